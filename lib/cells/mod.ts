@@ -1,0 +1,11 @@
+/**
+ * Recurrent cells: descriptions, their analysis, models and the engine.
+ *
+ * @module
+ */
+export * from "./spec.ts";
+export * from "./catalog.ts";
+export * from "./graph.ts";
+export * from "./parameters.ts";
+export * from "./model.ts";
+export * from "./engine.ts";
