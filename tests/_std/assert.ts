@@ -45,7 +45,11 @@ export function assertNotEquals<T>(actual: T, expected: T, msg?: string): void {
 }
 
 /** Asserts strict (`Object.is`) equality. */
-export function assertStrictEquals<T>(actual: unknown, expected: T, msg?: string): asserts actual is T {
+export function assertStrictEquals<T>(
+  actual: unknown,
+  expected: T,
+  msg?: string,
+): asserts actual is T {
   if (!Object.is(actual, expected)) {
     fail(msg ?? `Values are not strictly equal: ${String(actual)} !== ${String(expected)}`);
   }
@@ -129,7 +133,11 @@ function checkError(
 ): Error {
   if (!(e instanceof Error)) fail(`A non-Error object was thrown: ${String(e)}`);
   if (ErrorClass && !(e instanceof ErrorClass)) {
-    fail(`Expected error to be instance of "${ErrorClass.name}", but was "${(e as Error).constructor.name}"`);
+    fail(
+      `Expected error to be instance of "${ErrorClass.name}", but was "${
+        (e as Error).constructor.name
+      }"`,
+    );
   }
   if (msgIncludes !== undefined && !e.message.includes(msgIncludes)) {
     fail(`Expected error message to include "${msgIncludes}", but got "${e.message}"`);

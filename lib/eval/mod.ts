@@ -1,0 +1,30 @@
+/**
+ * Evaluation of relevance heatmaps: positive-relevance shares per step and
+ * per MAJ block, the percentage and cosine metrics, per-step distributions,
+ * accuracy, tidy per-sample rows stored as Parquet, aggregation over folds
+ * with confidence intervals, paired comparisons and table rendering.
+ *
+ * @example
+ * ```ts
+ * import { cosineSimilarity } from "./mod.ts";
+ * const c = cosineSimilarity([1, 1, 0], [0.5, 0.5, 0]); // 1
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./labels.ts";
+export * from "./shares.ts";
+export * from "./metrics.ts";
+export * from "./distribution.ts";
+export * from "./evaluate.ts";
+export * from "./schema.ts";
+export * from "./atomic_write.ts";
+export * from "./store.ts";
+export * from "./student_t.ts";
+export * from "./confidence.ts";
+export * from "./canonical_order.ts";
+export * from "./aggregate.ts";
+export * from "./paired.ts";
+export * from "./accuracy.ts";
+export * from "./table.ts";

@@ -1,0 +1,155 @@
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import pl from "nodejs-polars";
+import { aggregateEval, evalFrame, type EvalRow } from "../lib/eval/mod.ts";
+import {
+  accuracyChartSpec,
+  accuracyThreshold,
+  chartFigure,
+  cosineChartSpec,
+  distributionChartSpec,
+  FIG_3_10_EXAMPLES,
+  FigureSpecError,
+  percentageCosineChartSpec,
+  VEGA_LITE_SCHEMA,
+} from "../lib/plot/mod.ts";
+
+const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function syntheticAggregate() {
+  const rows: EvalRow[] = [];
+  for (const dataset of ["mnist-maj", "fashion-mnist-maj"]) {
+    for (const [ci, cell] of ["shallow", "deep"].entries()) {
+      for (const [mi, method] of ["sa", "dtd"].entries()) {
+        for (let fold = 0; fold < 3; fold++) {
+          const cosine = 0.5 + 0.1 * ci + 0.05 * mi + 0.01 * fold;
+          rows.push({
+            dataset,
+            cell,
+            T: 12,
+            fold,
+            profile: "ci",
+            seed: 1,
+            sample: 0,
+            label: 1,
+            prediction: 1,
+            method,
+            v1: 0.5,
+            v2: 0.5,
+            v3: 0,
+            cosine,
+            percentage: cosine,
+            percentage_capped: cosine,
+            excluded: false,
+          });
+        }
+      }
+    }
+  }
+  return aggregateEval(evalFrame(rows));
+}
+
+Deno.test("a chart renders to SVG with its axis titles and to a PNG", async () => {
+  const fig = await chartFigure(cosineChartSpec(syntheticAggregate(), { baseline: "shallow" }));
+  assert(fig.svg.startsWith("<svg"));
+  assertStringIncludes(fig.svg, "Mean cosine similarity");
+  assertStringIncludes(fig.svg, "Explanation method");
+  assertStringIncludes(fig.svg, "FashionMNIST-MAJ");
+  assertEquals(Array.from(fig.png.slice(0, 8)), PNG_MAGIC);
+  assert(fig.width > 300 && fig.height > 200);
+});
+
+Deno.test("the cosine chart is a v5 spec with one point per cell and method and a dotted baseline", () => {
+  const spec = cosineChartSpec(syntheticAggregate(), { baseline: "shallow" }) as unknown as {
+    $schema: string;
+    data: { values: Record<string, unknown>[] };
+    spec: {
+      layer: { encoding: { strokeDash?: { scale: { domain: string[]; range: number[][] } } } }[];
+    };
+    config: { font: string };
+  };
+  assertEquals(spec.$schema, VEGA_LITE_SCHEMA);
+  assertEquals(spec.config.font, "DejaVu Sans");
+  assertEquals(spec.data.values.length, 2 * 2 * 2);
+  const first = spec.data.values.find((v) =>
+    v.cell === "Deep" && v.method === "DTD" && v.dataset === "MNIST-MAJ"
+  )!;
+  assertAlmostEquals(first.mean as number, 0.66, 1e-12);
+  assert((first.ci_lo as number) < 0.66 && (first.ci_hi as number) > 0.66);
+  const dash = spec.spec.layer[0].encoding.strokeDash!.scale;
+  assertEquals(dash.domain, ["Shallow", "Deep"]);
+  assertEquals(dash.range, [[2, 3], [1, 0]]);
+  assertThrows(
+    () => cosineChartSpec(syntheticAggregate(), { baseline: "rlstm" }),
+    FigureSpecError,
+    "baseline rlstm has no rows",
+  );
+});
+
+Deno.test("the distribution chart has one point per series and step", async () => {
+  const spec = distributionChartSpec([
+    { dataset: "mnist", series: "pixels", shares: [0.2, 0.5, 0.3] },
+    { dataset: "mnist", series: "Shallow · DTD", shares: [0, 0.1, 0.9] },
+  ]);
+  const values = (spec as unknown as { data: { values: { step: number; share: number }[] } }).data
+    .values;
+  assertEquals(values.map((v) => v.step), [1, 2, 3, 1, 2, 3]);
+  assertEquals(values[5].share, 0.9);
+  const fig = await chartFigure(spec);
+  assertStringIncludes(fig.svg, "Time step t");
+  assertStringIncludes(fig.svg, "Mean share of positive relevance");
+});
+
+Deno.test("the percentage-vs-cosine chart uses the thesis reference values", () => {
+  const spec = percentageCosineChartSpec(FIG_3_10_EXAMPLES) as unknown as {
+    data: { values: { example: string; measure: string; value: number }[] };
+  };
+  const cos = spec.data.values.filter((v) => v.measure === "Cosine similarity").map((v) => v.value);
+  const expected = [0.780869, 0.917663, 1, 0.174078, 0, 0.078087];
+  cos.forEach((c, i) => assertAlmostEquals(c, expected[i], 1e-6));
+  const pct = spec.data.values.filter((v) => v.measure !== "Cosine similarity").map((v) => v.value);
+  pct.forEach((p, i) => assertAlmostEquals(p, [1, 0.8, 1, 0.2, 0, 0.1][i], 1e-12));
+});
+
+Deno.test("the accuracy chart carries the threshold of each dataset", async () => {
+  assertEquals([
+    accuracyThreshold("mnist-maj"),
+    accuracyThreshold("fashion-mnist"),
+    accuracyThreshold("x"),
+  ], [0.98, 0.85, null]);
+  const summary = pl.DataFrame({
+    dataset: ["mnist-maj", "fashion-mnist-maj"],
+    cell: ["deep", "deep"],
+    mean: [0.984, 0.913],
+    ci_lo: [0.982, 0.91],
+    ci_hi: [0.986, 0.916],
+  });
+  const spec = accuracyChartSpec(summary);
+  const values = (spec as unknown as { data: { values: { threshold: number }[] } }).data.values;
+  assertEquals(values.map((v) => v.threshold), [0.98, 0.85]);
+  const custom = accuracyChartSpec(summary, { thresholds: { "mnist-maj": 0.99 } }) as unknown as {
+    data: { values: { threshold: number | null }[] };
+  };
+  assertEquals(custom.data.values.map((v) => v.threshold), [0.99, null]);
+  const fig = await chartFigure(spec);
+  assertStringIncludes(fig.svg, "Accuracy (mean over folds)");
+  assertEquals(Array.from(fig.png.slice(0, 8)), PNG_MAGIC);
+});
+
+Deno.test("chartFigure refuses specs of another Vega-Lite version", async () => {
+  await assertRejects(
+    () =>
+      chartFigure({
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        mark: "point",
+      } as never),
+    FigureSpecError,
+    "Vega-Lite v5",
+  );
+});
