@@ -1,0 +1,38 @@
+/**
+ * The TensorFlow.js layer of the project: the `tf` namespace every other module imports,
+ * backend selection, and the kernel fixes registered for the wasm backend.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, tf } from "./mod.ts";
+ * await initBackend();
+ * const y = tf.tidy(() => tf.matMul(tf.ones([2, 3]), tf.ones([3, 4])));
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+
+/** The `@tensorflow/tfjs` namespace; import it from here so one tfjs instance is used. */
+export { tf };
+
+export {
+  BACKEND_ENV,
+  BACKEND_NAMES,
+  type BackendInfo,
+  backendInfo,
+  type BackendName,
+  initBackend,
+  type InitBackendOptions,
+  isBackendName,
+} from "./choose.ts";
+export {
+  BackendConflictError,
+  BackendLoadError,
+  BackendNotInitializedError,
+  KernelInputError,
+  MissingKernelError,
+  UnknownBackendError,
+  UnsupportedKernelAttributeError,
+} from "./errors.ts";
+export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";

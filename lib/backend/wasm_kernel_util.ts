@@ -1,0 +1,100 @@
+/**
+ * Utilities for kernels that run on the wasm backend and are built from other wasm
+ * kernels: calling a registered kernel function directly and releasing the
+ * intermediate results it leaves in the backend.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { KernelInputError, MissingKernelError } from "./errors.ts";
+
+/** The name tfjs registers the WebAssembly backend under. */
+export const WASM = "wasm";
+
+/** The part of the wasm backend object that the kernels of this folder use. */
+export interface WasmBackendLike {
+  /** Allocates an output on the wasm heap (uninitialised memory). */
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A view of a tensor's memory on the wasm heap; invalid after the next allocation. */
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  /** Decrements the reference count of `dataId` and frees it at zero. */
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+/** The argument every tfjs kernel function receives. */
+export type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** Returns the input `name` of a kernel call, or throws naming the kernel if it is absent. */
+export function requireInput(
+  inputs: tf.NamedTensorInfoMap,
+  name: string,
+  kernel: string,
+): tf.TensorInfo {
+  const info = inputs[name];
+  if (info == null) {
+    throw new KernelInputError(
+      kernel,
+      `missing input "${name}" (found: ${Object.keys(inputs).join(", ") || "none"})`,
+    );
+  }
+  return info;
+}
+
+/** Runs the wasm kernel `name` with the given inputs and attributes and returns its single output. */
+export function callWasmKernel(
+  name: string,
+  backend: WasmBackendLike,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  const config = tf.getKernel(name, WASM);
+  if (config == null) throw new MissingKernelError(name, WASM);
+  return singleOutput(name, config.kernelFunc({ inputs, backend, attrs }));
+}
+
+/** Returns the only output of a kernel call, or throws if the kernel returned several. */
+export function singleOutput(name: string, out: tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo {
+  if (Array.isArray(out)) {
+    if (out.length !== 1) {
+      throw new KernelInputError(name, `returned ${out.length} outputs, expected 1`);
+    }
+    return out[0];
+  }
+  return out;
+}
+
+/**
+ * Collects intermediate kernel outputs and releases them from the backend in one go,
+ * so that a composite kernel leaves only its result behind.
+ */
+export class Scratch {
+  #items: tf.TensorInfo[] = [];
+  #backend: WasmBackendLike;
+
+  /** Creates an empty scratch list for `backend`. */
+  constructor(backend: WasmBackendLike) {
+    this.#backend = backend;
+  }
+
+  /** Records `info` for later release and returns it. */
+  keep(info: tf.TensorInfo): tf.TensorInfo {
+    this.#items.push(info);
+    return info;
+  }
+
+  /** Releases every recorded intermediate (once each). */
+  release(): void {
+    for (const info of this.#items) this.#backend.disposeData(info.dataId);
+    this.#items = [];
+  }
+}
+
+/** Reads a 2-element attribute given as a number or a pair (strides, filter sizes, dilations). */
+export function pair(value: number | readonly number[] | undefined, fallback: number): [
+  number,
+  number,
+] {
+  if (value == null) return [fallback, fallback];
+  if (typeof value === "number") return [value, value];
+  return [value[0], value[1]];
+}

@@ -1,0 +1,97 @@
+/**
+ * Kernel fixes for the tfjs wasm backend, registered once when that backend is chosen.
+ *
+ * | kernel | action | why |
+ * | --- | --- | --- |
+ * | `BatchMatMul`, `_FusedMatMul` | replaced | transposed products are 12-25x slower than plain ones |
+ * | `Conv2DBackpropFilter` | added | missing from tfjs-backend-wasm, conv layers cannot train |
+ * | `Conv2DBackpropInput` | replaced | the stock kernel is 3-15x slower than the same work as `Conv2D` |
+ * | `UnsortedSegmentSum` | added | missing, needed by the gradient of `gather` |
+ * | `MaxPoolGrad` | replaced | wrong gradient for windows whose values are all negative |
+ *
+ * The kernels are registered under the backend name "wasm" only; other backends keep
+ * their own kernels.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { MissingKernelError } from "./errors.ts";
+import { MATMUL_KERNELS, physicalTransposeMatMul } from "./wasm_batch_mat_mul.ts";
+import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
+import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
+import { maxPoolGradWasmConfig } from "./wasm_max_pool_grad.ts";
+import { unsortedSegmentSumWasmConfig } from "./wasm_unsorted_segment_sum.ts";
+import { WASM } from "./wasm_kernel_util.ts";
+
+/** One kernel registered for the wasm backend by {@link registerWasmKernels}. */
+export interface KernelFix {
+  /** The tfjs kernel name. */
+  readonly kernel: string;
+  /** "replaced" wraps or swaps a stock kernel, "added" fills a missing one. */
+  readonly action: "replaced" | "added";
+  /** Why the kernel is registered. */
+  readonly reason: string;
+}
+
+let registered: readonly KernelFix[] | undefined;
+
+function replace(config: tf.KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, WASM);
+  tf.registerKernel(config);
+}
+
+/**
+ * Registers the wasm kernel fixes (see the module table) and returns what was registered.
+ * Requires `@tensorflow/tfjs-backend-wasm` to be imported. Runs once per process; later
+ * calls return the first result without registering anything again. A kernel listed as
+ * "added" is left alone when the installed tfjs already provides it.
+ */
+export function registerWasmKernels(): readonly KernelFix[] {
+  if (registered !== undefined) return registered;
+  const fixes: KernelFix[] = [];
+  for (const name of MATMUL_KERNELS) {
+    const original = tf.getKernel(name, WASM);
+    if (original == null) throw new MissingKernelError(name, WASM);
+    replace(physicalTransposeMatMul(original));
+    fixes.push({
+      kernel: name,
+      action: "replaced",
+      reason: "transposes flagged operands physically (transposed products are slow on wasm)",
+    });
+  }
+  const backpropInput = tf.getKernel(tf.Conv2DBackpropInput, WASM);
+  if (backpropInput == null) throw new MissingKernelError(tf.Conv2DBackpropInput, WASM);
+  replace(conv2DBackpropInputViaConv(backpropInput));
+  fixes.push({
+    kernel: tf.Conv2DBackpropInput,
+    action: "replaced",
+    reason: "stride-1 calls run as a forward Conv2D (the stock kernel is a slow direct loop)",
+  });
+  if (tf.getKernel(tf.MaxPoolGrad, WASM) != null) {
+    replace(maxPoolGradWasmConfig);
+    fixes.push({
+      kernel: tf.MaxPoolGrad,
+      action: "replaced",
+      reason: "the stock kernel misroutes gradients of all-negative windows",
+    });
+  } else {
+    tf.registerKernel(maxPoolGradWasmConfig);
+    fixes.push({ kernel: tf.MaxPoolGrad, action: "added", reason: "missing on wasm" });
+  }
+  const missing: [tf.KernelConfig, string][] = [
+    [conv2DBackpropFilterWasmConfig, "missing on wasm; conv layers need it to train"],
+    [unsortedSegmentSumWasmConfig, "missing on wasm; the gradient of gather needs it"],
+  ];
+  for (const [config, reason] of missing) {
+    if (tf.getKernel(config.kernelName, WASM) != null) continue;
+    tf.registerKernel(config);
+    fixes.push({ kernel: config.kernelName, action: "added", reason });
+  }
+  registered = fixes;
+  return registered;
+}
+
+/** The kernel fixes registered so far (empty before {@link registerWasmKernels} ran). */
+export function wasmKernelFixes(): readonly KernelFix[] {
+  return registered ?? [];
+}
