@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Prng } from "../data/prng.ts";
 import type { CellModel } from "./model.ts";
+import { averagePool } from "./pool.ts";
 import type { CellNode, CellSpec, ConvNode, DenseNode, DropoutNode } from "./spec.ts";
 
 /** Replacement activations, e.g. guided ReLU for guided backprop. */
@@ -162,10 +163,7 @@ class Evaluator {
       case "conv":
         return this.#layer(node, get(node.input));
       case "pool":
-        return tf.mul(
-          tf.avgPool(get(node.input) as tf.Tensor4D, node.size, node.stride, node.padding),
-          node.scale,
-        );
+        return averagePool(node, get(node.input));
       case "flatten": {
         const v = get(node.input);
         return v.reshape([v.shape[0], -1]);

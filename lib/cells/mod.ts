@@ -9,3 +9,6 @@ export * from "./graph.ts";
 export * from "./parameters.ts";
 export * from "./model.ts";
 export * from "./engine.ts";
+export * from "./safetensors.ts";
+export * from "./weights.ts";
+export * from "./pool.ts";

@@ -1,0 +1,205 @@
+/**
+ * The files an explanation run writes to its output folder (format in
+ * `FORMAT.md`): `weights.safetensors`, `inputs.safetensors`,
+ * `relevance.safetensors` and `model.json`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { CellModel } from "../cells/model.ts";
+import {
+  readSafetensors,
+  type SafeTensor,
+  SafetensorsError,
+  writeSafetensors,
+} from "../cells/safetensors.ts";
+import { modelTensors, weightsMetadata } from "../cells/weights.ts";
+import type { CellSpec } from "../cells/spec.ts";
+import type { Explanation } from "./explain.ts";
+
+/** The `format` value of `model.json`. */
+export const EXPLANATION_FORMAT = "rnnx-explanation/1";
+
+/** The file names inside an output folder. */
+export const ARTIFACT_FILES = {
+  weights: "weights.safetensors",
+  inputs: "inputs.safetensors",
+  relevance: "relevance.safetensors",
+  model: "model.json",
+} as const;
+
+/** Where the explained samples came from. */
+export interface SampleSource {
+  /** Dataset / task id, e.g. `mnist-maj`. */
+  dataset: string;
+  /** Split, e.g. `test`. */
+  split: string;
+  /** Seed of the sample draw. */
+  seed: number;
+  /** Position of each sample in the split [N]. */
+  indices: Int32Array;
+}
+
+/** Everything written for one run. */
+export interface ExplanationRun {
+  /** The model that was explained. */
+  model: CellModel;
+  /** Where its weights came from (a file path, or a description of the random init). */
+  weightsSource: string;
+  /** The images [N, 28, W] that were explained. */
+  images: Float32Array;
+  /** The samples' origin. */
+  samples: SampleSource;
+  /** The explanation (its targets are the true labels). */
+  explanation: Explanation;
+}
+
+/** Name, dtype and shape of one stored tensor. */
+export interface TensorEntry {
+  /** Safetensors dtype, e.g. `F32`. */
+  dtype: string;
+  /** Shape. */
+  shape: number[];
+}
+
+/** The contents of `model.json`. */
+export interface ModelJson {
+  /** Always {@link EXPLANATION_FORMAT}. */
+  format: typeof EXPLANATION_FORMAT;
+  /** The cell description, as built by the catalogue. */
+  cell: CellSpec;
+  /** Bias mode of the model (`code` or `thesis`). */
+  bias_mode: string;
+  /** Dropout keep probability the model was built with. */
+  keep_prob: number;
+  /** Method name. */
+  method: string;
+  /** The method's resolved settings (α, β, composite, options). */
+  options: Record<string, string | number | boolean>;
+  /** `given` (the true labels) or `predicted`. */
+  targets: string;
+  /** The weights file and where the weights came from. */
+  weights: { file: string; source: string };
+  /** The explained samples: dataset, split, seed of the draw and count. */
+  data: { dataset: string; split: string; seed: number; samples: number };
+  /** Per file, its tensors with dtype and shape. */
+  files: Record<string, Record<string, TensorEntry>>;
+}
+
+const f32 = (data: Float32Array, shape: number[]): SafeTensor => ({ dtype: "F32", shape, data });
+const i32 = (data: Int32Array, shape: number[]): SafeTensor => ({ dtype: "I32", shape, data });
+
+function entries(tensors: Map<string, SafeTensor>): Record<string, TensorEntry> {
+  return Object.fromEntries(
+    [...tensors].map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape }]),
+  );
+}
+
+/**
+ * Writes the four files of a run into `dir` (created if missing) and returns
+ * the contents of `model.json`.
+ */
+export async function writeExplanationRun(dir: string, run: ExplanationRun): Promise<ModelJson> {
+  const { model, explanation: e, samples } = run;
+  const N = e.batch;
+  if (run.images.length !== N * e.height * e.width || samples.indices.length !== N) {
+    throw new RangeError(
+      `expected ${N} images of ${e.height}×${e.width} and ${N} sample indices, found ` +
+        `${run.images.length} floats and ${samples.indices.length} indices`,
+    );
+  }
+  await Deno.mkdir(dir, { recursive: true });
+  const weights = modelTensors(model);
+  const inputs = new Map<string, SafeTensor>([
+    ["images", f32(run.images, [N, e.height, e.width])],
+    ["targets", i32(e.targets, [N])],
+    ["indices", i32(samples.indices, [N])],
+  ]);
+  const relevance = new Map<string, SafeTensor>([
+    ["relevance", f32(e.relevance, [N, e.height, e.width])],
+    ["per_step", f32(e.perStep, [N, e.steps, e.stepSize])],
+    ["logits", f32(e.logits, [N, 10])],
+  ]);
+  const meta = { format: EXPLANATION_FORMAT, cell: model.spec.id, T: String(model.spec.T) };
+  await writeSafetensors(join(dir, ARTIFACT_FILES.weights), weights, weightsMetadata(model));
+  await writeSafetensors(join(dir, ARTIFACT_FILES.inputs), inputs, {
+    ...meta,
+    dataset: samples.dataset,
+    split: samples.split,
+  });
+  await writeSafetensors(join(dir, ARTIFACT_FILES.relevance), relevance, {
+    ...meta,
+    method: String(e.settings.method),
+  });
+  const json: ModelJson = {
+    format: EXPLANATION_FORMAT,
+    cell: model.spec,
+    bias_mode: model.options.biasMode,
+    keep_prob: model.options.keepProb,
+    method: String(e.settings.method),
+    options: e.settings,
+    targets: e.targetSource,
+    weights: { file: ARTIFACT_FILES.weights, source: run.weightsSource },
+    data: { dataset: samples.dataset, split: samples.split, seed: samples.seed, samples: N },
+    files: {
+      [ARTIFACT_FILES.weights]: entries(weights),
+      [ARTIFACT_FILES.inputs]: entries(inputs),
+      [ARTIFACT_FILES.relevance]: entries(relevance),
+    },
+  };
+  await Deno.writeTextFile(join(dir, ARTIFACT_FILES.model), JSON.stringify(json, null, 2) + "\n");
+  return json;
+}
+
+/** A run read back from its folder. */
+export interface StoredRun {
+  /** The contents of `model.json`. */
+  model: ModelJson;
+  /** Images [N, 28, W]. */
+  images: Float32Array;
+  /** Explained classes [N]. */
+  targets: Int32Array;
+  /** Sample positions in the split [N]. */
+  indices: Int32Array;
+  /** Heatmaps [N, 28, W]. */
+  relevance: Float32Array;
+  /** Per-step relevance [N, T, 28·c]. */
+  perStep: Float32Array;
+  /** Logits [N, 10]. */
+  logits: Float32Array;
+}
+
+/** Reads the inputs, relevance and `model.json` of a run folder, checking them against each other. */
+export async function readExplanationRun(dir: string): Promise<StoredRun> {
+  const modelPath = join(dir, ARTIFACT_FILES.model);
+  const model = JSON.parse(await Deno.readTextFile(modelPath)) as ModelJson;
+  if (model.format !== EXPLANATION_FORMAT) {
+    throw new SafetensorsError(
+      modelPath,
+      `format is ${JSON.stringify(model.format)}, expected "${EXPLANATION_FORMAT}"`,
+    );
+  }
+  const inputs = await readSafetensors(join(dir, ARTIFACT_FILES.inputs));
+  const relevance = await readSafetensors(join(dir, ARTIFACT_FILES.relevance));
+  const get = (file: typeof inputs, path: string, name: string) => {
+    const t = file.tensors.get(name);
+    if (!t) throw new SafetensorsError(join(dir, path), `has no tensor "${name}"`);
+    const listed = model.files[path]?.[name];
+    if (!listed || listed.dtype !== t.dtype || listed.shape.join("x") !== t.shape.join("x")) {
+      throw new SafetensorsError(
+        join(dir, path),
+        `tensor "${name}" is ${t.dtype} [${t.shape}], model.json lists ${JSON.stringify(listed)}`,
+      );
+    }
+    return t.data;
+  };
+  return {
+    model,
+    images: get(inputs, ARTIFACT_FILES.inputs, "images") as Float32Array,
+    targets: get(inputs, ARTIFACT_FILES.inputs, "targets") as Int32Array,
+    indices: get(inputs, ARTIFACT_FILES.inputs, "indices") as Int32Array,
+    relevance: get(relevance, ARTIFACT_FILES.relevance, "relevance") as Float32Array,
+    perStep: get(relevance, ARTIFACT_FILES.relevance, "per_step") as Float32Array,
+    logits: get(relevance, ARTIFACT_FILES.relevance, "logits") as Float32Array,
+  };
+}

@@ -1,0 +1,274 @@
+/**
+ * The one mechanism behind every rule for linear layers. A layer is a linear
+ * map (dense: x·W; conv: conv2d(x, W) with stride 1) together with its
+ * adjoint (dense: s·Wᵀ; conv: the conv gradient w.r.t. its input,
+ * `conv2dTranspose`). A rule (`rule.ts`) chooses modified inputs and weights
+ * per group of terms; this module computes the normalisers, stabilises them,
+ * divides the upper relevance and maps it back. Biases are ignored: z is
+ * computed from the weights alone, so conservation holds up to ε.
+ *
+ * Terms that read the same input are merged into one map with combined
+ * weights, and terms with a constant input (the z^β bounds, the ones of w²)
+ * into one map of ones computed once for all samples, so z^β costs two
+ * passes each way instead of three.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { InputModifier, WeightModifier } from "./modifiers.ts";
+import type { InputBlock, Rule, Term } from "./rule.ts";
+import { LINEAR_EPSILON, stabilise } from "./stabilise.ts";
+
+/** A linear map and its adjoint. */
+export interface LinearMap {
+  /** `dense` or `conv`. */
+  readonly kind: "dense" | "conv";
+  /** The map applied to `x` with weights `w`. */
+  forward(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
+  /** The adjoint applied to `s` (shape of the output), giving the shape `inputShape`. */
+  backward(s: tf.Tensor, w: PreparedWeight, inputShape: number[]): tf.Tensor;
+  /** The weights of input features/channels [start, start + size). */
+  sliceInput(w: tf.Tensor, start: number, size: number): tf.Tensor;
+  /** Precomputes what `backward` needs (the transposed matrix for dense layers). */
+  prepare(w: tf.Tensor): PreparedWeight;
+}
+
+/** Weights ready for both directions. */
+export interface PreparedWeight {
+  /** The weights. */
+  w: tf.Tensor;
+  /** Dense only: the transposed weights. */
+  wT?: tf.Tensor;
+}
+
+/**
+ * The dense map x·W (W is [in, out]). The adjoint multiplies by an explicitly
+ * transposed matrix, which is much faster on the wasm backend than a
+ * transposed matmul.
+ */
+export function denseMap(): LinearMap {
+  return {
+    kind: "dense",
+    forward: (x, w) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    backward: (s, p) => tf.matMul(s as tf.Tensor2D, p.wT as tf.Tensor2D),
+    sliceInput: (w, start, size) => tf.slice(w, [start, 0], [size, w.shape[1]!]),
+    prepare: (w) => ({ w, wT: tf.transpose(w) }),
+  };
+}
+
+/** The conv map conv2d(x, W, stride 1) with W [kh, kw, cin, cout]; its adjoint is conv2dTranspose. */
+export function convMap(padding: "same" | "valid"): LinearMap {
+  return {
+    kind: "conv",
+    forward: (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, padding),
+    backward: (s, p, shape) =>
+      tf.conv2dTranspose(
+        s as tf.Tensor4D,
+        p.w as tf.Tensor4D,
+        shape as [number, number, number, number],
+        1,
+        padding,
+      ),
+    sliceInput: (w, start, size) => {
+      const [kh, kw, , cout] = w.shape;
+      return tf.slice(w, [0, 0, start, 0], [kh, kw, size, cout]);
+    },
+    prepare: (w) => ({ w }),
+  };
+}
+
+/**
+ * Caches the modified weights of one layer (per block and weight modifier)
+ * across calls, e.g. across the time steps of one propagation. The cached
+ * tensors are kept out of every `tf.tidy` scope; release them with `dispose`.
+ */
+export class WeightCache {
+  readonly #map: LinearMap;
+  readonly #weight: tf.Tensor;
+  readonly #cache = new Map<string, PreparedWeight>();
+  readonly #owned: tf.Tensor[] = [];
+
+  /** Creates the cache for `weight` under `map`. */
+  constructor(map: LinearMap, weight: tf.Tensor) {
+    this.#map = map;
+    this.#weight = weight;
+  }
+
+  /** The unmodified weights. */
+  get weight(): tf.Tensor {
+    return this.#weight;
+  }
+
+  /**
+   * The weights of `block` (all rows/channels when `full`) combined as
+   * Σ factor · modifier(W), or null for an empty combination.
+   */
+  combination(
+    block: InputBlock,
+    full: boolean,
+    parts: WeightCombination,
+  ): PreparedWeight | null {
+    if (parts.length === 0) return null;
+    const what = parts.map(([m, f]) => `${f}*${m.name}`).join("+");
+    const key = `${full ? "all" : `${block.start}:${block.size}`}|${what}`;
+    let p = this.#cache.get(key);
+    if (!p) {
+      const prepared = tf.tidy(() => {
+        const base = full
+          ? this.#weight
+          : this.#map.sliceInput(this.#weight, block.start, block.size);
+        const terms = parts.map(([m, f]) => (f === 1 ? m.apply(base) : tf.mul(m.apply(base), f)));
+        const q = this.#map.prepare(terms.length === 1 ? terms[0] : tf.addN(terms));
+        return q.wT ? { w: q.w, wT: q.wT } : { w: q.w };
+      });
+      for (const t of [prepared.w, prepared.wT]) {
+        if (t && t !== this.#weight) this.#owned.push(tf.keep(t));
+      }
+      p = prepared;
+      this.#cache.set(key, p);
+    }
+    return p;
+  }
+
+  /** Releases the cached tensors. */
+  dispose(): void {
+    for (const t of this.#owned) t.dispose();
+    this.#owned.length = 0;
+    this.#cache.clear();
+  }
+}
+
+/** A weighted sum of modified weights, Σ factor · modifier(W). */
+export type WeightCombination = [WeightModifier, number][];
+
+/**
+ * Terms of one group and block that read the same input are merged into one
+ * linear map with combined weights (Σ_t z_t·w_t forward, Σ_t r_t·w_t
+ * backward); terms with a constant input (bounds, ones) are merged into one
+ * map of ones whose weights carry the constants. `input: null` marks the
+ * constant part.
+ */
+interface MergedTerms {
+  block: InputBlock;
+  input: InputModifier | null;
+  zParts: WeightCombination;
+  rParts: WeightCombination;
+}
+
+function mergeTerms(terms: readonly Term[]): MergedTerms[] {
+  const out = new Map<string, MergedTerms>();
+  for (const t of terms) {
+    const c = t.input.constant?.(t.block);
+    const key = `${t.block.start}|${c === undefined ? t.input.name : "constant"}`;
+    let m = out.get(key);
+    if (!m) {
+      m = { block: t.block, input: c === undefined ? t.input : null, zParts: [], rParts: [] };
+      out.set(key, m);
+    }
+    const k = c ?? 1;
+    if (t.z * k !== 0) m.zParts.push([t.weight, t.z * k]);
+    if (t.r * k !== 0) m.rParts.push([t.weight, t.r * k]);
+  }
+  return [...out.values()];
+}
+
+/** Options of {@link redistribute}. */
+export interface RedistributeOptions {
+  /** ε of the stabiliser (default 1e-9). */
+  epsilon?: number;
+  /** A weight cache to reuse across calls (default: a fresh one, released at the end). */
+  weights?: WeightCache;
+}
+
+/**
+ * Redistributes the relevance `R` of a linear layer's outputs onto its input
+ * `x` with `rule`, for the given input `blocks` (which must tile the last
+ * axis of `x`). Returns a tensor shaped like `x`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { denseMap, redistribute } from "./linear.ts";
+ * import { zPlus } from "./zplus.ts";
+ * const x = tf.tensor2d([[1, 2]]);
+ * const w = tf.tensor2d([[1, -1], [1, 1]]);
+ * const blocks = [{ domain: "nonneg" as const, start: 0, size: 2, sources: ["x"] }];
+ * const r = redistribute(denseMap(), zPlus(), x, w, tf.tensor2d([[3, 2]]), blocks);
+ * // r = [[1 + 0, 2 + 2]] = [[1, 4]]
+ * ```
+ */
+export function redistribute(
+  map: LinearMap,
+  rule: Rule,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  R: tf.Tensor,
+  blocks: readonly InputBlock[],
+  opts: RedistributeOptions = {},
+): tf.Tensor {
+  const epsilon = opts.epsilon ?? LINEAR_EPSILON;
+  const own = opts.weights ? undefined : new WeightCache(map, weight);
+  const weights = opts.weights ?? own!;
+  const lastAxis = x.shape.length - 1;
+  const width = x.shape[lastAxis];
+  const covered = blocks.reduce((a, b) => a + b.size, 0);
+  if (covered !== width) {
+    throw new RangeError(
+      `input blocks cover ${covered} of the ${width} features/channels of the layer input`,
+    );
+  }
+  const full = blocks.length === 1;
+  try {
+    return tf.tidy(() => {
+      const parts = new Map<number, tf.Tensor>();
+      const inputs = new Map<string, tf.Tensor>();
+      const slice = (b: InputBlock): tf.Tensor => {
+        if (full) return x;
+        const begin = x.shape.map((_, i) => (i === lastAxis ? b.start : 0));
+        const size = x.shape.map((d, i) => (i === lastAxis ? b.size : d));
+        return tf.slice(x, begin, size);
+      };
+      const modified = (b: InputBlock, m: InputModifier): tf.Tensor => {
+        const key = `${b.start}|${m.name}`;
+        let v = inputs.get(key);
+        if (!v) {
+          v = m.apply(slice(b), b);
+          inputs.set(key, v);
+        }
+        return v;
+      };
+      const blockShape = (b: InputBlock) => x.shape.map((d, i) => (i === lastAxis ? b.size : d));
+      for (const group of rule.plan(blocks)) {
+        if (group.share === 0) continue;
+        const merged = mergeTerms(group.terms);
+        let z: tf.Tensor | undefined;
+        for (const m of merged) {
+          const w = weights.combination(m.block, full, m.zParts);
+          if (!w) continue;
+          // A constant input gives the same output for every sample: compute it once.
+          const input = m.input
+            ? modified(m.block, m.input)
+            : tf.ones([1, ...blockShape(m.block).slice(1)]);
+          const out = map.forward(input, w.w);
+          z = z ? tf.add(z, out) : out;
+        }
+        const s = z
+          ? tf.div(group.share === 1 ? R : tf.mul(R, group.share), stabilise(z, epsilon))
+          : tf.zerosLike(R);
+        for (const m of merged) {
+          const w = weights.combination(m.block, full, m.rParts);
+          if (!w) continue;
+          const back = map.backward(s, w, blockShape(m.block));
+          const contribution = m.input ? tf.mul(modified(m.block, m.input), back) : back;
+          const prev = parts.get(m.block.start);
+          parts.set(m.block.start, prev ? tf.add(prev, contribution) : contribution);
+        }
+      }
+      const ordered = [...blocks].sort((a, b) => a.start - b.start);
+      const pieces = ordered.map((b) => parts.get(b.start) ?? tf.zerosLike(slice(b)));
+      return pieces.length === 1 ? pieces[0] : tf.concat(pieces, lastAxis);
+    });
+  } finally {
+    own?.dispose();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Relevance propagation through a whole cell, walked from its description:
+ * R = ReLU(f_y) at the target logit, then backwards through the output
+ * graph, then backwards through time, reversing the step graph at every step.
+ * There is no per-architecture code: every node kind has one backward rule.
+ *
+ * - dense / conv: the layer's rule (chosen by the composite, see `layers.ts`);
+ * - pool: proportional redistribution (`pool.ts`);
+ * - flatten: reshape; dropout: identity (evaluation mode);
+ * - concat: the relevance is split along the last axis;
+ * - gatedSum / gate: the R-LSTM split (`lstm.ts`), gates get nothing.
+ *
+ * The relevance of a state entering step t is added to the relevance of the
+ * state's `next` node at step t − 1; the relevance of the initial state
+ * (t = 0) is dropped (it is zero: the state is zero). Relevance reaching a
+ * value from several readers is summed. With `batched: true` the state-free
+ * part of the step graph (the input stack) is run once over all T·B step
+ * inputs after the recurrent part instead of once per step; the results are
+ * the same. On the wasm backend this is not faster (the per-step runs do the
+ * same arithmetic, and stacking the traced values costs copies), so the
+ * default is per step.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Trace } from "../cells/engine.ts";
+import type { CellModel } from "../cells/model.ts";
+import { type CellNode, nodeInputs } from "../cells/spec.ts";
+import type { Composite } from "./composite.ts";
+import { assignRules } from "./layers.ts";
+import { convMap, denseMap, type LinearMap, redistribute, WeightCache } from "./linear.ts";
+import { gatedSumRelevance } from "./lstm.ts";
+import { poolRelevance } from "./pool.ts";
+import type { LayerContext, Rule } from "./rule.ts";
+
+/** Options of {@link propagateRelevance}. */
+export interface PropagationOptions {
+  /** Reject rules that do not conserve relevance (default true). */
+  requireConservation?: boolean;
+  /** Run the state-free part once over all steps stacked (default false: per step). */
+  batched?: boolean;
+}
+
+/** What {@link propagateRelevance} returns. */
+export interface PropagationResult {
+  /** Relevance of every step input, [T, B, ...step input shape]. */
+  perStep: tf.Tensor;
+  /** The relevance that was propagated, ReLU(f_y) per sample, [B]. */
+  start: tf.Tensor1D;
+}
+
+interface LayerState {
+  rule: Rule;
+  layer: LayerContext;
+  map: LinearMap;
+  cache: WeightCache;
+}
+
+type Lookup = (name: string) => tf.Tensor;
+
+/** Backward rule of one node: the relevance of each input it passes relevance to. */
+function backwardNode(
+  node: CellNode,
+  R: tf.Tensor,
+  value: Lookup,
+  layers: Map<string, LayerState>,
+): [string, tf.Tensor][] {
+  switch (node.op) {
+    case "dense":
+    case "conv": {
+      const l = layers.get(node.name);
+      if (!l) throw new Error(`layer "${node.name}" receives relevance but has no rule`);
+      const r = redistribute(l.map, l.rule, value(node.input), l.cache.weight, R, l.layer.blocks, {
+        weights: l.cache,
+      });
+      return [[node.input, r]];
+    }
+    case "pool":
+      return [[node.input, poolRelevance(node, value(node.input), value(node.name), R)]];
+    case "flatten":
+      return [[node.input, tf.reshape(R, value(node.input).shape)]];
+    case "dropout":
+      return [[node.input, R]];
+    case "concat": {
+      const sizes = node.inputs.map((n) => value(n).shape.at(-1)!);
+      const parts = tf.split(R, sizes, -1);
+      return node.inputs.map((n, i) => [n, parts[i]]);
+    }
+    case "gatedSum": {
+      const r = gatedSumRelevance(value(node.keep), value(node.prev), value(node.name), R);
+      return [[node.prev, r.prev], [node.candidate, r.candidate]];
+    }
+    case "gate":
+      return [[node.value, R]];
+  }
+}
+
+function addTo(map: Map<string, tf.Tensor>, name: string, r: tf.Tensor): void {
+  const prev = map.get(name);
+  map.set(name, prev ? tf.add(prev, r) : r);
+}
+
+/**
+ * Propagates ReLU(f_y) of the target class `targets` ([B] int32) from the
+ * logits of `trace` (a `traceForward` of `model`) down to every step input.
+ * Rules are chosen and checked by `composite` before any computation; a rule
+ * that does not fit a layer raises `RuleApplicationError`.
+ */
+export function propagateRelevance(
+  model: CellModel,
+  trace: Trace,
+  targets: tf.Tensor1D,
+  composite: Composite,
+  opts: PropagationOptions = {},
+): PropagationResult {
+  const { spec, graph } = model;
+  const assigned = assignRules(model, composite, {
+    requireConservation: opts.requireConservation ?? true,
+  });
+  const layers = new Map<string, LayerState>();
+  for (const [name, { rule, layer }] of assigned) {
+    const map = layer.node.op === "dense" ? denseMap() : convMap(layer.node.padding);
+    const weight = model.params.get(`${name}.weight`);
+    if (!weight) throw new Error(`${spec.id}: missing parameter "${name}.weight"`);
+    layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight) });
+  }
+  const T = spec.T;
+  const batched = opts.batched ?? false;
+  try {
+    return tf.tidy(() => {
+      const logits = trace.logits;
+      const B = logits.shape[0];
+      const onehot = tf.oneHot(targets, logits.shape[1]);
+      const start = tf.relu(tf.sum(tf.mul(logits, onehot), 1)) as tf.Tensor1D;
+      const outNames = new Set(spec.output.map((n) => n.name));
+      const outR = new Map<string, tf.Tensor>([[spec.logits, tf.mul(onehot, start.expandDims(1))]]);
+      const stepR = Array.from({ length: T }, () => new Map<string, tf.Tensor>());
+      const lastStep = trace.steps[T - 1];
+      const outValue: Lookup = (n) => trace.output[n] ?? lastStep[n];
+      const run = (node: CellNode, R: tf.Tensor, value: Lookup) =>
+        tf.tidy(() => backwardNode(node, R, value, layers));
+
+      for (const node of [...spec.output].reverse()) {
+        const R = outR.get(node.name);
+        if (!R) continue;
+        for (const [n, r] of run(node, R, outValue)) {
+          addTo(outNames.has(n) ? outR : stepR[T - 1], n, r);
+        }
+      }
+      const deferred = (name: string) => batched && graph.stateFree.has(name);
+      for (let t = T - 1; t >= 0; t--) {
+        const m = stepR[t];
+        const value: Lookup = (n) => trace.steps[t][n];
+        for (const node of [...spec.step].reverse()) {
+          if (deferred(node.name)) continue;
+          const R = m.get(node.name);
+          if (!R) continue;
+          for (const [n, r] of run(node, R, value)) addTo(m, n, r);
+        }
+        if (t > 0) {
+          for (const s of spec.states) {
+            const r = m.get(s.name);
+            if (r) addTo(stepR[t - 1], s.next, r);
+          }
+        }
+      }
+      const stepShape = graph.input.shape;
+      if (!batched) {
+        return {
+          perStep: tf.stack(stepR.map((m) => m.get("x") ?? tf.zeros([B, ...stepShape]))),
+          start,
+        };
+      }
+      // The state-free part, once over all steps stacked along the batch axis (t-major).
+      const all = new Map<string, tf.Tensor>();
+      const values = new Map<string, tf.Tensor>();
+      const valueAll: Lookup = (n) => {
+        let v = values.get(n);
+        if (!v) {
+          v = tf.concat(trace.steps.map((s) => s[n]), 0);
+          values.set(n, v);
+        }
+        return v;
+      };
+      for (const name of [...graph.stateFree, "x"]) {
+        if (!stepR.some((m) => m.has(name))) continue;
+        all.set(
+          name,
+          tf.concat(stepR.map((m, t) => m.get(name) ?? tf.zerosLike(trace.steps[t][name])), 0),
+        );
+      }
+      for (const node of [...spec.step].reverse()) {
+        if (!graph.stateFree.has(node.name)) continue;
+        const R = all.get(node.name);
+        if (!R) continue;
+        // Stack the values outside the node's tidy scope: later nodes read them too.
+        for (const n of [node.name, ...nodeInputs(node)]) valueAll(n);
+        for (const [n, r] of run(node, R, valueAll)) addTo(all, n, r);
+      }
+      const rx = all.get("x") ?? tf.zeros([T * B, ...stepShape]);
+      return { perStep: tf.reshape(rx, [T, B, ...stepShape]), start };
+    });
+  } finally {
+    for (const l of layers.values()) l.cache.dispose();
+  }
+}

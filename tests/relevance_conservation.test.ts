@@ -1,0 +1,91 @@
+import { assert, assertGreater, assertLessOrEqual } from "@std/assert";
+import { allCellVariants, buildCell, disposeModel } from "../lib/cells/mod.ts";
+import { explain } from "../lib/relevance/mod.ts";
+import {
+  argmaxRows,
+  livelyCell,
+  logitsOf,
+  randomImages,
+  rowSums,
+  setupBackend,
+} from "./relevance_fixtures.ts";
+
+await setupBackend();
+
+const SEEDS = [11, 12, 13];
+const BATCH = 4;
+const CONSERVATIVE = ["dtd", "lrp-a1b0", "lrp-a1.5b0.5", "lrp-a2b1"];
+
+Deno.test("every cell at every length conserves ReLU(f_y) under DTD and LRP-αβ", () => {
+  let worst = 0;
+  let positive = 0;
+  for (const { id, T } of allCellVariants()) {
+    const spec = buildCell(id, T);
+    for (const seed of SEEDS) {
+      const x = randomImages(BATCH, spec.width, `${id}/${T}/${seed}`);
+      const model = livelyCell(id, T, seed, x);
+      try {
+        const logits = logitsOf(model, x);
+        const targets = argmaxRows(logits);
+        let alive = 0;
+        for (const method of CONSERVATIVE) {
+          const e = explain(model, x, { method, targets });
+          const sums = rowSums(e.relevance, BATCH);
+          const stepSums = rowSums(e.perStep, BATCH);
+          for (let b = 0; b < BATCH; b++) {
+            const fy = logits[b * 10 + targets[b]];
+            const expected = Math.max(0, fy);
+            const err = Math.abs(sums[b] - expected);
+            const tol = 1e-4 * Math.max(1, Math.abs(fy));
+            worst = Math.max(worst, err / Math.max(1, Math.abs(fy)));
+            assertLessOrEqual(
+              err,
+              tol,
+              `${id} T=${T} seed ${seed} ${method} sample ${b}: Σ R = ${
+                sums[b]
+              }, ReLU(f_y) = ${expected}`,
+            );
+            assertLessOrEqual(Math.abs(stepSums[b] - sums[b]), tol, "per-step and heatmap sums");
+            if (fy > 0) alive++;
+          }
+        }
+        assertGreater(alive, 0, `${id} T=${T} seed ${seed}: no sample with f_y > 0`);
+        positive += alive;
+      } finally {
+        disposeModel(model);
+      }
+    }
+  }
+  assertGreater(positive, 0);
+  console.log(`largest conservation error / max(1, |f_y|): ${worst.toExponential(2)}`);
+});
+
+Deno.test("the original Conv⁺ first-layer rule does not conserve relevance", () => {
+  for (const id of ["conv+deep", "conv+rlstm-sd"]) {
+    const spec = buildCell(id, 12);
+    const x = randomImages(BATCH, spec.width, `${id}/original`);
+    const model = livelyCell(id, 12, 21, x);
+    try {
+      const logits = logitsOf(model, x);
+      const targets = argmaxRows(logits);
+      const conservative = explain(model, x, { method: "dtd", targets });
+      const original = explain(model, x, {
+        method: "dtd",
+        targets,
+        convPlusFirstLayer: "original",
+      });
+      const sumsC = rowSums(conservative.relevance, BATCH);
+      const sumsO = rowSums(original.relevance, BATCH);
+      let violated = 0;
+      for (let b = 0; b < BATCH; b++) {
+        const fy = logits[b * 10 + targets[b]];
+        if (fy <= 0) continue;
+        assertLessOrEqual(Math.abs(sumsC[b] - fy), 1e-4 * Math.max(1, fy));
+        if (Math.abs(sumsO[b] - fy) > 1e-2 * fy) violated++;
+      }
+      assert(violated > 0, `${id}: the original rule conserved relevance on every sample`);
+    } finally {
+      disposeModel(model);
+    }
+  }
+});

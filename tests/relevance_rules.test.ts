@@ -1,0 +1,356 @@
+/**
+ * Each rule against a naive reference written straight from the thesis
+ * formulas (explicit loops over inputs j and outputs k), on tiny dense and
+ * conv layers, plus pooling and the LSTM split.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { assertLessOrEqual } from "@std/assert";
+import type { PoolNode } from "../lib/cells/mod.ts";
+import {
+  alphaBeta,
+  applyPool,
+  convMap,
+  convPlusOriginal,
+  denseMap,
+  gatedSumRelevance,
+  type InputBlock,
+  type LinearMap,
+  mixed,
+  poolOperator,
+  poolRelevance,
+  redistribute,
+  type Rule,
+  wSquare,
+  zBeta,
+  zPlus,
+} from "../lib/relevance/mod.ts";
+import { Prng } from "../lib/data/prng.ts";
+import { maxAbs, maxAbsDiff, setupBackend } from "./relevance_fixtures.ts";
+
+await setupBackend();
+
+const EPS = 1e-9;
+const stab = (z: number) => z + (z >= 0 ? EPS : -EPS);
+const pos = (w: number) => Math.max(0, w);
+const neg = (w: number) => Math.min(0, w);
+
+/** One connection of a linear layer: input j, output k, weight w. */
+interface Edge {
+  j: number;
+  k: number;
+  w: number;
+}
+
+/** A tiny linear layer for one sample, as a list of edges. */
+interface Layer {
+  nIn: number;
+  nOut: number;
+  edges: Edge[];
+  /** Last-axis index of input j (feature or channel). */
+  channel: (j: number) => number;
+}
+
+function denseLayer(w: number[][]): Layer {
+  const edges: Edge[] = [];
+  for (let j = 0; j < w.length; j++) {
+    for (let k = 0; k < w[0].length; k++) edges.push({ j, k, w: w[j][k] });
+  }
+  return { nIn: w.length, nOut: w[0].length, edges, channel: (j) => j };
+}
+
+/** A stride-1 SAME conv on an H×W×C input, kernel kh×kw, F filters; w[a][b][c][f]. */
+function convLayer(H: number, W: number, C: number, w: number[][][][]): Layer {
+  const kh = w.length;
+  const kw = w[0].length;
+  const F = w[0][0][0].length;
+  const top = Math.floor((kh - 1) / 2);
+  const left = Math.floor((kw - 1) / 2);
+  const edges: Edge[] = [];
+  for (let i = 0; i < H; i++) {
+    for (let jj = 0; jj < W; jj++) {
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const r = i + a - top;
+          const c = jj + b - left;
+          if (r < 0 || r >= H || c < 0 || c >= W) continue;
+          for (let ch = 0; ch < C; ch++) {
+            for (let f = 0; f < F; f++) {
+              edges.push({ j: (r * W + c) * C + ch, k: (i * W + jj) * F + f, w: w[a][b][ch][f] });
+            }
+          }
+        }
+      }
+    }
+  }
+  return { nIn: H * W * C, nOut: H * W * F, edges, channel: (j) => j % C };
+}
+
+/** Generic naive proportional rule: R_j = Σ_k Σ_g share_g · n_g(j,k) / Σ_j n_g(j,k) · R_k. */
+function naive(
+  layer: Layer,
+  R: number[],
+  groups: { share: number; n: (e: Edge) => number; r?: (e: Edge) => number }[],
+): number[] {
+  const out = new Array(layer.nIn).fill(0);
+  for (const g of groups) {
+    const z = new Array(layer.nOut).fill(0);
+    for (const e of layer.edges) z[e.k] += g.n(e);
+    for (const e of layer.edges) out[e.j] += g.share * (g.r ?? g.n)(e) * R[e.k] / stab(z[e.k]);
+  }
+  return out;
+}
+
+const zPlusNaive = (x: number[]) => [{ share: 1, n: (e: Edge) => x[e.j] * pos(e.w) }];
+const alphaBetaNaive = (x: number[], a: number, b: number) => [
+  { share: a, n: (e: Edge) => x[e.j] * pos(e.w) },
+  { share: -b, n: (e: Edge) => x[e.j] * neg(e.w) },
+];
+const zBetaNaive = (x: number[], l: number, h: number) => [
+  { share: 1, n: (e: Edge) => x[e.j] * e.w - l * pos(e.w) - h * neg(e.w) },
+];
+const wSquareNaive = () => [{ share: 1, n: (e: Edge) => e.w * e.w }];
+/** THESIS_SPEC §4 mixed rule: one normaliser; pixels z^β (l, h), the rest αβ folded in. */
+const mixedNaive = (
+  x: number[],
+  isPixel: (j: number) => boolean,
+  a: number,
+  b: number,
+  original = false,
+) => [{
+  share: 1,
+  n: (e: Edge) =>
+    isPixel(e.j)
+      ? x[e.j] * e.w + pos(e.w) - neg(e.w) // l = −1, h = 1
+      : a * x[e.j] * pos(e.w) - b * x[e.j] * neg(e.w),
+  r: (e: Edge) =>
+    isPixel(e.j) ? x[e.j] * e.w + pos(e.w) - neg(e.w) : original
+      ? x[e.j] * e.w // full weights: w⁺ + w⁻
+      : a * x[e.j] * pos(e.w) - b * x[e.j] * neg(e.w),
+}];
+
+function uniform(prng: Prng, n: number, low: number, high: number): number[] {
+  return Array.from({ length: n }, () => low + (high - low) * prng.next());
+}
+
+function blocksOf(parts: [InputBlock["domain"], number][]): InputBlock[] {
+  let start = 0;
+  return parts.map(([domain, size], i) => {
+    const b: InputBlock = { domain, start, size, sources: [`part${i}`] };
+    if (domain === "pixels") Object.assign(b, { low: -1, high: 1 });
+    start += size;
+    return b;
+  });
+}
+
+interface Case {
+  rule: Rule;
+  /** Input values for one sample, given the channel of each input. */
+  input: (prng: Prng, channel: number) => number;
+  blocks: InputBlock[];
+  reference: (x: number[], layer: Layer) => { share: number; n: (e: Edge) => number }[];
+}
+
+function checkCase(
+  c: Case,
+  layer: Layer,
+  map: LinearMap,
+  xShape: number[],
+  wTensor: tf.Tensor,
+  seed: string,
+) {
+  const prng = new Prng(seed);
+  const B = 2;
+  const xs: number[][] = [];
+  const Rs: number[][] = [];
+  for (let b = 0; b < B; b++) {
+    xs.push(Array.from({ length: layer.nIn }, (_, j) => c.input(prng, layer.channel(j))));
+    Rs.push(uniform(prng, layer.nOut, 0, 1));
+  }
+  const got = tf.tidy(() => {
+    const x = tf.tensor(xs.flat(), [B, ...xShape]);
+    const outShape = [B, ...map.forward(x, wTensor).shape.slice(1)];
+    const R = tf.tensor(Rs.flat(), outShape);
+    return redistribute(map, c.rule, x, wTensor, R, c.blocks).dataSync();
+  });
+  const expected = xs.flatMap((x, b) => naive(layer, Rs[b], c.reference(x, layer)));
+  const diff = maxAbsDiff(got, expected);
+  assertLessOrEqual(diff, 1e-5 * Math.max(1, maxAbs(expected)), `${c.rule.name}: diff ${diff}`);
+}
+
+const nonneg = (prng: Prng) => (prng.next() < 0.3 ? 0 : 2 * prng.next());
+const pixel = (prng: Prng) => -1 + 2 * prng.next();
+
+function cases(pixelChannels: (ch: number) => boolean, blocksAll: {
+  nonneg: InputBlock[];
+  pixels: InputBlock[];
+  mixed: InputBlock[];
+}): Case[] {
+  const isPixelJ = (layer: Layer) => (j: number) => pixelChannels(layer.channel(j));
+  const mixedInput = (prng: Prng, ch: number) => (pixelChannels(ch) ? pixel(prng) : nonneg(prng));
+  return [
+    { rule: zPlus(), input: nonneg, blocks: blocksAll.nonneg, reference: (x) => zPlusNaive(x) },
+    ...([[1, 0], [1.5, 0.5], [2, 1]] as const).map(([a, b]) => ({
+      rule: alphaBeta(a, b),
+      input: nonneg,
+      blocks: blocksAll.nonneg,
+      reference: (x: number[]) => alphaBetaNaive(x, a, b),
+    })),
+    {
+      rule: zBeta(),
+      input: pixel,
+      blocks: blocksAll.pixels,
+      reference: (x) => zBetaNaive(x, -1, 1),
+    },
+    {
+      rule: zBeta([-0.5, 2]),
+      input: (prng) => -0.5 + 2.5 * prng.next(),
+      blocks: blocksAll.pixels,
+      reference: (x) => zBetaNaive(x, -0.5, 2),
+    },
+    {
+      rule: wSquare(),
+      input: (prng) => -3 + 6 * prng.next(),
+      blocks: blocksAll.pixels.map((b) => ({ ...b, domain: "real" as const })),
+      reference: () => wSquareNaive(),
+    },
+    {
+      rule: mixed({ pixels: zBeta(), nonneg: zPlus() }),
+      input: mixedInput,
+      blocks: blocksAll.mixed,
+      reference: (x, layer) => mixedNaive(x, isPixelJ(layer), 1, 0),
+    },
+    ...([[1.5, 0.5], [2, 1]] as const).map(([a, b]) => ({
+      rule: mixed({ pixels: zBeta(), nonneg: alphaBeta(a, b) }),
+      input: mixedInput,
+      blocks: blocksAll.mixed,
+      reference: (x: number[], layer: Layer) => mixedNaive(x, isPixelJ(layer), a, b),
+    })),
+    ...([[1, 0], [1.5, 0.5]] as const).map(([a, b]) => ({
+      rule: convPlusOriginal(a, b),
+      input: mixedInput,
+      blocks: blocksAll.mixed,
+      reference: (x: number[], layer: Layer) => mixedNaive(x, isPixelJ(layer), a, b, true),
+    })),
+  ];
+}
+
+Deno.test("dense rules match their naive formulas", () => {
+  const prng = new Prng("dense-weights");
+  const nIn = 6;
+  const nOut = 4;
+  const w = Array.from({ length: nIn }, () => uniform(prng, nOut, -1, 1));
+  const layer = denseLayer(w);
+  const wTensor = tf.tensor2d(w);
+  // Mixed layers: inputs 0..3 are pixels, 4..5 non-negative.
+  const all = cases((j) => j < 4, {
+    nonneg: blocksOf([["nonneg", nIn]]),
+    pixels: blocksOf([["pixels", nIn]]),
+    mixed: blocksOf([["pixels", 4], ["nonneg", 2]]),
+  });
+  for (const c of all) checkCase(c, layer, denseMap(), [nIn], wTensor, `dense/${c.rule.name}`);
+  wTensor.dispose();
+});
+
+Deno.test("conv rules match their naive formulas on a 4×3 input with 2 channels", () => {
+  const prng = new Prng("conv-weights");
+  const [H, W, C, F] = [4, 3, 2, 2];
+  // A 2×3 kernel: SAME padding is asymmetric along the rows (0 before, 1 after).
+  const w = Array.from(
+    { length: 2 },
+    () => Array.from({ length: 3 }, () => Array.from({ length: C }, () => uniform(prng, F, -1, 1))),
+  );
+  const layer = convLayer(H, W, C, w);
+  const wTensor = tf.tensor4d(w.flat(3), [2, 3, C, F]);
+  // Mixed layers: channel 0 pixels, channel 1 non-negative (the Conv⁺ first layer).
+  const all = cases((ch) => ch === 0, {
+    nonneg: blocksOf([["nonneg", C]]),
+    pixels: blocksOf([["pixels", C]]),
+    mixed: blocksOf([["pixels", 1], ["nonneg", 1]]),
+  });
+  for (const c of all) {
+    checkCase(c, layer, convMap("same"), [H, W, C], wTensor, `conv/${c.rule.name}`);
+  }
+  wTensor.dispose();
+});
+
+for (const [size, stride] of [[2, 2], [3, 2]] as const) {
+  Deno.test(`${size}×${size} stride-${stride} pooling redistributes in proportion to each input's share`, () => {
+    const node: PoolNode = {
+      op: "pool",
+      name: "p",
+      input: "c",
+      size,
+      stride,
+      padding: "same",
+      scale: 2,
+    };
+    // 3×5×2 with SAME windows: some windows are partial.
+    const [H, W, C] = [3, 5, 2];
+    const out = (n: number) => Math.ceil(n / stride);
+    const before = (n: number) => Math.floor(Math.max((out(n) - 1) * stride + size - n, 0) / 2);
+    const [oH, oW] = [out(H), out(W)];
+    const prng = new Prng(`pool/${size}`);
+    const x = Array.from({ length: H * W * C }, () => nonneg(prng));
+    const R = uniform(prng, oH * oW * C, -1, 1);
+    const at = (i: number, j: number, c: number) => (i * W + j) * C + c;
+    const a: number[] = [];
+    const expected = new Array(x.length).fill(0);
+    for (let i = 0; i < oH; i++) {
+      for (let j = 0; j < oW; j++) {
+        for (let c = 0; c < C; c++) {
+          const cells: number[] = [];
+          for (let di = 0; di < size; di++) {
+            for (let dj = 0; dj < size; dj++) {
+              const r = i * stride - before(H) + di;
+              const q = j * stride - before(W) + dj;
+              if (r >= 0 && r < H && q >= 0 && q < W) cells.push(at(r, q, c));
+            }
+          }
+          // TF SAME average pooling divides by the number of valid cells.
+          const ak = node.scale * cells.reduce((sum, q) => sum + x[q], 0) / cells.length;
+          a.push(ak);
+          const k = (i * oW + j) * C + c;
+          for (const q of cells) {
+            expected[q] += (node.scale / cells.length) * x[q] * R[k] / stab(ak);
+          }
+        }
+      }
+    }
+    const [pooled, viaOperator, got] = tf.tidy(() => {
+      const xt = tf.tensor4d(x, [1, H, W, C]);
+      const at = applyPool(node, xt);
+      return [
+        at.dataSync(),
+        poolOperator(node, xt.shape).forward(xt).dataSync(),
+        poolRelevance(node, xt, at, tf.tensor4d(R, [1, oH, oW, C])).dataSync(),
+      ];
+    });
+    assertLessOrEqual(maxAbsDiff(pooled, a), 1e-5, "the engine's pool is TF SAME average pooling");
+    assertLessOrEqual(
+      maxAbsDiff(viaOperator, a),
+      1e-5,
+      "the pool operator equals the engine's pool",
+    );
+    assertLessOrEqual(maxAbsDiff(got, expected), 1e-5);
+  });
+}
+
+Deno.test("the LSTM memory splits relevance by p = f⊙c' / (c + 1e-10)", () => {
+  const prng = new Prng("lstm");
+  const n = 8;
+  const f = uniform(prng, n, 0, 1);
+  const prev = uniform(prng, n, 0, 2);
+  const i = uniform(prng, n, 0, 1);
+  const g = uniform(prng, n, 0, 2);
+  g[0] = 0;
+  prev[1] = 0;
+  const c = f.map((fv, q) => fv * prev[q] + i[q] * g[q]);
+  const R = uniform(prng, n, -1, 1);
+  const p = c.map((cv, q) => (f[q] * prev[q]) / (cv + 1e-10));
+  const [toPrev, toCand] = tf.tidy(() => {
+    const r = gatedSumRelevance(tf.tensor1d(f), tf.tensor1d(prev), tf.tensor1d(c), tf.tensor1d(R));
+    return [r.prev.dataSync(), r.candidate.dataSync()];
+  });
+  assertLessOrEqual(maxAbsDiff(toPrev, p.map((pv, q) => pv * R[q])), 1e-6);
+  assertLessOrEqual(maxAbsDiff(toCand, p.map((pv, q) => (1 - pv) * R[q])), 1e-6);
+});
