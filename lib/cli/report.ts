@@ -1,0 +1,76 @@
+/**
+ * `deno task report`: executes every notebook headlessly and rebuilds the
+ * figures and the HTML report.
+ *
+ *   deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--workdir DIR]
+ *
+ * `--workdir DIR` executes copies into DIR/notebooks and writes DIR/figures and
+ * DIR/report, leaving the committed outputs untouched (used by CI).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { buildReport, JupyterMissingError, NotebookExecutionError } from "../report/mod.ts";
+import { parseProfileName } from "../train/profiles.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    profile: { type: "string" },
+    only: { type: "string" },
+    "no-html": { type: "boolean", default: false },
+    workdir: { type: "string" },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(
+    "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--workdir DIR]",
+  );
+  Deno.exit(0);
+}
+
+try {
+  const profile = parseProfileName(values.profile ?? Deno.env.get("RNNX_PROFILE") ?? "quick");
+  const work = values.workdir ? (await Deno.realPath(values.workdir)) : undefined;
+  const paths = work
+    ? {
+      notebooks: `${root}/notebooks`,
+      executed: `${work}/notebooks`,
+      figures: `${work}/figures`,
+      report: `${work}/report`,
+    }
+    : {
+      notebooks: `${root}/notebooks`,
+      executed: `${root}/notebooks`,
+      figures: `${root}/figures`,
+      report: `${root}/report`,
+    };
+  const t0 = performance.now();
+  const result = await buildReport({
+    profile,
+    only: values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [],
+    html: !values["no-html"],
+    paths,
+    log: (line) => console.log(line),
+  });
+  console.log("\nnotebook                               time");
+  for (const n of result.notebooks) {
+    console.log(`${n.notebook.padEnd(38)} ${n.seconds.toFixed(0).padStart(5)} s`);
+  }
+  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`executed notebooks: ${paths.executed}`);
+  console.log(`figures:            ${paths.figures} (MANIFEST.json)`);
+  if (result.index) console.log(`report:             ${result.index}`);
+} catch (e) {
+  if (e instanceof JupyterMissingError || e instanceof NotebookExecutionError) {
+    console.error(e.message);
+  } else {
+    console.error(`report failed: ${(e as Error).message}`);
+  }
+  Deno.exit(1);
+}
