@@ -40,8 +40,10 @@ export interface CellModel {
   params: Map<string, tf.Variable>;
 }
 
+let modelCounter = 0;
+
 /** Initial raw bias b₀ = ln(e^0.01 − 1), so that −softplus(b₀) = −0.01. */
-export const THESIS_BIAS_INIT = Math.log(Math.expm1(0.01));
+export const THESIS_BIAS_INIT: number = Math.log(Math.expm1(0.01));
 
 function truncatedNormal(prng: Prng, size: number, std: number): Float32Array {
   const out = new Float32Array(size);
@@ -90,16 +92,24 @@ export function createModel(
     ) => [n.name, n as DenseNode | ConvNode]),
   );
   const params = new Map<string, tf.Variable>();
+  // tfjs requires globally unique variable names; several models of one cell may coexist.
+  const scope = `${spec.id}-T${spec.T}#${++modelCounter}`;
   for (const p of graph.parameters) {
     const node = layers.get(p.node)!;
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (p.role === "weight") {
       const fanIn = p.shape.slice(0, -1).reduce((a, b) => a * b, 1);
       const values = truncatedNormal(root.fork(p.name), size, 1 / Math.sqrt(fanIn));
-      params.set(p.name, tf.variable(tf.tensor(values, p.shape), true, `${spec.id}/${p.name}`));
+      params.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.tensor(values, p.shape), true, `${scope}/${p.name}`)),
+      );
     } else if (hasBias(node, options.biasMode)) {
       const init = node.bias === "free" ? 0 : THESIS_BIAS_INIT;
-      params.set(p.name, tf.variable(tf.fill(p.shape, init), true, `${spec.id}/${p.name}`));
+      params.set(
+        p.name,
+        tf.tidy(() => tf.variable(tf.fill(p.shape, init), true, `${scope}/${p.name}`)),
+      );
     }
   }
   return { spec, graph, options, params };

@@ -1,0 +1,188 @@
+/**
+ * Throughput measurements: {@link measureRate} times any operation after a
+ * warm-up and reports the median and the spread of items per second;
+ * {@link benchTrain} and {@link benchEval} apply it to one Adam step with
+ * dropout and to an evaluation-mode forward pass of a cell. New cases
+ * (explanations, other frameworks) add a function that returns a
+ * {@link BenchRow} and reuse `measureRate`.
+ *
+ * @module
+ */
+import { backendInfo, tf } from "../backend/mod.ts";
+import { buildCell, createModel, disposeModel, forward } from "../cells/mod.ts";
+import { Prng } from "../data/mod.ts";
+import { Adam } from "./adam.ts";
+import { ADAM_DEFAULTS, BATCH_SIZE, DEFAULT_LEARNING_RATE } from "./hyperparameters.ts";
+import { trainStep } from "./trainer.ts";
+
+/** Items per second over repeated timed runs. */
+export interface RateStats {
+  /** Median rate. */
+  median: number;
+  /** Slowest run. */
+  min: number;
+  /** Fastest run. */
+  max: number;
+  /** Every timed run's rate, in order. */
+  rates: number[];
+}
+
+/** How often to run a measured operation. */
+export interface MeasureOptions {
+  /** Untimed runs first (default 2). */
+  warmup?: number;
+  /** Timed runs (default 7). */
+  repeats?: number;
+}
+
+/**
+ * Runs `op` `warmup` times untimed, then `repeats` times timed, and returns
+ * the rates `items / seconds` of the timed runs.
+ *
+ * @example
+ * ```ts
+ * import { measureRate } from "./bench.ts";
+ * const stats = await measureRate(() => {
+ *   let s = 0;
+ *   for (let i = 0; i < 1e5; i++) s += i;
+ * }, 1e5, { warmup: 1, repeats: 3 });
+ * if (!(stats.min <= stats.median && stats.median <= stats.max)) throw new Error();
+ * ```
+ */
+export async function measureRate(
+  op: () => unknown | Promise<unknown>,
+  items: number,
+  opts: MeasureOptions = {},
+): Promise<RateStats> {
+  const warmup = opts.warmup ?? 2;
+  const repeats = opts.repeats ?? 7;
+  if (!(Number.isInteger(repeats) && repeats >= 1)) {
+    throw new RangeError(`repeats must be a positive integer, found ${repeats}`);
+  }
+  for (let i = 0; i < warmup; i++) await op();
+  const rates: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await op();
+    rates.push(items / ((performance.now() - t0) / 1000));
+  }
+  const sorted = [...rates].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], rates };
+}
+
+/** One row of a benchmark table (`deno task bench --json` prints an array of these). */
+export interface BenchRow {
+  /** What was measured, e.g. `train` or `eval`. */
+  case: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length. */
+  T: number;
+  /** Batch size. */
+  batch: number;
+  /** The tfjs backend. */
+  backend: string;
+  /** Median sequences per second. */
+  median_per_s: number;
+  /** Slowest run, sequences per second. */
+  min_per_s: number;
+  /** Fastest run, sequences per second. */
+  max_per_s: number;
+}
+
+/** Options of the cell benchmarks. */
+export interface CellBenchOptions extends MeasureOptions {
+  /** Sequence length (default 12). */
+  T?: number;
+  /** Batch size (default 50 for training, 250 for evaluation). */
+  batch?: number;
+  /** Seed of the model and the random batch (default 0). */
+  seed?: number;
+}
+
+function randomBatch(width: number, batch: number, seed: number) {
+  const prng = new Prng(seed).fork("bench-batch");
+  const x = new Float32Array(batch * 28 * width);
+  for (let i = 0; i < x.length; i++) x[i] = 2 * prng.next() - 1;
+  const labels = Int32Array.from({ length: batch }, () => prng.int(10));
+  return { x: tf.tensor3d(x, [batch, 28, width]), y: tf.tensor1d(labels, "int32") };
+}
+
+function row(name: string, cell: string, T: number, batch: number, stats: RateStats): BenchRow {
+  return {
+    case: name,
+    cell,
+    T,
+    batch,
+    backend: backendInfo().name,
+    median_per_s: stats.median,
+    min_per_s: stats.min,
+    max_per_s: stats.max,
+  };
+}
+
+/**
+ * Training throughput of a cell: sequences per second of one Adam step with
+ * dropout (forward, loss, gradients, update) on a random batch.
+ */
+export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+  const spec = buildCell(cell, opts.T ?? 12);
+  const batch = opts.batch ?? BATCH_SIZE;
+  const seed = opts.seed ?? 0;
+  const model = createModel(spec, { seed });
+  const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
+  const { x, y } = randomBatch(spec.width, batch, seed);
+  const dropout = new Prng(seed).fork("bench-dropout");
+  try {
+    const stats = await measureRate(
+      () => trainStep(model, adam, x, y, dropout.seed32()),
+      batch,
+      opts,
+    );
+    return row("train", spec.id, spec.T, batch, stats);
+  } finally {
+    tf.dispose([x, y]);
+    adam.dispose();
+    disposeModel(model);
+  }
+}
+
+/** Evaluation throughput of a cell: sequences per second of a forward pass without dropout. */
+export async function benchEval(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+  const spec = buildCell(cell, opts.T ?? 12);
+  const batch = opts.batch ?? 250;
+  const seed = opts.seed ?? 0;
+  const model = createModel(spec, { seed });
+  const { x, y } = randomBatch(spec.width, batch, seed);
+  try {
+    const stats = await measureRate(
+      () => {
+        const z = forward(model, x);
+        z.dataSync();
+        z.dispose();
+      },
+      batch,
+      opts,
+    );
+    return row("eval", spec.id, spec.T, batch, stats);
+  } finally {
+    tf.dispose([x, y]);
+    disposeModel(model);
+  }
+}
+
+/** Rows as a Markdown table. */
+export function benchTable(rows: readonly BenchRow[]): string {
+  const f = (v: number) => v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+  return [
+    "| case | cell | T | batch | backend | median seq/s | min | max |",
+    "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |",
+    ...rows.map((r) =>
+      `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${r.backend} | ${f(r.median_per_s)} | ${
+        f(r.min_per_s)
+      } | ${f(r.max_per_s)} |`
+    ),
+  ].join("\n");
+}

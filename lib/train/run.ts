@@ -1,0 +1,594 @@
+/**
+ * Training runs end to end: load the task, train every requested fold (or the
+ * single Experiment-1 split) under a profile, evaluate it and store the result
+ * (see `store.ts` for the layout); read stored runs back.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { backendInfo, initBackend } from "../backend/mod.ts";
+import {
+  analyseCell,
+  BIAS_MODES,
+  type BiasMode,
+  buildCell,
+  CELL_LENGTHS,
+  type CellModel,
+  type CellSpec,
+  countParameters,
+  createModel,
+  disposeModel,
+  loadModel,
+  parseCellId,
+  saveWeights,
+} from "../cells/mod.ts";
+import {
+  loadTask,
+  Prng,
+  type SequenceSource,
+  type Task,
+  TASK_IDS,
+  type TaskOptions,
+  UnknownDatasetError,
+} from "../data/mod.ts";
+import { readCheckpoint, removeCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { RunOptionError, RunStoreError } from "./errors.ts";
+import { evaluateModel, type Predictions } from "./evaluate.ts";
+import { ADAM_DEFAULTS, BATCH_SIZE, KEEP_PROB, learningRate } from "./hyperparameters.ts";
+import { cellBudget, defaultProfileName, getProfile, type TrainProfile } from "./profiles.ts";
+import { createProgressDisplay, type ProgressDisplay, type ProgressMode } from "./progress.ts";
+import { readPredictions, readPredictionsFrame, writePredictions } from "./predictions.ts";
+import {
+  checkpointDir,
+  commitStagingDir,
+  createStagingDir,
+  defaultRunsRoot,
+  describeFile,
+  gitState,
+  readManifest,
+  removeStaleStaging,
+  RUN_FILES,
+  runDir,
+  type RunKey,
+  type RunManifest,
+  type StoredRun,
+  writeFileAtomic,
+} from "./store.ts";
+import { trainModel, type TrainProgress } from "./trainer.ts";
+import type pl from "nodejs-polars";
+
+/** Options of {@link trainRun}. */
+export interface TrainRunOptions {
+  /** Task id: mnist, fashion-mnist (single split) or mnist-maj, fashion-mnist-maj (folds). */
+  dataset: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length (default 12 for MAJ; required for plain datasets when the cell has several). */
+  T?: number;
+  /** Profile name or object (default: env `RNNX_PROFILE`, else `quick`). */
+  profile?: string | TrainProfile;
+  /** Run seed: initialisation, sample order, dropout (default 0). */
+  seed?: number;
+  /** Number of folds K for MAJ datasets (default: the profile's). */
+  folds?: number;
+  /** Which folds to train (default all 0..K−1). */
+  fold?: number | readonly number[];
+  /** Bias mode (default `code`). */
+  biasMode?: BiasMode;
+  /** Runs root (default env `RNNX_RUNS_DIR` or `<repo>/data/runs`). */
+  root?: string;
+  /** Retrain folds even when a complete run is stored. */
+  force?: boolean;
+  /** Where progress goes (default `auto`); or a display of your own. */
+  progress?: ProgressMode | ProgressDisplay;
+  /** Also called with every progress snapshot. */
+  onProgress?: (p: TrainProgress) => void | Promise<void>;
+  /** A task loaded before (must be `dataset`); avoids loading it again. */
+  task?: Task;
+  /** Options for loading the task. */
+  taskOptions?: TaskOptions;
+  /** Stops training between batches. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of one fold (or the single split). */
+export interface RunResult {
+  /** The run's identity. */
+  key: RunKey;
+  /** Its directory. */
+  dir: string;
+  /** Its manifest. */
+  manifest: RunManifest;
+  /** True when a complete stored run was found and nothing was trained. */
+  skipped: boolean;
+}
+
+/** A validated run request. */
+export interface RunPlan {
+  /** Task id. */
+  dataset: string;
+  /** The cell description. */
+  spec: CellSpec;
+  /** The profile. */
+  profile: TrainProfile;
+  /** Run seed. */
+  seed: number;
+  /** Bias mode. */
+  biasMode: BiasMode;
+  /** K, or null for a single split. */
+  folds: number | null;
+  /** Folds to train (`[null]` for the single split). */
+  foldList: (number | null)[];
+  /** Learning rate (thesis rate × profile scale). */
+  learningRate: number;
+  /** Training samples per fold (null: all). */
+  trainSamples: number | null;
+  /** Epochs. */
+  epochs: number;
+}
+
+function isMaj(dataset: string): boolean {
+  return dataset.endsWith("-maj");
+}
+
+/**
+ * Checks a run request and works out its settings without loading data.
+ * Unknown datasets, cells, profiles and bias modes fail listing the valid ones.
+ */
+export function planRun(opts: TrainRunOptions): RunPlan {
+  if (!(TASK_IDS as readonly string[]).includes(opts.dataset)) {
+    throw new UnknownDatasetError(opts.dataset, TASK_IDS, "dataset");
+  }
+  const cell = parseCellId(opts.cell);
+  const profile = typeof opts.profile === "object"
+    ? opts.profile
+    : getProfile(opts.profile ?? defaultProfileName());
+  const biasMode = opts.biasMode ?? "code";
+  if (!BIAS_MODES.includes(biasMode)) {
+    throw new RunOptionError(`unknown bias mode "${biasMode}"; valid: ${BIAS_MODES.join(", ")}`);
+  }
+  const maj = isMaj(opts.dataset);
+  const lengths = CELL_LENGTHS[cell].filter((t) => maj ? t === 12 : t !== 12);
+  let T = opts.T;
+  if (T === undefined) {
+    if (lengths.length !== 1) {
+      throw new RunOptionError(
+        lengths.length === 0
+          ? `cell "${cell}" cannot run on ${opts.dataset}: it is defined for T = ${
+            CELL_LENGTHS[cell].join(", ")
+          } (T = 12 needs a MAJ dataset, other lengths a plain one)`
+          : `cell "${cell}" on ${opts.dataset} needs T; valid: ${lengths.join(", ")}`,
+      );
+    }
+    T = lengths[0];
+  }
+  const spec = buildCell(cell, T);
+  if (!lengths.includes(T)) {
+    throw new RunOptionError(
+      `${cell} with T = ${T} reads images ${spec.width} columns wide, but ${opts.dataset} has ` +
+        `${maj ? 84 : 28}-wide images; valid T for ${cell} on ${opts.dataset}: ${
+          lengths.join(", ") || "none"
+        }`,
+    );
+  }
+  const seed = opts.seed ?? 0;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RunOptionError(`seed must be a non-negative integer, found ${seed}`);
+  }
+  let folds: number | null = null;
+  let foldList: (number | null)[] = [null];
+  if (maj) {
+    folds = opts.folds ?? profile.folds;
+    if (!Number.isInteger(folds) || folds < 2) {
+      throw new RunOptionError(`folds must be an integer of at least 2, found ${folds}`);
+    }
+    const all = Array.from({ length: folds }, (_, k) => k);
+    if (opts.fold === undefined) {
+      foldList = all;
+    } else {
+      foldList = [...(typeof opts.fold === "number" ? [opts.fold] : opts.fold)];
+      for (const k of foldList) {
+        if (!Number.isInteger(k) || k! < 0 || k! >= folds) {
+          throw new RunOptionError(`fold ${k} does not exist; valid folds: 0..${folds - 1}`);
+        }
+      }
+    }
+  } else if (opts.folds !== undefined || opts.fold !== undefined) {
+    throw new RunOptionError(
+      `${opts.dataset} uses the single Experiment-1 split (48k/12k/10k); folds exist only for ` +
+        `${TASK_IDS.filter(isMaj).join(", ")}`,
+    );
+  }
+  const budget = cellBudget(profile, cell);
+  return {
+    dataset: opts.dataset,
+    spec,
+    profile,
+    seed,
+    biasMode,
+    folds,
+    foldList,
+    learningRate: learningRate(cell, opts.dataset, T) * profile.learningRateScale,
+    trainSamples: budget.trainSamples,
+    epochs: budget.epochs,
+  };
+}
+
+/** The key of one fold of a plan. */
+export function runKey(plan: RunPlan, fold: number | null): RunKey {
+  return {
+    dataset: plan.dataset,
+    cell: plan.spec.id,
+    T: plan.spec.T,
+    profile: plan.profile.name,
+    seed: plan.seed,
+    biasMode: plan.biasMode,
+    folds: plan.folds,
+    fold,
+  };
+}
+
+/**
+ * A seeded random subset of `count` of the positions 0..n−1, ascending (all
+ * when `count` is null or at least n). Depends only on `label`, not on the
+ * cell or the run seed, so every cell sees the same samples.
+ */
+export function sampleSubset(n: number, count: number | null, label: string): Int32Array {
+  if (count === null || count >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RunOptionError(`sample count must be a positive integer, found ${count}`);
+  }
+  return new Prng(`subset/${label}`).permutation(n).slice(0, count).sort();
+}
+
+/** The settings a stored run must have been made with to be reused. */
+function settingsFingerprint(plan: RunPlan, key: RunKey): string {
+  return JSON.stringify({
+    key,
+    profile: plan.profile,
+    learningRate: plan.learningRate,
+    epochs: plan.epochs,
+    trainSamples: plan.trainSamples,
+    batchSize: BATCH_SIZE,
+    keepProb: KEEP_PROB,
+  });
+}
+
+function sameSettings(m: RunManifest, plan: RunPlan): boolean {
+  const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
+  return settings(m.profile) === settings({ ...plan.profile }) &&
+    m.training.learningRate === plan.learningRate && m.training.epochs === plan.epochs;
+}
+
+interface FoldSources {
+  train: SequenceSource;
+  test: SequenceSource;
+  /** Maps a test position to the sample id stored in the predictions. */
+  testIds: (local: Int32Array) => Int32Array;
+  trainName: string;
+  testName: string;
+}
+
+function foldSources(task: Task, fold: number | null): FoldSources {
+  if (task.kind === "single") {
+    return {
+      train: task.train,
+      test: task.test,
+      testIds: (local) => local,
+      trainName: `${task.id} train split (${task.train.n} samples)`,
+      testName: `${task.id} official test set (${task.test.n} samples)`,
+    };
+  }
+  const f = task.fold(fold!);
+  return {
+    train: f.train,
+    test: f.test,
+    testIds: (local) => local.map((i) => f.test.indices[i]),
+    trainName: `${task.id} fold ${fold} of ${task.k}: training part (${f.train.n} samples)`,
+    testName: `${task.id} fold ${fold} of ${task.k}: test part (${f.test.n} samples)`,
+  };
+}
+
+async function trainFold(
+  plan: RunPlan,
+  key: RunKey,
+  dir: string,
+  task: Task,
+  display: ProgressDisplay,
+  opts: TrainRunOptions,
+): Promise<RunManifest> {
+  const started = new Date();
+  const t0 = performance.now();
+  const sources = foldSources(task, key.fold);
+  const leaf = key.fold === null ? "split" : `fold-${key.fold}of${key.folds}`;
+  const trainIdx = sampleSubset(
+    sources.train.n,
+    plan.trainSamples,
+    `${plan.dataset}/${leaf}/train`,
+  );
+  const testIdx = sampleSubset(
+    sources.test.n,
+    plan.profile.testSamples,
+    `${plan.dataset}/${leaf}/test`,
+  );
+  const fingerprint = settingsFingerprint(plan, key);
+  const ckptDir = checkpointDir(dir);
+  const resume = plan.profile.checkpointEvery > 0
+    ? await readCheckpoint(ckptDir, fingerprint)
+    : null;
+  if (resume) await display.message(`${leafLabel(key)}: resuming after epoch ${resume.epoch}`);
+  const model = createModel(plan.spec, {
+    seed: plan.seed,
+    biasMode: plan.biasMode,
+    keepProb: KEEP_PROB,
+  });
+  try {
+    const trained = await trainModel(model, sources.train, {
+      epochs: plan.epochs,
+      learningRate: plan.learningRate,
+      seed: plan.seed,
+      indices: trainIdx,
+      fold: key.fold,
+      resume: resume ?? undefined,
+      signal: opts.signal,
+      onProgress: async (p) => {
+        await display.update(p);
+        await opts.onProgress?.(p);
+      },
+      onEpoch: plan.profile.checkpointEvery > 0
+        ? async (c) => {
+          if (c.epoch % plan.profile.checkpointEvery === 0 && c.epoch < plan.epochs) {
+            await writeCheckpoint(ckptDir, c, fingerprint);
+          }
+        }
+        : undefined,
+    });
+    const t1 = performance.now();
+    const local = await evaluateModel(model, sources.test, { indices: testIdx });
+    const predictions: Predictions = { ...local, sample: sources.testIds(local.sample) };
+    const t2 = performance.now();
+    const staging = await createStagingDir(dir);
+    try {
+      await saveWeights(model, join(staging, RUN_FILES.weights), {
+        dataset: key.dataset,
+        profile: key.profile,
+        seed: String(key.seed),
+        fold: key.fold === null ? "split" : `${key.fold}/${key.folds}`,
+      });
+      writePredictions(join(staging, RUN_FILES.predictions), predictions);
+      const counts = countParameters(analyseCell(plan.spec));
+      const backend = backendInfo();
+      const git = await gitState();
+      const manifest: RunManifest = {
+        format: "rnnx-run/1",
+        key,
+        cell: {
+          id: plan.spec.id,
+          label: plan.spec.label,
+          T: plan.spec.T,
+          width: plan.spec.width,
+          columns: plan.spec.columns,
+          params: counts.params,
+          params_thesis: counts.paramsThesis,
+          notes: plan.spec.notes,
+        },
+        profile: { ...plan.profile },
+        training: {
+          epochs: plan.epochs,
+          batchSize: BATCH_SIZE,
+          learningRate: plan.learningRate,
+          optimizer: { name: "adam", ...ADAM_DEFAULTS },
+          keepProb: KEEP_PROB,
+          biasMode: plan.biasMode,
+          loss: "softmax cross-entropy over the 10 logits and a constant zero logit",
+          trainSamples: trainIdx.length,
+          trainSource: sources.trainName,
+          resumedFromEpoch: resume?.epoch ?? 0,
+          history: trained.history,
+        },
+        evaluation: {
+          source: sources.testName,
+          samples: testIdx.length,
+          accuracy: predictions.accuracy,
+          loss: predictions.loss,
+        },
+        timings: {
+          startedAt: started.toISOString(),
+          finishedAt: new Date().toISOString(),
+          trainSeconds: (t1 - t0) / 1000,
+          evalSeconds: (t2 - t1) / 1000,
+          totalSeconds: (performance.now() - t0) / 1000,
+        },
+        environment: {
+          backend: backend.name,
+          backendDetail: backend.detail,
+          tfjs: backend.tfjsVersion,
+          deno: Deno.version.deno,
+          os: `${Deno.build.os}-${Deno.build.arch}`,
+          gitCommit: git.commit,
+          gitDirty: git.dirty,
+        },
+        files: {
+          weights: await describeFile(staging, RUN_FILES.weights),
+          predictions: await describeFile(staging, RUN_FILES.predictions),
+        },
+      };
+      await writeFileAtomic(
+        join(staging, RUN_FILES.manifest),
+        JSON.stringify(manifest, null, 2) + "\n",
+      );
+      await commitStagingDir(staging, dir, key);
+    } catch (e) {
+      await Deno.remove(staging, { recursive: true }).catch(() => {});
+      throw e;
+    }
+    await removeCheckpoint(ckptDir);
+    return await readManifest(dir, key);
+  } finally {
+    disposeModel(model);
+  }
+}
+
+const taskCache = new Map<string, Promise<Task>>();
+
+/**
+ * Loads the task of a plan once per process (with default task options), so
+ * that training one cell after another does not rebuild the MAJ sets.
+ */
+function cachedTask(plan: RunPlan, options?: TaskOptions): Promise<Task> {
+  const taskOptions = { ...options, ...(plan.folds === null ? {} : { folds: plan.folds }) };
+  if (options && Object.keys(options).length > 0) return loadTask(plan.dataset, taskOptions);
+  const id = `${plan.dataset}/${plan.folds}`;
+  let p = taskCache.get(id);
+  if (!p) {
+    p = loadTask(plan.dataset, taskOptions);
+    p.catch(() => taskCache.delete(id));
+    taskCache.set(id, p);
+  }
+  return p;
+}
+
+function leafLabel(key: RunKey): string {
+  const where = key.fold === null ? "split" : `fold ${key.fold}/${key.folds}`;
+  return `${key.dataset} ${key.cell} T${key.T} ${where}`;
+}
+
+/**
+ * Trains, evaluates and stores every requested fold of a cell on a dataset
+ * under a profile; folds with a complete stored run (same settings) are
+ * skipped. Returns one result per fold, in fold order.
+ *
+ * @example
+ * ```ts ignore
+ * import { trainRun } from "./run.ts";
+ * const results = await trainRun({ dataset: "mnist-maj", cell: "deep", profile: "smoke" });
+ * for (const r of results) console.log(r.key.fold, r.manifest.evaluation.accuracy, r.skipped);
+ * ```
+ */
+export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
+  const plan = planRun(opts);
+  const root = opts.root ?? defaultRunsRoot();
+  await initBackend({ quiet: true });
+  const display = typeof opts.progress === "object"
+    ? opts.progress
+    : createProgressDisplay(opts.progress ?? "auto");
+  if (opts.task && opts.task.id !== plan.dataset) {
+    throw new RunOptionError(`the given task is ${opts.task.id}, expected ${plan.dataset}`);
+  }
+  let task: Task | undefined = opts.task;
+  const results: RunResult[] = [];
+  try {
+    for (const fold of plan.foldList) {
+      const key = runKey(plan, fold);
+      const dir = runDir(root, key);
+      if (!opts.force) {
+        try {
+          const m = await readManifest(dir, key);
+          if (sameSettings(m, plan)) {
+            await display.message(
+              `${leafLabel(key)}: complete run found (accuracy ${
+                (100 * m.evaluation.accuracy).toFixed(2)
+              }%), skipped`,
+            );
+            results.push({ key, dir, manifest: m, skipped: true });
+            continue;
+          }
+          await display.message(`${leafLabel(key)}: stored run has other settings, training again`);
+        } catch (e) {
+          if (!(e instanceof RunStoreError)) throw e;
+        }
+      }
+      await removeStaleStaging(dir);
+      task ??= await cachedTask(plan, opts.taskOptions);
+      if (task.kind === "cv" && task.k !== plan.folds) {
+        throw new RunOptionError(`the task has ${task.k} folds, the run asks for ${plan.folds}`);
+      }
+      const manifest = await trainFold(plan, key, dir, task, display, opts);
+      await display.message(
+        `${leafLabel(key)}: test accuracy ${(100 * manifest.evaluation.accuracy).toFixed(2)}% ` +
+          `on ${manifest.evaluation.samples} samples, ${
+            manifest.timings.totalSeconds.toFixed(1)
+          } s`,
+      );
+      results.push({ key, dir, manifest, skipped: false });
+    }
+  } finally {
+    await display.close();
+  }
+  return results;
+}
+
+/** Which stored run {@link loadRun} reads. */
+export interface LoadRunOptions {
+  /** Task id. */
+  dataset: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length (default as in {@link trainRun}). */
+  T?: number;
+  /** Profile name (default: env `RNNX_PROFILE`, else `quick`). */
+  profile?: string;
+  /** Run seed (default 0). */
+  seed?: number;
+  /** K (default: the profile's), MAJ datasets only. */
+  folds?: number;
+  /** Fold (default 0), MAJ datasets only. */
+  fold?: number;
+  /** Bias mode (default `code`). */
+  biasMode?: BiasMode;
+  /** Runs root. */
+  root?: string;
+}
+
+/** A stored run read back. */
+export interface LoadedRun extends StoredRun {
+  /** The model with the stored weights (release it with `disposeModel`). */
+  model: CellModel;
+  /** Per-sample predictions. */
+  predictions: Predictions;
+}
+
+/**
+ * Reads a complete stored run: manifest, model (weights loaded) and
+ * predictions. Throws {@link RunStoreError} when it is missing or incomplete.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadRun } from "./run.ts";
+ * const run = await loadRun({ dataset: "mnist-maj", cell: "deep", profile: "quick", fold: 0 });
+ * console.log(run.manifest.evaluation.accuracy, run.predictions.sample.length);
+ * ```
+ */
+export async function loadRun(opts: LoadRunOptions): Promise<LoadedRun> {
+  const maj = isMaj(opts.dataset);
+  const plan = planRun({
+    dataset: opts.dataset,
+    cell: opts.cell,
+    T: opts.T,
+    profile: opts.profile ?? defaultProfileName(),
+    seed: opts.seed,
+    biasMode: opts.biasMode,
+    folds: maj ? opts.folds : undefined,
+    fold: maj ? opts.fold ?? 0 : undefined,
+  });
+  const key = runKey(plan, plan.foldList[0]);
+  const dir = runDir(opts.root ?? defaultRunsRoot(), key);
+  return await loadStoredRun(dir, key);
+}
+
+/** Reads the run stored in `dir` (see {@link loadRun}); `expected` checks its key. */
+export async function loadStoredRun(dir: string, expected?: RunKey): Promise<LoadedRun> {
+  const manifest = await readManifest(dir, expected);
+  await initBackend({ quiet: true });
+  const model = await loadModel(join(dir, manifest.files.weights.name));
+  const predictions = readPredictions(
+    join(dir, manifest.files.predictions.name),
+    manifest.evaluation.loss,
+  );
+  return { dir, manifest, model, predictions };
+}
+
+/** The predictions of a stored run as a polars DataFrame. */
+export function runPredictionsFrame(run: StoredRun): pl.DataFrame {
+  return readPredictionsFrame(join(run.dir, run.manifest.files.predictions.name));
+}

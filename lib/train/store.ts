@@ -1,0 +1,439 @@
+/**
+ * Stored runs. One trained model (dataset, cell, T, profile, seed, bias mode,
+ * fold) lives in its own directory under the runs root (env `RNNX_RUNS_DIR`,
+ * default `<repo>/data/runs`):
+ *
+ * ```text
+ * <root>/<dataset>/<cell>-T<T>/<profile>-seed<S>[-thesis-bias]/
+ *   fold-<k>of<K>/          cross-validation fold k of K (MAJ datasets)
+ *   split/                  the single Experiment-1 split (plain datasets)
+ *     manifest.json         what was trained, how, where, how long, how well
+ *     weights.safetensors   the parameters (see lib/cells/weights.ts)
+ *     predictions.parquet   per-sample predictions on the fold's/split's test samples
+ * ```
+ *
+ * A run directory only ever appears complete: it is written as a sibling
+ * `<leaf>.partial-<pid>-<n>` and renamed into place after the manifest (written
+ * last) lists every file with its size and SHA-256. A directory whose manifest
+ * is missing, unreadable, marks another format, or whose files do not match
+ * it, is incomplete and is trained again. Per-epoch checkpoints go to
+ * `<leaf>.checkpoint/` and are deleted when the run completes.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RunStoreError } from "./errors.ts";
+
+/** The environment variable that moves the runs root. */
+export const RUNS_DIR_ENV = "RNNX_RUNS_DIR";
+
+/** The `format` field of every manifest written by this version. */
+export const MANIFEST_FORMAT = "rnnx-run/1";
+
+/** File names inside a run directory. */
+export const RUN_FILES = {
+  manifest: "manifest.json",
+  weights: "weights.safetensors",
+  predictions: "predictions.parquet",
+} as const;
+
+/** What identifies a stored run. */
+export interface RunKey {
+  /** Task id: mnist, fashion-mnist, mnist-maj, fashion-mnist-maj. */
+  dataset: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length. */
+  T: number;
+  /** Profile name. */
+  profile: string;
+  /** Run seed. */
+  seed: number;
+  /** Bias mode (`code` or `thesis`). */
+  biasMode: string;
+  /** Number of folds K, or null for the single split. */
+  folds: number | null;
+  /** Fold number k (0-based), or null for the single split. */
+  fold: number | null;
+}
+
+/** A file listed in a manifest. */
+export interface ManifestFile {
+  /** File name inside the run directory. */
+  name: string;
+  /** Size in bytes. */
+  bytes: number;
+  /** SHA-256 (hex). */
+  sha256: string;
+}
+
+/** The manifest of a completed run (`manifest.json`). */
+export interface RunManifest {
+  /** Always {@link MANIFEST_FORMAT}. */
+  format: string;
+  /** The run's identity. */
+  key: RunKey;
+  /** The cell as trained. */
+  cell: {
+    id: string;
+    label: string;
+    T: number;
+    width: number;
+    columns: number;
+    params: number;
+    params_thesis: number;
+    notes: string[];
+  };
+  /** The profile's settings at the time of the run. */
+  profile: Record<string, unknown>;
+  /** Training settings and per-epoch history. */
+  training: {
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    optimizer: { name: "adam"; beta1: number; beta2: number; epsilon: number };
+    keepProb: number;
+    biasMode: string;
+    loss: string;
+    trainSamples: number;
+    trainSource: string;
+    resumedFromEpoch: number;
+    history: {
+      epoch: number;
+      loss: number;
+      accuracy: number;
+      seconds: number;
+      seqPerSec: number;
+    }[];
+  };
+  /** Evaluation on the test samples. */
+  evaluation: { source: string; samples: number; accuracy: number; loss: number };
+  /** Wall-clock timings. */
+  timings: {
+    startedAt: string;
+    finishedAt: string;
+    trainSeconds: number;
+    evalSeconds: number;
+    totalSeconds: number;
+  };
+  /** Where it ran. */
+  environment: {
+    backend: string;
+    backendDetail: string;
+    tfjs: string;
+    deno: string;
+    os: string;
+    gitCommit: string | null;
+    gitDirty: boolean | null;
+  };
+  /** The files of the run. */
+  files: { weights: ManifestFile; predictions: ManifestFile };
+}
+
+/** The default runs root: env `RNNX_RUNS_DIR`, else `<repo>/data/runs`. */
+export function defaultRunsRoot(): string {
+  let env: string | undefined;
+  try {
+    env = Deno.env.get(RUNS_DIR_ENV);
+  } catch {
+    env = undefined;
+  }
+  if (env && env.trim() !== "") return resolve(env.trim());
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "runs");
+}
+
+/** The directory holding every fold of a run: `<dataset>/<cell>-T<T>/<profile>-seed<S>[...]`. */
+export function runGroupDir(root: string, key: Omit<RunKey, "fold" | "folds">): string {
+  const bias = key.biasMode === "code" ? "" : `-${key.biasMode}-bias`;
+  return join(root, key.dataset, `${key.cell}-T${key.T}`, `${key.profile}-seed${key.seed}${bias}`);
+}
+
+/** The leaf name of a fold (`fold-<k>of<K>`) or of the single split (`split`). */
+export function runLeafName(key: Pick<RunKey, "fold" | "folds">): string {
+  return key.fold === null ? "split" : `fold-${key.fold}of${key.folds}`;
+}
+
+/** The directory of one run. */
+export function runDir(root: string, key: RunKey): string {
+  return join(runGroupDir(root, key), runLeafName(key));
+}
+
+/** The checkpoint directory of a run in progress. */
+export function checkpointDir(dir: string): string {
+  return `${dir}.checkpoint`;
+}
+
+/** SHA-256 (hex) of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Describes a file for the manifest. */
+export async function describeFile(dir: string, name: string): Promise<ManifestFile> {
+  const bytes = await Deno.readFile(join(dir, name));
+  return { name, bytes: bytes.length, sha256: await sha256Hex(bytes) };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+}
+
+function sameKey(a: RunKey, b: RunKey): boolean {
+  return a.dataset === b.dataset && a.cell === b.cell && a.T === b.T &&
+    a.profile === b.profile && a.seed === b.seed && a.biasMode === b.biasMode &&
+    a.folds === b.folds && a.fold === b.fold;
+}
+
+/**
+ * Reads and checks the manifest of a run directory: the format, the files it
+ * lists (present, same size and SHA-256) and, when `expected` is given, the
+ * key. Throws {@link RunStoreError} saying what is wrong.
+ */
+export async function readManifest(dir: string, expected?: RunKey): Promise<RunManifest> {
+  const path = join(dir, RUN_FILES.manifest);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new RunStoreError(dir, `no ${RUN_FILES.manifest} (the run is incomplete)`);
+    }
+    throw e;
+  }
+  let m: RunManifest;
+  try {
+    m = JSON.parse(text);
+  } catch (e) {
+    throw new RunStoreError(
+      dir,
+      `${RUN_FILES.manifest} is not valid JSON: ${(e as Error).message}`,
+    );
+  }
+  if (m?.format !== MANIFEST_FORMAT) {
+    throw new RunStoreError(
+      dir,
+      `manifest format is ${JSON.stringify(m?.format)}, expected "${MANIFEST_FORMAT}"`,
+    );
+  }
+  if (expected && !sameKey(m.key, expected)) {
+    throw new RunStoreError(
+      dir,
+      `manifest key ${JSON.stringify(m.key)} differs from the expected ${JSON.stringify(expected)}`,
+    );
+  }
+  for (const f of [m.files?.weights, m.files?.predictions]) {
+    if (!f?.name) throw new RunStoreError(dir, "manifest lists no weights or predictions file");
+    let actual: ManifestFile;
+    try {
+      actual = await describeFile(dir, f.name);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new RunStoreError(dir, `${f.name} is missing`);
+      }
+      throw e;
+    }
+    if (actual.bytes !== f.bytes || actual.sha256 !== f.sha256) {
+      throw new RunStoreError(
+        dir,
+        `${f.name} has ${actual.bytes} bytes (SHA-256 ${actual.sha256.slice(0, 12)}…), ` +
+          `the manifest says ${f.bytes} bytes (${f.sha256.slice(0, 12)}…)`,
+      );
+    }
+  }
+  return m;
+}
+
+/** Whether `dir` holds a complete run (for `expected`, when given). */
+export async function isRunComplete(dir: string, expected?: RunKey): Promise<boolean> {
+  try {
+    await readManifest(dir, expected);
+    return true;
+  } catch (e) {
+    if (e instanceof RunStoreError) return false;
+    throw e;
+  }
+}
+
+let partialCounter = 0;
+
+/** Creates a fresh, empty staging directory next to the run directory `dir`. */
+export async function createStagingDir(dir: string): Promise<string> {
+  await Deno.mkdir(dirname(dir), { recursive: true });
+  const staging = `${dir}.partial-${Deno.pid}-${++partialCounter}`;
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  await Deno.mkdir(staging);
+  return staging;
+}
+
+function pidAlive(pid: number): boolean | null {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      try {
+        Deno.statSync("/proc/self");
+        return false;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+}
+
+/**
+ * Removes staging directories of `dir` left by processes that no longer run
+ * (or whose state cannot be known), never those of live processes.
+ */
+export async function removeStaleStaging(dir: string): Promise<string[]> {
+  const parent = dirname(dir);
+  const base = dir.slice(parent.length + 1);
+  const removed: string[] = [];
+  if (!(await exists(parent))) return removed;
+  for await (const e of Deno.readDir(parent)) {
+    const m = e.name.match(/^(.*)\.partial-(\d+)-\d+$/);
+    if (!m || m[1] !== base) continue;
+    const pid = Number(m[2]);
+    if (pid === Deno.pid || pidAlive(pid) === true) continue;
+    await Deno.remove(join(parent, e.name), { recursive: true });
+    removed.push(e.name);
+  }
+  return removed;
+}
+
+/**
+ * Moves a fully written staging directory into place as `dir`. An incomplete
+ * directory already at `dir` is removed first; a complete one wins (the
+ * staging directory is discarded) and `false` is returned.
+ */
+export async function commitStagingDir(
+  staging: string,
+  dir: string,
+  expected: RunKey,
+): Promise<boolean> {
+  await readManifest(staging, expected);
+  if (await exists(dir)) {
+    if (await isRunComplete(dir, expected)) {
+      await Deno.remove(staging, { recursive: true });
+      return false;
+    }
+    const trash = `${dir}.stale-${Deno.pid}-${++partialCounter}`;
+    await Deno.rename(dir, trash);
+    await Deno.remove(trash, { recursive: true });
+  }
+  await Deno.rename(staging, dir);
+  return true;
+}
+
+/** Writes `text` to `path` atomically (temporary file in the same directory, then rename). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}-${++partialCounter}`;
+  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
+  else await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/** A complete stored run found by {@link listRuns}. */
+export interface StoredRun {
+  /** Its directory. */
+  dir: string;
+  /** Its manifest. */
+  manifest: RunManifest;
+}
+
+/** Which stored runs {@link listRuns} returns (every field optional). */
+export type RunFilter = Partial<RunKey>;
+
+async function subdirs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isDirectory && !e.name.includes(".partial-") && !e.name.endsWith(".checkpoint")) {
+        out.push(e.name);
+      }
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return out.sort();
+}
+
+function matches(key: RunKey, filter: RunFilter): boolean {
+  return (Object.keys(filter) as (keyof RunKey)[]).every((k) =>
+    filter[k] === undefined || filter[k] === key[k]
+  );
+}
+
+/**
+ * Every complete run under `root` that matches `filter`, sorted by directory.
+ * Incomplete directories are skipped.
+ *
+ * @example
+ * ```ts ignore
+ * import { listRuns } from "./store.ts";
+ * for (const r of await listRuns(undefined, { dataset: "mnist-maj", profile: "quick" })) {
+ *   console.log(r.manifest.key.cell, r.manifest.key.fold, r.manifest.evaluation.accuracy);
+ * }
+ * ```
+ */
+export async function listRuns(
+  root: string = defaultRunsRoot(),
+  filter: RunFilter = {},
+): Promise<StoredRun[]> {
+  const out: StoredRun[] = [];
+  const datasets = filter.dataset ? [filter.dataset] : await subdirs(root);
+  for (const d of datasets) {
+    for (const c of await subdirs(join(root, d))) {
+      for (const g of await subdirs(join(root, d, c))) {
+        for (const leaf of await subdirs(join(root, d, c, g))) {
+          const dir = join(root, d, c, g, leaf);
+          try {
+            const manifest = await readManifest(dir);
+            if (matches(manifest.key, filter)) out.push({ dir, manifest });
+          } catch (e) {
+            if (!(e instanceof RunStoreError)) throw e;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+let gitCache: Promise<{ commit: string | null; dirty: boolean | null }> | undefined;
+
+/** The git commit of the working tree and whether it has uncommitted changes (null if unknown). */
+export function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
+  gitCache ??= (async () => {
+    const cwd = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+    const git = async (args: string[]) => {
+      const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "null" })
+        .output();
+      if (!out.success) throw new Error(`git ${args.join(" ")} failed`);
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    try {
+      const commit = await git(["rev-parse", "HEAD"]);
+      const status = await git([
+        "--no-optional-locks",
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+      ]);
+      return { commit, dirty: status.length > 0 };
+    } catch {
+      return { commit: null, dirty: null };
+    }
+  })();
+  return gitCache;
+}
