@@ -17,3 +17,4 @@ export * as train from "./train/mod.ts";
 export * as relevance from "./relevance/mod.ts";
 export * as evaluation from "./eval/mod.ts";
 export * as plot from "./plot/mod.ts";
+export * as experiments from "./experiments/mod.ts";

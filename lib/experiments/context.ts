@@ -1,0 +1,126 @@
+/**
+ * The context every experiment runs in: the training profile (env
+ * `RNNX_PROFILE`, default `quick`), the compute backend, the run seed and the
+ * folders runs and figures go to. {@link setupExperiment} prints it, so that
+ * every notebook states at the top what produced its numbers.
+ *
+ * @module
+ */
+import { type BackendInfo, initBackend } from "../backend/mod.ts";
+import {
+  defaultProfileName,
+  defaultRunsRoot,
+  getProfile,
+  type TrainProfile,
+} from "../train/mod.ts";
+import { figuresDir } from "../plot/mod.ts";
+import type { ConvPlusFirstLayer } from "../relevance/mod.ts";
+import { settleDisplays } from "./settle.ts";
+
+/** The seed of every run of the notebooks (initialisation, sample order, dropout). */
+export const EXPERIMENT_SEED = 0;
+
+/**
+ * The rule of the Conv⁺ first layer used by the experiments: the conservative
+ * mixed rule (z^β on the pixels, the method's z⁺/αβ rule on the fed-back conv
+ * output, one shared normaliser). The original code's rule
+ * (`rel_conv_z_plus_beta_prop`, `convPlusFirstLayer: "original"`, see
+ * `lib/relevance/conv_plus_original.ts` and THESIS_SPEC §4) is not
+ * conservative; it stays available as an option of `explain`.
+ */
+export const CONV_PLUS_RULE: ConvPlusFirstLayer = "conservative";
+
+/** Everything an experiment needs to know about where and how it runs. */
+export interface ExperimentContext {
+  /** The training profile. */
+  profile: TrainProfile;
+  /** Run seed. */
+  seed: number;
+  /** The compute backend. */
+  backend: BackendInfo;
+  /** Where runs are stored. */
+  runsRoot: string;
+  /** Where figures and tables are saved. */
+  figuresDir: string;
+}
+
+/** Options of {@link setupExperiment}. */
+export interface SetupOptions {
+  /** Profile name or object (default: env `RNNX_PROFILE`, else `quick`). */
+  profile?: string | TrainProfile;
+  /** Run seed (default {@link EXPERIMENT_SEED}). */
+  seed?: number;
+  /** Runs root (default env `RNNX_RUNS_DIR`, else `<repo>/data/runs`). */
+  runsRoot?: string;
+  /** Figures folder (default env `RNNX_FIGURES_DIR`, else `<repo>/figures`). */
+  figuresDir?: string;
+  /** Where the summary goes (default `console.log`); `null` prints nothing. */
+  log?: ((line: string) => void) | null;
+}
+
+/**
+ * How many test samples of a fold (or of the test split) the quantitative
+ * evaluation explains for a cell: the cell's `explainSamples` override, else
+ * the profile's `explainSamples`, else its `testSamples` (null: all).
+ *
+ * @example
+ * ```ts
+ * import { getProfile } from "../train/mod.ts";
+ * import { explainSampleCount } from "./context.ts";
+ * if (explainSampleCount(getProfile("full"), "deep") !== null) throw new Error();
+ * ```
+ */
+export function explainSampleCount(profile: TrainProfile, cell: string): number | null {
+  const override = Object.hasOwn(profile.cells, cell)
+    ? profile.cells[cell].explainSamples
+    : undefined;
+  if (override !== undefined) return override;
+  if (profile.explainSamples !== undefined) return profile.explainSamples;
+  return profile.testSamples;
+}
+
+/** A one-paragraph description of a context, as printed by {@link setupExperiment}. */
+export function describeContext(ctx: ExperimentContext): string {
+  const p = ctx.profile;
+  const explained = explainSampleCount(p, "deep");
+  return [
+    `profile: ${p.name} (${p.description}); set RNNX_PROFILE to change it`,
+    `backend: ${ctx.backend.name} (${ctx.backend.detail}, tfjs ${ctx.backend.tfjsVersion})`,
+    `seed: ${ctx.seed}; MAJ folds: ${p.folds}; explained test samples per fold: ${
+      explained ?? "all"
+    }`,
+    `runs: ${ctx.runsRoot}`,
+    `figures: ${ctx.figuresDir}`,
+  ].join("\n");
+}
+
+/**
+ * Initialises the backend, resolves the profile and folders, and prints them.
+ *
+ * @example
+ * ```ts ignore
+ * import { setupExperiment } from "./context.ts";
+ * const exp = await setupExperiment(); // prints profile, backend and seed
+ * ```
+ */
+export async function setupExperiment(options: SetupOptions = {}): Promise<ExperimentContext> {
+  const profile = typeof options.profile === "object"
+    ? options.profile
+    : getProfile(options.profile ?? defaultProfileName());
+  const seed = options.seed ?? EXPERIMENT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new RangeError(`seed must be a non-negative integer, found ${seed}`);
+  }
+  const backend = await initBackend({ quiet: true });
+  const ctx: ExperimentContext = {
+    profile,
+    seed,
+    backend,
+    runsRoot: options.runsRoot ?? defaultRunsRoot(),
+    figuresDir: figuresDir(options.figuresDir),
+  };
+  const log = options.log === undefined ? (line: string) => console.log(line) : options.log;
+  log?.(describeContext(ctx));
+  await settleDisplays();
+  return ctx;
+}

@@ -1,0 +1,252 @@
+/**
+ * The quantitative evaluation of Experiments 2 and 3: every fold's model
+ * explains a seeded subset of the fold's evaluated test samples (as many as
+ * the profile gives the cell, see `explainSampleCount`), each heatmap becomes
+ * an evaluation row (block shares, cosine, percentage), the rows of a fold are
+ * stored as Parquet inside the run's directory (so retraining a run discards
+ * them) and reused when present, and the rows of all folds are aggregated
+ * into fold means with 95% Student t intervals over the folds.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import type { DataFrame } from "nodejs-polars";
+import { makeBatch } from "../data/mod.ts";
+import {
+  aggregateEval,
+  evalFilePath,
+  evalFrame,
+  type EvalRow,
+  evaluateMaj,
+  readEvalRows,
+  writeEvalFold,
+} from "../eval/mod.ts";
+import {
+  createProgressDisplay,
+  formatDuration,
+  loadStoredRun,
+  type ProgressDisplay,
+  readPredictions,
+  type RunResult,
+} from "../train/mod.ts";
+import { disposeModel } from "../cells/mod.ts";
+import { explainSampleCount } from "./context.ts";
+import { ExperimentInputError } from "./errors.ts";
+import { checkMethods, explainBatch } from "./explanations.ts";
+import { cachedTask, type GridEntry, type RunGrid, runIds } from "./grid.ts";
+import { EXPERIMENT_METHODS } from "./heatmaps.ts";
+import { pickSamples } from "./samples.ts";
+import { settleDisplays } from "./settle.ts";
+
+/** What {@link explanationEvaluation} evaluates. */
+export interface EvaluationRequest {
+  /** Cell ids (default: every MAJ cell of the grid). */
+  cells?: readonly string[];
+  /** MAJ task ids (default: every MAJ dataset of the grid). */
+  datasets?: readonly string[];
+  /** Method ids (default SA, GB, DTD, LRP-α1.5β0.5). */
+  methods?: readonly string[];
+}
+
+/** Options of {@link explanationEvaluation}. */
+export interface EvaluationOptions {
+  /** Progress display (default: in place in Jupyter and on terminals, lines otherwise). */
+  progress?: ProgressDisplay;
+  /** Recompute even when stored rows are present. */
+  force?: boolean;
+}
+
+/** Per-sample rows and their aggregate. */
+export interface EvaluationResult {
+  /** Per-sample rows of every fold, cell and method (`lib/eval` schema). */
+  rows: DataFrame;
+  /** `aggregateEval` by dataset, cell and method: fold means, mean, sd, 95% t interval. */
+  aggregate: DataFrame;
+  /** The Parquet file of every fold. */
+  files: string[];
+  /** Run directories (relative to the runs root) the rows come from. */
+  runs: string[];
+  /** Folds explained now. */
+  computed: number;
+  /** Folds whose stored rows were reused. */
+  reused: number;
+}
+
+/** The explained samples of a fold: a seeded subset of its evaluated test samples. */
+export function foldSamples(
+  evaluated: ArrayLike<number>,
+  count: number | null,
+  dataset: string,
+  fold: number,
+  folds: number,
+): Int32Array {
+  return pickSamples(evaluated, count, `${dataset}/fold-${fold}of${folds}`);
+}
+
+function sameSamples(df: DataFrame, samples: Int32Array, methods: readonly string[]): boolean {
+  if (df.height !== samples.length * methods.length) return false;
+  const want = new Set(samples);
+  for (const method of methods) {
+    const ids = df.filter(pl.col("method").eq(pl.lit(method))).getColumn("sample").toArray();
+    if (ids.length !== samples.length || !ids.every((i) => want.has(Number(i)))) return false;
+  }
+  return true;
+}
+
+async function evaluateFold(
+  grid: RunGrid,
+  entry: GridEntry,
+  run: RunResult,
+  methods: readonly string[],
+  force: boolean,
+): Promise<{ file: string; rows: DataFrame; reused: boolean; count: number }> {
+  const { ctx } = grid;
+  const key = run.key;
+  if (key.fold === null || key.folds === null) {
+    throw new ExperimentInputError(
+      `${entry.dataset}/${entry.cell}: the evaluation needs cross-validation folds (MAJ datasets)`,
+    );
+  }
+  const file = evalFilePath(run.dir, {
+    dataset: key.dataset,
+    cell: key.cell,
+    T: key.T,
+    profile: key.profile,
+    seed: key.seed,
+    fold: key.fold,
+    methods,
+  });
+  const predictions = readPredictions(join(run.dir, run.manifest.files.predictions.name));
+  const samples = foldSamples(
+    predictions.sample,
+    explainSampleCount(ctx.profile, entry.cell),
+    key.dataset,
+    key.fold,
+    key.folds,
+  );
+  if (!force) {
+    try {
+      const stored = await readEvalRows(file);
+      if (sameSamples(stored, samples, methods)) {
+        return { file, rows: stored, reused: true, count: samples.length };
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  const task = await cachedTask(key.dataset, key.folds);
+  if (task.kind !== "cv") {
+    throw new ExperimentInputError(`${key.dataset} is not a cross-validation task`);
+  }
+  const batch = makeBatch(task.all, samples);
+  const loaded = await loadStoredRun(run.dir, key);
+  let rows: EvalRow[];
+  try {
+    rows = methods.flatMap((method) => {
+      const e = explainBatch(loaded.model, batch, method);
+      return evaluateMaj(
+        {
+          relevance: e.relevance,
+          marks: batch.marks!,
+          labels: batch.labels,
+          predictions: e.predictions,
+          sampleIds: samples,
+          width: batch.width,
+        },
+        {
+          dataset: key.dataset,
+          cell: key.cell,
+          T: key.T,
+          fold: key.fold!,
+          profile: key.profile,
+          seed: key.seed,
+          method,
+        },
+      );
+    });
+  } finally {
+    disposeModel(loaded.model);
+  }
+  const df = evalFrame(rows);
+  await writeEvalFold(run.dir, df);
+  return { file, rows: df, reused: false, count: samples.length };
+}
+
+/**
+ * Explains and evaluates every fold of the requested MAJ models (reusing
+ * stored rows) and aggregates the cosine and percentage metrics.
+ *
+ * @example
+ * ```ts ignore
+ * const ev = await explanationEvaluation(grid, { cells: ["shallow", "deep", "deepv2", "convdeep"] });
+ * await publish(exp, await cosineFigure(grid, ev, "3.12"));
+ * ```
+ */
+export async function explanationEvaluation(
+  grid: RunGrid,
+  request: EvaluationRequest = {},
+  options: EvaluationOptions = {},
+): Promise<EvaluationResult> {
+  const methods = [...(request.methods ?? EXPERIMENT_METHODS)];
+  checkMethods(methods);
+  const entries = grid.entries.filter((e) =>
+    e.dataset.endsWith("-maj") &&
+    (request.cells === undefined || request.cells.includes(e.cell)) &&
+    (request.datasets === undefined || request.datasets.includes(e.dataset))
+  );
+  for (const cell of request.cells ?? []) {
+    if (!entries.some((e) => e.cell === cell)) {
+      const held = [
+        ...new Set(grid.entries.filter((e) => e.dataset.endsWith("-maj")).map((e) => e.cell)),
+      ];
+      throw new ExperimentInputError(
+        `no MAJ runs of cell "${cell}" in the grid; MAJ cells in the grid: ${
+          held.join(", ") || "none"
+        }`,
+      );
+    }
+  }
+  const display = options.progress ?? createProgressDisplay("auto");
+  const started = performance.now();
+  const frames: DataFrame[] = [];
+  const files: string[] = [];
+  let computed = 0;
+  let reused = 0;
+  const total = entries.reduce((n, e) => n + e.runs.length, 0);
+  let done = 0;
+  try {
+    for (const entry of entries) {
+      for (const run of entry.runs) {
+        const t0 = performance.now();
+        const r = await evaluateFold(grid, entry, run, methods, options.force ?? false);
+        done++;
+        r.reused ? reused++ : computed++;
+        frames.push(r.rows);
+        files.push(r.file);
+        await display.message(
+          `[${done}/${total}] ${entry.dataset} ${entry.cell} fold ${run.key.fold}/${run.key.folds}: ` +
+            (r.reused
+              ? `stored rows reused (${r.count} samples × ${methods.length} methods)`
+              : `explained ${r.count} samples × ${methods.length} methods in ${
+                formatDuration(performance.now() - t0)
+              }`),
+        );
+      }
+    }
+    await display.message(
+      `${total} folds evaluated (${computed} explained, ${reused} reused) in ${
+        formatDuration(performance.now() - started)
+      }`,
+    );
+  } finally {
+    await display.close();
+    await settleDisplays();
+  }
+  if (frames.length === 0) {
+    throw new ExperimentInputError("no MAJ runs to evaluate in the grid");
+  }
+  const rows = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
+  const aggregate = aggregateEval(rows, { by: ["dataset", "cell", "method"] });
+  return { rows, aggregate, files, runs: runIds(grid, entries), computed, reused };
+}

@@ -1,0 +1,137 @@
+/**
+ * Explaining stored models on test samples, the way every experiment does:
+ * the TRUE class is explained, the Conv⁺ first layer uses the conservative
+ * rule ({@link CONV_PLUS_RULE}), and a MAJ sample is explained by the model
+ * of the fold that held it out.
+ *
+ * @module
+ */
+import { type CellModel, disposeModel } from "../cells/mod.ts";
+import type { Batch, SequenceSource, Task } from "../data/mod.ts";
+import { explain, METHODS, parseMethod } from "../relevance/mod.ts";
+import { loadStoredRun } from "../train/mod.ts";
+import { CONV_PLUS_RULE } from "./context.ts";
+import { ExperimentInputError, GridLookupError } from "./errors.ts";
+import type { GridEntry } from "./grid.ts";
+
+/** A test sample of a task, found in the task's sources. */
+export interface LocatedSample {
+  /** Position in the test set (official test set, or this project's MAJ test set). */
+  position: number;
+  /** The source to read it from. */
+  source: SequenceSource;
+  /** Its index in `source`. */
+  index: number;
+  /** The fold whose test part holds it (MAJ), or null for the single split. */
+  fold: number | null;
+}
+
+function bisect(sorted: Int32Array, value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === value) return true;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * Finds test sample `position` of a task. For MAJ tasks the test set is the
+ * MAJ construction of the official test set, stacked after the training part
+ * (train, test, val); the sample's fold is the one whose test part holds it.
+ *
+ * @example
+ * ```ts ignore
+ * const s = locateTestSample(await cachedTask("mnist-maj", 2), 22);
+ * console.log(s.index, s.fold); // 48022, 0 or 1
+ * ```
+ */
+export function locateTestSample(task: Task, position: number): LocatedSample {
+  if (task.kind === "single") {
+    if (!(Number.isInteger(position) && position >= 0 && position < task.test.n)) {
+      throw new ExperimentInputError(
+        `${task.id}: test position ${position} is out of range 0..${task.test.n - 1}`,
+      );
+    }
+    return { position, source: task.test, index: position, fold: null };
+  }
+  const testPart = task.parts.test;
+  if (!(Number.isInteger(position) && position >= 0 && position < testPart.n)) {
+    throw new ExperimentInputError(
+      `${task.id}: MAJ test position ${position} is out of range 0..${testPart.n - 1}`,
+    );
+  }
+  const start = task.all.parts.indexOf(testPart);
+  const index = task.all.offsets[start] + position;
+  const fold = task.folds().findIndex((f) => bisect(f.test, index));
+  return { position, source: task.all, index, fold };
+}
+
+/** The explanation of a batch by one method. */
+export interface BatchExplanation {
+  /** Method id. */
+  method: string;
+  /** Heatmaps [B, 28, W]. */
+  relevance: Float32Array;
+  /** Logits [B, 10]. */
+  logits: Float32Array;
+  /** Predicted class (argmax of the logits) [B]. */
+  predictions: Int32Array;
+}
+
+/** The explain options the experiments use for `method` (true class, conservative Conv⁺ rule). */
+export function methodOptions(
+  method: string,
+): { method: string; convPlusFirstLayer?: "conservative" | "original" } {
+  const info = parseMethod(method);
+  return info.kind === "relevance" ? { method, convPlusFirstLayer: CONV_PLUS_RULE } : { method };
+}
+
+/** Explains a batch with one method, targeting the true labels. */
+export function explainBatch(model: CellModel, batch: Batch, method: string): BatchExplanation {
+  const e = explain(model, batch.x, { ...methodOptions(method), targets: batch.labels });
+  const predictions = new Int32Array(batch.size);
+  for (let b = 0; b < batch.size; b++) {
+    let best = 0;
+    for (let c = 1; c < 10; c++) if (e.logits[b * 10 + c] > e.logits[b * 10 + best]) best = c;
+    predictions[b] = best;
+  }
+  return { method, relevance: e.relevance, logits: e.logits, predictions };
+}
+
+/** Checks method ids against the registry (unknown ones list the valid ones). */
+export function checkMethods(methods: readonly string[]): void {
+  for (const m of methods) parseMethod(m);
+  if (methods.length === 0) {
+    throw new ExperimentInputError(`no methods given; valid: ${Object.keys(METHODS).join(", ")}`);
+  }
+}
+
+/**
+ * Loads the model of a grid entry's fold (null: the single split), runs `fn`
+ * with it and releases it.
+ */
+export async function withRunModel<T>(
+  entry: GridEntry,
+  fold: number | null,
+  fn: (model: CellModel, dir: string) => Promise<T> | T,
+): Promise<T> {
+  const run = entry.runs.find((r) => r.key.fold === fold);
+  if (!run) {
+    const have = entry.runs.map((r) => r.key.fold === null ? "split" : `fold ${r.key.fold}`);
+    throw new GridLookupError(
+      `${entry.dataset}/${entry.cell}-T${entry.T} has no run for ${
+        fold === null ? "the single split" : `fold ${fold}`
+      }; it has ${have.join(", ")}`,
+    );
+  }
+  const loaded = await loadStoredRun(run.dir, run.key);
+  try {
+    return await fn(loaded.model, run.dir);
+  } finally {
+    disposeModel(loaded.model);
+  }
+}

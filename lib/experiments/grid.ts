@@ -1,0 +1,242 @@
+/**
+ * Training (or reusing) every model an experiment needs: a grid of datasets ×
+ * cells × sequence lengths, each trained under the experiment's profile with
+ * all its folds. Completed folds stored under the runs root are reused, so a
+ * notebook that runs again, or a later notebook that needs the same baseline,
+ * trains nothing twice. Progress goes to one display that updates in place.
+ *
+ * @module
+ */
+import { relative } from "node:path";
+import { CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
+import { loadTask, type Task } from "../data/mod.ts";
+import {
+  createProgressDisplay,
+  formatDuration,
+  type ProgressDisplay,
+  type RunResult,
+  type TrainProgress,
+  trainRun,
+} from "../train/mod.ts";
+import type { ExperimentContext } from "./context.ts";
+import { GridLookupError } from "./errors.ts";
+import { settleDisplays } from "./settle.ts";
+
+/** The models of one (dataset, cell, T): one run per fold, or one for the single split. */
+export interface GridEntry {
+  /** Task id. */
+  dataset: string;
+  /** Cell id. */
+  cell: CellId;
+  /** Sequence length. */
+  T: number;
+  /** The stored runs, in fold order. */
+  runs: RunResult[];
+}
+
+/** The trained models of an experiment. */
+export interface RunGrid {
+  /** The context they were trained in. */
+  ctx: ExperimentContext;
+  /** One entry per (dataset, cell, T), in request order. */
+  entries: GridEntry[];
+}
+
+/** What {@link trainGrid} trains. */
+export interface GridRequest {
+  /** Task ids. */
+  datasets: readonly string[];
+  /** Cell ids. */
+  cells: readonly string[];
+  /**
+   * Sequence lengths for plain datasets (each cell gets those it is defined
+   * for); MAJ datasets always use T = 12, cells with one length use it.
+   */
+  T?: readonly number[];
+}
+
+/** Options of {@link trainGrid}. */
+export interface GridOptions {
+  /** Progress display (default: in place in Jupyter and on terminals, lines otherwise). */
+  progress?: ProgressDisplay;
+}
+
+const tasks = new Map<string, Promise<Task>>();
+
+/**
+ * Loads a task once per process (MAJ tasks with `folds` folds) and keeps it
+ * for every later request.
+ */
+export function cachedTask(dataset: string, folds?: number): Promise<Task> {
+  const maj = dataset.endsWith("-maj");
+  const key = maj ? `${dataset}/${folds}` : dataset;
+  let task = tasks.get(key);
+  if (!task) {
+    task = loadTask(dataset, maj && folds !== undefined ? { folds } : {});
+    tasks.set(key, task);
+    task.catch(() => tasks.delete(key));
+  }
+  return task;
+}
+
+/** The (dataset, cell, T) triples a request stands for, in request order. */
+export function expandGrid(
+  request: GridRequest,
+): { dataset: string; cell: CellId; T: number }[] {
+  const out: { dataset: string; cell: CellId; T: number }[] = [];
+  for (const dataset of request.datasets) {
+    const maj = dataset.endsWith("-maj");
+    for (const name of request.cells) {
+      const cell = parseCellId(name);
+      const valid = CELL_LENGTHS[cell].filter((t) => maj ? t === 12 : t !== 12);
+      if (valid.length === 0) {
+        throw new GridLookupError(
+          `cell "${cell}" is not defined for ${dataset}: it runs with T = ${
+            CELL_LENGTHS[cell].join(", ")
+          } (T = 12 on MAJ datasets, other lengths on plain ones)`,
+        );
+      }
+      let lengths = valid;
+      if (valid.length > 1) {
+        if (!request.T) {
+          throw new GridLookupError(
+            `cell "${cell}" on ${dataset} needs T; valid: ${valid.join(", ")}`,
+          );
+        }
+        lengths = valid.filter((t) => request.T!.includes(t));
+        if (lengths.length === 0) {
+          throw new GridLookupError(
+            `none of T = ${request.T.join(", ")} is valid for ${cell} on ${dataset}; ` +
+              `valid: ${valid.join(", ")}`,
+          );
+        }
+      }
+      for (const T of lengths) out.push({ dataset, cell, T });
+    }
+  }
+  return out;
+}
+
+/** Forwards progress to a display, numbering the models and keeping it open between them. */
+class GridDisplay implements ProgressDisplay {
+  #inner: ProgressDisplay;
+  #total: number;
+  index = 0;
+
+  constructor(inner: ProgressDisplay, total: number) {
+    this.#inner = inner;
+    this.#total = total;
+  }
+
+  update(p: TrainProgress): void | Promise<void> {
+    return this.#inner.update(p);
+  }
+
+  message(line: string): void | Promise<void> {
+    return this.#inner.message(`[${this.index}/${this.#total}] ${line}`);
+  }
+
+  close(): void {}
+
+  finish(line: string): Promise<void> {
+    return (async () => {
+      await this.#inner.message(line);
+      await this.#inner.close();
+    })();
+  }
+}
+
+/**
+ * Trains every model of the request that is not stored yet (all folds of MAJ
+ * datasets, the single split of plain ones) and returns them all.
+ *
+ * @example
+ * ```ts ignore
+ * import { setupExperiment } from "./context.ts";
+ * import { trainGrid } from "./grid.ts";
+ * const exp = await setupExperiment();
+ * const grid = await trainGrid(exp, { datasets: ["mnist"], cells: ["shallow", "deep"], T: [1, 4, 7] });
+ * ```
+ */
+export async function trainGrid(
+  ctx: ExperimentContext,
+  request: GridRequest,
+  options: GridOptions = {},
+): Promise<RunGrid> {
+  const plan = expandGrid(request);
+  const display = new GridDisplay(options.progress ?? createProgressDisplay("auto"), plan.length);
+  const started = performance.now();
+  const entries: GridEntry[] = [];
+  let trained = 0;
+  let reused = 0;
+  for (const item of plan) {
+    display.index++;
+    const task = await cachedTask(
+      item.dataset,
+      item.dataset.endsWith("-maj") ? ctx.profile.folds : undefined,
+    );
+    const runs = await trainRun({
+      dataset: item.dataset,
+      cell: item.cell,
+      T: item.T,
+      profile: ctx.profile,
+      seed: ctx.seed,
+      root: ctx.runsRoot,
+      task,
+      progress: display,
+    });
+    for (const r of runs) r.skipped ? reused++ : trained++;
+    entries.push({ ...item, runs });
+  }
+  await display.finish(
+    `${plan.length} models (${trained + reused} runs): ${trained} trained, ${reused} reused ` +
+      `from ${ctx.runsRoot}, ${formatDuration(performance.now() - started)}`,
+  );
+  await settleDisplays();
+  return { ctx, entries };
+}
+
+/**
+ * The entry of (dataset, cell, T) in a grid; T may be left out when the grid
+ * holds one length for the cell. Throws {@link GridLookupError} listing what
+ * the grid holds.
+ */
+export function gridEntry(grid: RunGrid, dataset: string, cell: string, T?: number): GridEntry {
+  const found = grid.entries.filter((e) =>
+    e.dataset === dataset && e.cell === cell && (T === undefined || e.T === T)
+  );
+  if (found.length === 1) return found[0];
+  const held = grid.entries.map((e) => `${e.dataset}/${e.cell}-T${e.T}`).join(", ");
+  throw new GridLookupError(
+    found.length === 0
+      ? `the grid has no ${dataset}/${cell}${T === undefined ? "" : `-T${T}`}; it holds: ${held}`
+      : `${dataset}/${cell} has several lengths (${found.map((e) => e.T).join(", ")}); give T`,
+  );
+}
+
+/** The run directories of entries, relative to the runs root (for provenance). */
+export function runIds(grid: RunGrid, entries: readonly GridEntry[] = grid.entries): string[] {
+  return entries.flatMap((e) => e.runs.map((r) => relative(grid.ctx.runsRoot, r.dir)));
+}
+
+/** Accuracy of a grid entry over its runs (in %): mean, sample sd (null for one run), count. */
+export interface EntryAccuracy {
+  /** Mean test accuracy (%). */
+  mean: number;
+  /** Sample standard deviation over folds (percentage points); null for one run. */
+  sd: number | null;
+  /** Number of runs (folds). */
+  n: number;
+  /** Test samples per run. */
+  samples: number;
+}
+
+/** The test accuracy of an entry: of its single split, or over its folds. */
+export function entryAccuracy(entry: GridEntry): EntryAccuracy {
+  const values = entry.runs.map((r) => 100 * r.manifest.evaluation.accuracy);
+  const n = values.length;
+  if (n === 0) throw new GridLookupError(`${entry.dataset}/${entry.cell}-T${entry.T} has no runs`);
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : null;
+  return { mean, sd, n, samples: entry.runs[0].manifest.evaluation.samples };
+}

@@ -1,0 +1,370 @@
+/**
+ * The qualitative figures: grids of heatmaps with models × methods as rows
+ * and test samples as columns, one block per dataset (Figs 2.14, 3.4–3.6,
+ * 3.11, 3.17, 3.19, 3.20). Each sample is explained for its true class;
+ * misclassified samples are faded; models below the Table 3.2 minimum
+ * accuracy are marked † in their row labels.
+ *
+ * @module
+ */
+import { CELL_LABELS, type CellId, parseCellId } from "../cells/mod.ts";
+import { makeBatch } from "../data/mod.ts";
+import { datasetLabel, methodLabel } from "../eval/mod.ts";
+import { heatmapGrid, type HeatmapRow } from "../plot/mod.ts";
+import type { FigureArtifact } from "./artifact.ts";
+import { stackFigures } from "./compose.ts";
+import { checkMethods, explainBatch, locateTestSample, withRunModel } from "./explanations.ts";
+import {
+  cachedTask,
+  entryAccuracy,
+  type GridEntry,
+  gridEntry,
+  type RunGrid,
+  runIds,
+} from "./grid.ts";
+import { ExperimentInputError, UnknownArtifactError } from "./errors.ts";
+import {
+  CLASS1_SAMPLES,
+  EXP1_SAMPLES,
+  EXP2_SAMPLES,
+  fig214MnistSamples,
+  FIG_2_14_FASHION,
+} from "./samples.ts";
+import { minimumAccuracy } from "./thesis.ts";
+
+/** A model shown in a heatmap figure. */
+export interface HeatmapModel {
+  /** Cell id. */
+  cell: string;
+  /** Sequence length (needed when the grid holds several for the cell). */
+  T?: number;
+}
+
+/** The samples of one dataset block. */
+export interface HeatmapPanel {
+  /** Task id. */
+  dataset: string;
+  /** Test-set positions (see `samples.ts` for what they mean on MAJ tasks). */
+  samples: readonly number[];
+}
+
+/** What a heatmap figure shows. */
+export interface HeatmapSpec {
+  /** File name, e.g. `fig-3.4`. */
+  name: string;
+  /** Caption shown above it. */
+  caption: string;
+  /** One block per dataset, stacked top to bottom. */
+  panels: readonly HeatmapPanel[];
+  /** Models (rows). */
+  models: readonly HeatmapModel[];
+  /** Method ids (rows). */
+  methods: readonly string[];
+  /** `model`: rows grouped by model (methods vary fastest); `method`: grouped by method. */
+  rowOrder?: "model" | "method";
+  /** Show only positive relevance (Fig 3.20). */
+  positiveOnly?: boolean;
+  /** Upscaling (default 4 for 28-wide images, 2 for 84-wide ones). */
+  scale?: number;
+}
+
+/** One explained sample of a heatmap figure. */
+export interface ExplainedSample {
+  /** Task id. */
+  dataset: string;
+  /** Test-set position. */
+  position: number;
+  /** Fold of the model that explained it (null: single split). */
+  fold: number | null;
+  /** Cell id. */
+  cell: CellId;
+  /** Sequence length. */
+  T: number;
+  /** Method id. */
+  method: string;
+  /** True class. */
+  label: number;
+  /** Predicted class. */
+  prediction: number;
+  /** Image width. */
+  width: number;
+  /** Heatmap, 28×width. */
+  relevance: Float32Array;
+}
+
+/** A heatmap figure with the explanations it shows. */
+export interface HeatmapArtifact extends FigureArtifact {
+  /** Every explained (sample, model, method). */
+  explained: ExplainedSample[];
+}
+
+/** The row label of a model: `Shallow-4` for Experiment-1 models, the cell name otherwise. */
+export function modelLabel(cell: string, T: number): string {
+  const id = parseCellId(cell);
+  return (id === "shallow" || id === "deep") && T !== 12
+    ? `${CELL_LABELS[id]}-${T}`
+    : CELL_LABELS[id];
+}
+
+/** Whether a grid entry's accuracy is below the Table 3.2 minimum of its dataset. */
+export function belowMinimum(entry: GridEntry): boolean {
+  return entryAccuracy(entry).mean < minimumAccuracy(entry.dataset);
+}
+
+/**
+ * Explains the samples of every panel with every model and method and
+ * renders the figure.
+ *
+ * @example
+ * ```ts ignore
+ * const fig = await heatmapFigure(grid, HEATMAP_FIGURES["3.4"]);
+ * await publish(exp, fig);
+ * ```
+ */
+export async function heatmapFigure(grid: RunGrid, spec: HeatmapSpec): Promise<HeatmapArtifact> {
+  checkMethods(spec.methods);
+  const explained: ExplainedSample[] = [];
+  const blocks = [];
+  const usedEntries: GridEntry[] = [];
+  for (const panel of spec.panels) {
+    const maj = panel.dataset.endsWith("-maj");
+    const task = await cachedTask(panel.dataset, maj ? grid.ctx.profile.folds : undefined);
+    if (panel.samples.length === 0) {
+      throw new ExperimentInputError(`${spec.name}: the ${panel.dataset} block has no samples`);
+    }
+    const located = panel.samples.map((p) => locateTestSample(task, p));
+    const source = located[0].source;
+    const inputs = makeBatch(source, located.map((s) => s.index));
+    const width = inputs.width;
+    const byKey = new Map<string, ExplainedSample>();
+    const flagged = new Set<string>();
+    const entries = spec.models.map((m) => gridEntry(grid, panel.dataset, m.cell, m.T));
+    for (const entry of entries) {
+      usedEntries.push(entry);
+      if (belowMinimum(entry)) flagged.add(`${entry.cell}/${entry.T}`);
+      const folds = [...new Set(located.map((s) => s.fold))];
+      for (const fold of folds) {
+        const columns = located.map((s, j) => s.fold === fold ? j : -1).filter((j) => j >= 0);
+        await withRunModel(entry, fold, (model) => {
+          const batch = makeBatch(source, columns.map((j) => located[j].index));
+          for (const method of spec.methods) {
+            const e = explainBatch(model, batch, method);
+            const size = 28 * width;
+            columns.forEach((j, b) => {
+              const item: ExplainedSample = {
+                dataset: panel.dataset,
+                position: located[j].position,
+                fold,
+                cell: entry.cell,
+                T: entry.T,
+                method,
+                label: batch.labels[b],
+                prediction: e.predictions[b],
+                width,
+                relevance: e.relevance.slice(b * size, (b + 1) * size),
+              };
+              byKey.set(`${entry.cell}/${entry.T}/${method}/${j}`, item);
+              explained.push(item);
+            });
+          }
+        });
+      }
+    }
+    const rowKeys: { entry: GridEntry; method: string }[] = [];
+    if ((spec.rowOrder ?? "model") === "model") {
+      for (const entry of entries) {
+        for (const method of spec.methods) rowKeys.push({ entry, method });
+      }
+    } else {
+      for (const method of spec.methods) {
+        for (const entry of entries) rowKeys.push({ entry, method });
+      }
+    }
+    const rows: HeatmapRow[] = rowKeys.map(({ entry, method }) => {
+      const flag = flagged.has(`${entry.cell}/${entry.T}`) ? " †" : "";
+      const model = modelLabel(entry.cell, entry.T) + flag;
+      const label = spec.models.length === 1
+        ? `${methodLabel(method)}${flag}`
+        : spec.methods.length === 1
+        ? model
+        : `${model} · ${methodLabel(method)}`;
+      return {
+        label,
+        cells: located.map((_, j) => {
+          const item = byKey.get(`${entry.cell}/${entry.T}/${method}/${j}`)!;
+          return {
+            relevance: item.relevance,
+            width,
+            input: inputs.x.subarray(j * 28 * width, (j + 1) * 28 * width),
+            faded: item.prediction !== item.label,
+          };
+        }),
+      };
+    });
+    const classNames = task.classNames;
+    const columnLabels = located.map((s, j) => `${classNames[inputs.labels[j]]} (#${s.position})`);
+    const title = datasetLabel(panel.dataset) +
+      (flagged.size > 0 ? " (†: below the Table 3.2 minimum accuracy in this run)" : "");
+    blocks.push(heatmapGrid({
+      rows,
+      columnLabels,
+      title,
+      positiveOnly: spec.positiveOnly ?? false,
+      scale: spec.scale ?? (width > 28 ? 2 : 4),
+      inputRow: true,
+    }));
+  }
+  const figure = await stackFigures(blocks);
+  return {
+    kind: "figure",
+    name: spec.name,
+    caption: spec.caption,
+    figure,
+    runs: [...new Set(runIds(grid, usedEntries))],
+    extra: {
+      datasets: spec.panels.map((p) => p.dataset),
+      samples: Object.fromEntries(spec.panels.map((p) => [p.dataset, [...p.samples]])),
+      models: spec.models.map((m) => m.T === undefined ? m.cell : `${m.cell}-T${m.T}`),
+      methods: [...spec.methods],
+      positiveOnly: spec.positiveOnly ?? false,
+      convPlusFirstLayer: "conservative",
+    },
+    explained,
+  };
+}
+
+/** The four methods of Experiments 1–3. */
+export const EXPERIMENT_METHODS: readonly string[] = ["sa", "gb", "dtd", "lrp-a1.5b0.5"];
+
+/** The seven methods of Fig 2.14. */
+export const FIG_2_14_METHODS: readonly string[] = [
+  "sa",
+  "taylor",
+  "gb",
+  "dtd",
+  "lrp-a1b0",
+  "lrp-a1.5b0.5",
+  "lrp-a2b1",
+];
+
+const FADED = "Faded columns: the model misclassifies the sample (the true class is explained).";
+const MAJ_NOTE = "MAJ samples are the positions the thesis used, taken from this project's MAJ " +
+  "test set (other digit triples than the thesis's); each is explained by the model of the " +
+  "fold that held it out.";
+
+const exp1Models = (["shallow", "deep"] as const).flatMap((cell) =>
+  [1, 4, 7].map((T) => ({ cell, T }))
+);
+
+/** The heatmap figures of the thesis, by figure number. */
+export const HEATMAP_FIGURES: Readonly<Record<string, HeatmapSpec>> = {
+  "2.14": {
+    name: "fig-2.14",
+    caption: "Heatmaps of LeNet-5 decisions on MNIST (top) and FashionMNIST (bottom) by SA, " +
+      "simple Taylor, GB, DTD and LRP-αβ (α1β0, α1.5β0.5, α2β1). Red: positive relevance, " +
+      "blue: negative. " + FADED,
+    panels: [
+      { dataset: "mnist", samples: fig214MnistSamples() },
+      { dataset: "fashion-mnist", samples: FIG_2_14_FASHION },
+    ],
+    models: [{ cell: "lenet5", T: 1 }],
+    methods: FIG_2_14_METHODS,
+    scale: 3,
+  },
+  "3.4": {
+    name: "fig-3.4",
+    caption: "Heatmaps of Shallow and Deep trained on MNIST with T = 1, 4, 7, explained by SA, " +
+      "GB, DTD and LRP-α1.5β0.5. " + FADED,
+    panels: [{ dataset: "mnist", samples: EXP1_SAMPLES["mnist"] }],
+    models: exp1Models,
+    methods: EXPERIMENT_METHODS,
+    scale: 3,
+  },
+  "3.5": {
+    name: "fig-3.5",
+    caption: "Heatmaps of Shallow and Deep trained on FashionMNIST with T = 1, 4, 7, explained " +
+      "by SA, GB, DTD and LRP-α1.5β0.5. " + FADED,
+    panels: [{ dataset: "fashion-mnist", samples: EXP1_SAMPLES["fashion-mnist"] }],
+    models: exp1Models,
+    methods: EXPERIMENT_METHODS,
+    scale: 3,
+  },
+  "3.6": {
+    name: "fig-3.6",
+    caption: "MNIST class-1 (top) and FashionMNIST Trouser (bottom) samples explained for " +
+      "Shallow-7 and Deep-7 by DTD and LRP-α1.5β0.5. " + FADED,
+    panels: [
+      { dataset: "mnist", samples: CLASS1_SAMPLES["mnist"] },
+      { dataset: "fashion-mnist", samples: CLASS1_SAMPLES["fashion-mnist"] },
+    ],
+    models: [{ cell: "shallow", T: 7 }, { cell: "deep", T: 7 }],
+    methods: ["dtd", "lrp-a1.5b0.5"],
+  },
+  "3.11": {
+    name: "fig-3.11",
+    caption: "MNIST-MAJ (top) and FashionMNIST-MAJ (bottom) heatmaps of Shallow, Deep, DeepV2 " +
+      "and ConvDeep (T = 12) by SA, GB, DTD and LRP-α1.5β0.5. " + MAJ_NOTE + " " + FADED,
+    panels: [
+      { dataset: "mnist-maj", samples: EXP2_SAMPLES["mnist-maj"] },
+      { dataset: "fashion-mnist-maj", samples: EXP2_SAMPLES["fashion-mnist-maj"] },
+    ],
+    models: [{ cell: "shallow" }, { cell: "deep" }, { cell: "deepv2" }, { cell: "convdeep" }],
+    methods: EXPERIMENT_METHODS,
+    rowOrder: "method",
+  },
+  "3.17": {
+    name: "fig-3.17",
+    caption: "MAJ heatmaps of Deep, Deep-SD, R-LSTM and R-LSTM-SD by SA, GB, DTD and " +
+      "LRP-α1.5β0.5. " + MAJ_NOTE + " " + FADED,
+    panels: [
+      { dataset: "mnist-maj", samples: EXP2_SAMPLES["mnist-maj"] },
+      { dataset: "fashion-mnist-maj", samples: EXP2_SAMPLES["fashion-mnist-maj"] },
+    ],
+    models: [{ cell: "deep" }, { cell: "deep-sd" }, { cell: "rlstm" }, { cell: "rlstm-sd" }],
+    methods: EXPERIMENT_METHODS,
+    rowOrder: "method",
+  },
+  "3.19": {
+    name: "fig-3.19",
+    caption: "MAJ heatmaps of ConvDeep, Conv⁺Deep, R-LSTM-SD, ConvR-LSTM-SD and " +
+      "Conv⁺R-LSTM-SD by SA, GB, DTD and LRP-α1.5β0.5 (conservative Conv⁺ first-layer rule). " +
+      MAJ_NOTE + " " + FADED,
+    panels: [
+      { dataset: "mnist-maj", samples: EXP2_SAMPLES["mnist-maj"] },
+      { dataset: "fashion-mnist-maj", samples: EXP2_SAMPLES["fashion-mnist-maj"] },
+    ],
+    models: [
+      { cell: "convdeep" },
+      { cell: "conv+deep" },
+      { cell: "rlstm-sd" },
+      { cell: "convrlstm-sd" },
+      { cell: "conv+rlstm-sd" },
+    ],
+    methods: EXPERIMENT_METHODS,
+    rowOrder: "method",
+  },
+  "3.20": {
+    name: "fig-3.20",
+    caption: "Positive relevance only (normalised, negatives set to zero) of LRP-α1.5β0.5 for " +
+      "R-LSTM-SD and ConvR-LSTM-SD on MNIST-MAJ (top) and FashionMNIST-MAJ (bottom). " +
+      MAJ_NOTE + " " + FADED,
+    panels: [
+      { dataset: "mnist-maj", samples: EXP2_SAMPLES["mnist-maj"] },
+      { dataset: "fashion-mnist-maj", samples: EXP2_SAMPLES["fashion-mnist-maj"] },
+    ],
+    models: [{ cell: "rlstm-sd" }, { cell: "convrlstm-sd" }],
+    methods: ["lrp-a1.5b0.5"],
+    positiveOnly: true,
+    scale: 3,
+  },
+};
+
+/**
+ * The heatmap figure of the thesis with the given number (`"3.4"`, ...);
+ * unknown numbers list the valid ones.
+ */
+export function thesisHeatmap(grid: RunGrid, figure: string): Promise<HeatmapArtifact> {
+  const spec = Object.hasOwn(HEATMAP_FIGURES, figure) ? HEATMAP_FIGURES[figure] : undefined;
+  if (!spec) throw new UnknownArtifactError("heatmap figure", figure, Object.keys(HEATMAP_FIGURES));
+  return heatmapFigure(grid, spec);
+}

@@ -1,0 +1,256 @@
+/**
+ * The thesis's tables with this run's numbers next to the thesis's: Table
+ * 3.3 (parameters), Tables 3.4–3.6 (accuracy; 3.5 and 3.6 with parameters),
+ * Appendix 1 (cross-validation accuracy) and the LeNet-5 accuracies of §2.3.
+ * Accuracies are percentages. Every row whose model is below the Table 3.2
+ * minimum accuracy in this run says so in its last column.
+ *
+ * @module
+ */
+import { analyseCell, buildCell, CELL_LABELS, countParameters, parseCellId } from "../cells/mod.ts";
+import { datasetLabel } from "../eval/mod.ts";
+import type { TableArtifact } from "./artifact.ts";
+import { UnknownArtifactError } from "./errors.ts";
+import { entryAccuracy, type GridEntry, type RunGrid, runIds } from "./grid.ts";
+import {
+  APPENDIX_1,
+  LENET_ACCURACY,
+  minimumAccuracy,
+  TABLE_3_3,
+  TABLE_3_4,
+  TABLE_3_5,
+  TABLE_3_6,
+} from "./thesis.ts";
+
+/** The column that flags models below the Table 3.2 minimum. */
+export const FLAG_COLUMN = "below Table 3.2 minimum";
+
+/** A table row: column name → value. */
+export type TableRow = Record<string, string | number | null>;
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/** The parameter count of a cell under the thesis's convention (`paramsThesis`). */
+export function parameterCount(cell: string, T: number): number {
+  return countParameters(analyseCell(buildCell(parseCellId(cell), T))).paramsThesis;
+}
+
+function findEntry(
+  grid: RunGrid | undefined,
+  dataset: string,
+  cell: string,
+  T: number,
+): GridEntry | undefined {
+  return grid?.entries.find((e) => e.dataset === dataset && e.cell === cell && e.T === T);
+}
+
+/**
+ * The flag text of a run accuracy (%) on a dataset: empty when it reaches the
+ * Table 3.2 minimum, else e.g. "MNIST 97.12% < 98%".
+ *
+ * @example
+ * ```ts
+ * import { minimumFlag } from "./tables.ts";
+ * if (minimumFlag("mnist", 98.5) !== "") throw new Error();
+ * if (minimumFlag("fashion-mnist-maj", 80) !== "FashionMNIST-MAJ 80.00% < 85%") throw new Error();
+ * ```
+ */
+export function minimumFlag(dataset: string, accuracy: number | null): string {
+  if (accuracy === null) return "";
+  const min = minimumAccuracy(dataset);
+  return accuracy < min ? `${datasetLabel(dataset)} ${accuracy.toFixed(2)}% < ${min}%` : "";
+}
+
+function runAccuracy(entry: GridEntry | undefined): number | null {
+  return entry ? round2(entryAccuracy(entry).mean) : null;
+}
+
+function joinFlags(flags: string[]): string {
+  return flags.filter(Boolean).join("; ");
+}
+
+function usedRuns(grid: RunGrid | undefined, entries: (GridEntry | undefined)[]): string[] {
+  return grid ? runIds(grid, entries.filter((e): e is GridEntry => e !== undefined)) : [];
+}
+
+/**
+ * Table 3.3: dimension of x_t and trainable variables of Shallow and Deep per
+ * T, as the thesis prints them and as counted for this project's cells
+ * (under the same convention).
+ */
+export function parameterTable(): TableArtifact {
+  const rows: TableRow[] = ([1, 4, 7] as const).map((T) => ({
+    "T": T,
+    "Dim. of x_t": `28×${28 / T}`,
+    "Shallow thesis": TABLE_3_3[T].shallow,
+    "Shallow this run": parameterCount("shallow", T),
+    "Deep thesis": TABLE_3_3[T].deep,
+    "Deep this run": parameterCount("deep", T),
+  }));
+  return {
+    kind: "table",
+    name: "table-3.3",
+    caption: "Dimension of xₜ and trainable variables of Shallow and Deep for T = 1, 4, 7, as " +
+      "printed in the thesis and as counted for this project's cells. T = 4 and 7 match. The " +
+      "thesis's T = 1 counts equal the code's formula minus the recurrent rows of the input " +
+      "layer (334,858 − 256·256 and 304,106 − 256·128); they cannot be reproduced from the " +
+      "code, whose T = 1 models keep those rows (they multiply r₀ = 0 and contribute nothing).",
+    table: rows,
+    runs: [],
+    digits: 0,
+  };
+}
+
+/** The accuracy tables: Table 3.4, 3.5, 3.6, or the LeNet-5 accuracies of §2.3. */
+export const ACCURACY_TABLES = ["3.4", "3.5", "3.6", "lenet"] as const;
+
+/** An accuracy table id. */
+export type AccuracyTableId = typeof ACCURACY_TABLES[number];
+
+function table34(grid: RunGrid | undefined): TableArtifact {
+  const rows: TableRow[] = [];
+  const entries: (GridEntry | undefined)[] = [];
+  for (const T of [1, 4, 7] as const) {
+    for (const cell of ["shallow", "deep"] as const) {
+      const row: TableRow = { "T": T, "Architecture": CELL_LABELS[cell] };
+      const flags: string[] = [];
+      for (const dataset of ["mnist", "fashion-mnist"] as const) {
+        const entry = findEntry(grid, dataset, cell, T);
+        entries.push(entry);
+        const acc = runAccuracy(entry);
+        row[`${datasetLabel(dataset)} thesis`] = TABLE_3_4[T][dataset][cell];
+        row[`${datasetLabel(dataset)} this run`] = acc;
+        flags.push(minimumFlag(dataset, acc));
+      }
+      row[FLAG_COLUMN] = joinFlags(flags);
+      rows.push(row);
+    }
+  }
+  return {
+    kind: "table",
+    name: "table-3.4",
+    caption: "Test accuracy (%) of Shallow and Deep with T = 1, 4, 7 on the official test " +
+      "sets: the thesis's (100 epochs on 48,000 samples) and this run's (the profile's " +
+      `budget${grid ? `, ${grid.ctx.profile.name}` : ""}; evaluated on the profile's test subset).`,
+    table: rows,
+    runs: usedRuns(grid, entries),
+  };
+}
+
+function majTable(grid: RunGrid | undefined, which: "3.5" | "3.6"): TableArtifact {
+  const spec = which === "3.5" ? TABLE_3_5 : TABLE_3_6;
+  const rows: TableRow[] = [];
+  const entries: (GridEntry | undefined)[] = [];
+  for (const ref of spec) {
+    const row: TableRow = {
+      "Architecture": CELL_LABELS[ref.cell],
+      "No. variables thesis": ref.params,
+      "No. variables this run": parameterCount(ref.cell, 12),
+    };
+    const flags: string[] = [];
+    for (const dataset of ["mnist-maj", "fashion-mnist-maj"] as const) {
+      const entry = findEntry(grid, dataset, ref.cell, 12);
+      entries.push(entry);
+      const acc = runAccuracy(entry);
+      row[`${datasetLabel(dataset)} thesis`] = ref.accuracy[dataset];
+      row[`${datasetLabel(dataset)} this run`] = acc;
+      flags.push(minimumFlag(dataset, acc));
+    }
+    row[FLAG_COLUMN] = joinFlags(flags);
+    rows.push(row);
+  }
+  const folds = grid?.ctx.profile.folds;
+  return {
+    kind: "table",
+    name: `table-${which}`,
+    caption: `Trainable variables and MAJ test accuracy (%), T = 12. Thesis: one model per ` +
+      `architecture trained on the original split. This run: mean over the ${
+        folds ?? "K"
+      } cross-validation folds of the profile (the same models as the cosine figures; see ` +
+      `Appendix 1 for the spread).`,
+    table: rows,
+    runs: usedRuns(grid, entries),
+  };
+}
+
+function lenetTable(grid: RunGrid | undefined): TableArtifact {
+  const entries: (GridEntry | undefined)[] = [];
+  const rows: TableRow[] = (["mnist", "fashion-mnist"] as const).map((dataset) => {
+    const entry = findEntry(grid, dataset, "lenet5", 1);
+    entries.push(entry);
+    const acc = runAccuracy(entry);
+    return {
+      "Dataset": datasetLabel(dataset),
+      "LeNet-5 thesis": LENET_ACCURACY[dataset],
+      "LeNet-5 this run": acc,
+      "Table 3.2 minimum": minimumAccuracy(dataset),
+      [FLAG_COLUMN]: minimumFlag(dataset, acc),
+    };
+  });
+  return {
+    kind: "table",
+    name: "table-lenet",
+    caption: "LeNet-5 test accuracy (%): the thesis's (§2.3, 100 epochs) and this run's.",
+    table: rows,
+    runs: usedRuns(grid, entries),
+  };
+}
+
+/**
+ * An accuracy table with the thesis's and this run's numbers side by side.
+ * Models missing from the grid have empty "this run" cells.
+ */
+export function accuracyTable(grid: RunGrid | undefined, table: string): TableArtifact {
+  switch (table) {
+    case "3.4":
+      return table34(grid);
+    case "3.5":
+    case "3.6":
+      return majTable(grid, table);
+    case "lenet":
+      return lenetTable(grid);
+    default:
+      throw new UnknownArtifactError("accuracy table", table, ACCURACY_TABLES);
+  }
+}
+
+/**
+ * Appendix 1: cross-validation accuracy (mean and sd over folds, %) of every
+ * MAJ model, thesis (7 folds) and this run (the profile's folds). `cells`
+ * restricts the rows (default: all ten).
+ */
+export function appendixTable(
+  grid: RunGrid | undefined,
+  cells?: readonly string[],
+): TableArtifact {
+  const rows: TableRow[] = [];
+  const entries: (GridEntry | undefined)[] = [];
+  for (const ref of APPENDIX_1) {
+    if (cells && !cells.includes(ref.cell)) continue;
+    const entry = findEntry(grid, ref.dataset, ref.cell, 12);
+    entries.push(entry);
+    const acc = entry ? entryAccuracy(entry) : null;
+    rows.push({
+      "Dataset": datasetLabel(ref.dataset),
+      "Architecture": CELL_LABELS[ref.cell],
+      "Printed as": ref.printed,
+      "thesis folds": ref.count,
+      "thesis mean": ref.mean,
+      "thesis sd": ref.sd,
+      "this run folds": acc ? acc.n : null,
+      "this run mean": acc ? round2(acc.mean) : null,
+      "this run sd": acc?.sd === null || acc === null ? null : Math.round(acc.sd * 1e4) / 1e4,
+      [FLAG_COLUMN]: minimumFlag(ref.dataset, acc ? round2(acc.mean) : null),
+    });
+  }
+  return {
+    kind: "table",
+    name: "table-A1",
+    caption: "Appendix 1: MAJ test accuracy (%) over cross-validation folds, mean and standard " +
+      "deviation (percentage points), in the thesis's order; \"Printed as\" is the appendix's " +
+      "architecture name (code names, typos kept).",
+    table: rows,
+    runs: usedRuns(grid, entries),
+    digits: 4,
+  };
+}

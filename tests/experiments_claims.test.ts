@@ -1,0 +1,197 @@
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import {
+  claimById,
+  type ClaimNumbers,
+  claimsReport,
+  type CosinePoint,
+  type DistributionPoint,
+  totalVariation,
+  UnknownArtifactError,
+} from "../lib/experiments/mod.ts";
+
+const METHODS = ["sa", "gb", "dtd", "lrp-a1.5b0.5"];
+
+/** Cosine points of one dataset: cell → its mean cosine for SA, GB, DTD, LRP. */
+function cosines(
+  dataset: string,
+  byCell: Record<string, number[]>,
+  ci = 0.02,
+): CosinePoint[] {
+  return Object.entries(byCell).flatMap(([cell, values]) =>
+    values.map((mean, i) => ({
+      dataset,
+      cell,
+      method: METHODS[i],
+      mean,
+      ci_lo: mean - ci,
+      ci_hi: mean + ci,
+      n_folds: 7,
+    }))
+  );
+}
+
+function both(byCell: Record<string, number[]>, fashion = byCell): CosinePoint[] {
+  return [...cosines("mnist-maj", byCell), ...cosines("fashion-mnist-maj", fashion)];
+}
+
+Deno.test("a better-than claim holds when the cell wins for every method and dataset", () => {
+  const claim = claimById("exp3-rlstm-beats-deep");
+  const win = claim.evaluate({
+    cosine: both({ rlstm: [0.7, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] }),
+  });
+  assertEquals(win.verdict, "holds");
+  assertStringIncludes(win.sentence, "Holds: ");
+  assertStringIncludes(win.sentence, "4 of 4 methods on MNIST-MAJ");
+  assertStringIncludes(win.sentence, "DTD 0.800 vs 0.620");
+  assertEquals(win.evidence["mnist-maj/dtd/rlstm"], 0.8);
+  const lose = claim.evaluate({
+    cosine: both(
+      { rlstm: [0.7, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] },
+      { rlstm: [0.5, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] },
+    ),
+  });
+  assertEquals(lose.verdict, "does not hold");
+  assertStringIncludes(lose.sentence, "Does not hold: ");
+  assertStringIncludes(lose.sentence, "3 of 4 methods on FashionMNIST-MAJ");
+});
+
+Deno.test("the depth claim of Fig 3.12 counts the methods where ConvDeep beats Shallow", () => {
+  const rising = {
+    shallow: [0.5, 0.5, 0.5, 0.5],
+    deep: [0.6, 0.6, 0.6, 0.6],
+    deepv2: [0.65, 0.6, 0.7, 0.7],
+    convdeep: [0.8, 0.8, 0.8, 0.8],
+  };
+  const claim = claimById("exp2-depth");
+  const ok = claim.evaluate({ cosine: both(rising) });
+  assertEquals(ok.verdict, "holds");
+  assertStringIncludes(
+    ok.sentence,
+    "mean cosine rises from Shallow to ConvDeep for 4 of 4 methods on MNIST-MAJ",
+  );
+  assertStringIncludes(ok.sentence, "3 strictly increasing at every step");
+  const flat = { ...rising, convdeep: [0.8, 0.8, 0.4, 0.8] };
+  const no = claim.evaluate({ cosine: both(rising, flat) });
+  assertEquals(no.verdict, "does not hold");
+  assertStringIncludes(no.sentence, "3 of 4 methods on FashionMNIST-MAJ");
+});
+
+Deno.test("the DTD/LRP gain claim compares their smallest gain with the largest SA/GB gain", () => {
+  const claim = claimById("exp2-dtd-lrp-gain");
+  const base = { shallow: [0.5, 0.5, 0.4, 0.4] };
+  const bigRelevanceGain = {
+    ...base,
+    deep: [0.55, 0.55, 0.6, 0.6],
+    deepv2: [0.55, 0.55, 0.6, 0.6],
+    convdeep: [0.55, 0.55, 0.6, 0.6],
+  };
+  assertEquals(claim.evaluate({ cosine: both(bigRelevanceGain) }).verdict, "holds");
+  const gbAhead = {
+    ...base,
+    deep: [0.55, 0.9, 0.6, 0.6],
+    deepv2: [0.55, 0.9, 0.6, 0.6],
+    convdeep: [0.55, 0.9, 0.6, 0.6],
+  };
+  const out = claim.evaluate({ cosine: both(gbAhead) });
+  assertEquals(out.verdict, "does not hold");
+  assertStringIncludes(out.sentence, "not both ahead");
+});
+
+Deno.test("a minimum-accuracy claim lists the models below the Table 3.2 minimum", () => {
+  const claim = claimById("lenet-minimum");
+  const ok = claim.evaluate({
+    accuracy: [
+      { dataset: "mnist", cell: "lenet5", T: 1, accuracy: 99.0 },
+      { dataset: "fashion-mnist", cell: "lenet5", T: 1, accuracy: 88.0 },
+    ],
+  });
+  assertEquals(ok.verdict, "holds");
+  assertStringIncludes(ok.sentence, "2 of 2 models reach the minimum");
+  const low = claim.evaluate({
+    accuracy: [
+      { dataset: "mnist", cell: "lenet5", T: 1, accuracy: 97.5 },
+      { dataset: "fashion-mnist", cell: "lenet5", T: 1, accuracy: 88.0 },
+    ],
+  });
+  assertEquals(low.verdict, "does not hold");
+  assertStringIncludes(low.sentence, "LeNet-5 on MNIST 97.50% < 98%");
+});
+
+function dist(dataset: string, cell: string, method: string, shares: number[]): DistributionPoint {
+  return { dataset, cell, T: 7, method, shares, n: 10 };
+}
+
+const PIXELS = [0, 0.1, 0.3, 0.3, 0.2, 0.1, 0];
+const LATE = [0, 0, 0, 0.02, 0.08, 0.3, 0.6];
+
+function fig37(deep: number[], shallow: number[] = LATE): DistributionPoint[] {
+  return ["mnist", "fashion-mnist"].flatMap((d) => [
+    dist(d, "pixels", "pixels", PIXELS),
+    ...["sa", "gb"].flatMap((m) => [dist(d, "shallow", m, PIXELS), dist(d, "deep", m, PIXELS)]),
+    ...["dtd", "lrp-a1.5b0.5"].flatMap((
+      m,
+    ) => [dist(d, "shallow", m, shallow), dist(d, "deep", m, deep)]),
+  ]);
+}
+
+Deno.test("the Fig 3.7 claims read the last three steps and the distance to the pixel curve", () => {
+  const n: ClaimNumbers = { distributions: fig37([0, 0.1, 0.25, 0.3, 0.2, 0.1, 0.05]) };
+  const last = claimById("exp1-shallow-last-steps").evaluate(n);
+  assertEquals(last.verdict, "holds");
+  assertStringIncludes(last.sentence, "MNIST DTD 98.0%");
+  const follows = claimById("exp1-deep-follows-pixels").evaluate(n);
+  assertEquals(follows.verdict, "holds");
+  assertEquals(follows.evidence["mnist/dtd/tv-shallow"], totalVariation(LATE, PIXELS));
+  const sensitivity = claimById("exp1-methods-sensitivity").evaluate(n);
+  assertEquals(sensitivity.verdict, "holds");
+  const spread = [0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.1];
+  const n2: ClaimNumbers = { distributions: fig37(LATE, spread) };
+  assertEquals(claimById("exp1-shallow-last-steps").evaluate(n2).verdict, "does not hold");
+  assertEquals(claimById("exp1-deep-follows-pixels").evaluate(n2).verdict, "does not hold");
+});
+
+Deno.test("totalVariation is half the L1 distance and rejects unequal lengths", () => {
+  assertEquals(totalVariation([1, 0], [0, 1]), 1);
+  assertEquals(totalVariation([0.5, 0.5], [0.5, 0.5]), 0);
+  assertThrows(() => totalVariation([1], [0.5, 0.5]), RangeError);
+});
+
+Deno.test("a claim without its numbers is undecided and says what is missing", () => {
+  const out = claimById("exp3-literal-hurts-convrlstm").evaluate({
+    cosine: cosines("mnist-maj", { "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] }),
+  });
+  assertEquals(out.verdict, "undecided");
+  assertStringIncludes(out.sentence, "Undecided: this run has no numbers for");
+  assertStringIncludes(out.sentence, "Conv⁺R-LSTM-SD on MNIST-MAJ");
+});
+
+Deno.test("literal connections' stability claim needs intervals and compares their widths", () => {
+  const claim = claimById("exp3-literal-less-stable");
+  const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
+  const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
+  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
+  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  assertEquals(claim.evaluate({ cosine: [...narrow, ...wide] }).verdict, "holds");
+  const noCi = [...narrow, ...wide].map((p) => ({ ...p, ci_lo: null, ci_hi: null }));
+  assertEquals(claim.evaluate({ cosine: noCi }).verdict, "undecided");
+});
+
+Deno.test("Conv⁺Deep's influence is inconsistent when the mean changes have opposite signs", () => {
+  const claim = claimById("exp3-literal-inconsistent-convdeep");
+  const up = { "convdeep": [0.5, 0.5, 0.5, 0.5], "conv+deep": [0.6, 0.6, 0.6, 0.6] };
+  const down = { "convdeep": [0.5, 0.5, 0.5, 0.5], "conv+deep": [0.4, 0.4, 0.4, 0.4] };
+  assertEquals(claim.evaluate({ cosine: both(up, down) }).verdict, "holds");
+  assertEquals(claim.evaluate({ cosine: both(up, up) }).verdict, "does not hold");
+});
+
+Deno.test("claimsReport decides every claim of a section and renders one bullet each", () => {
+  const report = claimsReport("3.4", {});
+  assert(report.outcomes.length >= 8);
+  assert(report.outcomes.every((o) => o.section === "3.4" && o.verdict === "undecided"));
+  assertEquals(
+    report.markdown.split("\n").filter((l) => l.startsWith("- ")).length,
+    report.outcomes.length,
+  );
+  assertThrows(() => claimsReport("9.9", {}), UnknownArtifactError, "valid: 2.3, 3.2, 3.3, 3.4");
+  assertThrows(() => claimById("nope"), UnknownArtifactError, "exp2-depth");
+});

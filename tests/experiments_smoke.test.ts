@@ -1,0 +1,119 @@
+import { assert, assertEquals, assertExists } from "@std/assert";
+import { join } from "node:path";
+import { tf } from "../lib/backend/mod.ts";
+import {
+  COSINE_FIGURES,
+  cosineFigure,
+  distributionFigure,
+  explanationEvaluation,
+  heatmapFigure,
+  publish,
+  setupExperiment,
+  trainGrid,
+} from "../lib/experiments/mod.ts";
+import { readManifest } from "../lib/plot/mod.ts";
+import { createProgressDisplay } from "../lib/train/mod.ts";
+import { ensureMirror } from "./experiments_fixtures.ts";
+
+const quiet = () => createProgressDisplay("none");
+
+Deno.test({
+  name: "smoke: a MAJ cell is trained, explained, evaluated, reused, plotted and saved",
+  ignore: !ensureMirror(),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rnnx-experiments-" });
+    try {
+      const exp = await setupExperiment({
+        profile: "smoke",
+        runsRoot: join(dir, "runs"),
+        figuresDir: join(dir, "figures"),
+        log: null,
+      });
+      const grid = await trainGrid(exp, { datasets: ["mnist-maj"], cells: ["deep"] }, {
+        progress: quiet(),
+      });
+      assertEquals(grid.entries.length, 1);
+      assertEquals(grid.entries[0].runs.length, exp.profile.folds);
+
+      const first = await explanationEvaluation(grid, { cells: ["deep"] }, { progress: quiet() });
+      const perFold = exp.profile.explainSamples!;
+      assertEquals(first.computed, exp.profile.folds);
+      assertEquals(first.rows.height, exp.profile.folds * perFold * 4);
+      for (const f of first.files) assert((await Deno.stat(f)).isFile);
+      const cos = first.aggregate.toRecords().filter((r) => r.metric === "cosine");
+      assertEquals(cos.length, 4);
+      assert(cos.every((r) => Number(r.n_folds) >= 1 && Number(r.n_folds) <= exp.profile.folds));
+
+      const tensors = tf.memory().numTensors;
+      const again = await explanationEvaluation(grid, { cells: ["deep"] }, { progress: quiet() });
+      assertEquals(again.reused, exp.profile.folds);
+      assertEquals(again.computed, 0);
+      assertEquals(again.rows.height, first.rows.height);
+
+      const fig = await heatmapFigure(grid, {
+        name: "fig-test",
+        caption: "test",
+        panels: [{ dataset: "mnist-maj", samples: [22, 99] }],
+        models: [{ cell: "deep" }],
+        methods: ["sa", "dtd"],
+      });
+      assertEquals(tf.memory().numTensors, tensors, "explaining leaves no tensors behind");
+      assertEquals(fig.explained.length, 4);
+      assert(fig.explained.every((e) => e.width === 84 && e.relevance.length === 28 * 84));
+      assertEquals(fig.figure.kind, "heatmap");
+
+      const chart = await cosineFigure(grid, first, {
+        ...COSINE_FIGURES["3.12"],
+        cells: ["deep"],
+        baseline: ["deep"],
+      });
+      assertEquals(chart.points.length, 4);
+      await publish(exp, chart, { show: false });
+      await publish(exp, fig, { show: false });
+      const manifest = await readManifest(exp.figuresDir);
+      assertExists(manifest["fig-3.12"]);
+      assertEquals(manifest["fig-3.12"].profile, "smoke");
+      assertEquals(manifest["fig-3.12"].runs.length, exp.profile.folds);
+      for (const name of ["fig-3.12.png", "fig-3.12.svg", "fig-test.png", "fig-test.svg"]) {
+        assert((await Deno.stat(join(exp.figuresDir, name))).size > 0, name);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "smoke: Fig 3.7 averages per-step shares of Deep-7 and of the pixels",
+  ignore: !ensureMirror(),
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rnnx-experiments-" });
+    try {
+      const exp = await setupExperiment({
+        profile: "smoke",
+        runsRoot: join(dir, "runs"),
+        figuresDir: join(dir, "figures"),
+        log: null,
+      });
+      const grid = await trainGrid(exp, { datasets: ["mnist"], cells: ["deep"], T: [7] }, {
+        progress: quiet(),
+      });
+      const fig = await distributionFigure(grid, {
+        datasets: ["mnist"],
+        cells: ["deep"],
+        extraMethods: [],
+      });
+      assertEquals(fig.points.map((p) => p.method), ["pixels", "dtd", "lrp-a1.5b0.5"]);
+      for (const p of fig.points) {
+        assertEquals(p.shares.length, 7);
+        const total = p.shares.reduce((a, b) => a + b, 0);
+        // Samples without positive relevance add zeros, so a mean may sum to less than 1.
+        assert(total > 0 && total < 1 + 1e-9, `${p.method} shares sum to ${total}`);
+        if (p.method === "pixels") assert(Math.abs(total - 1) < 1e-9);
+      }
+      assertEquals(fig.figure.kind, "chart");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

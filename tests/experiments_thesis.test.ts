@@ -1,0 +1,57 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import {
+  APPENDIX_1,
+  minimumAccuracy,
+  parameterCount,
+  TABLE_3_3,
+  TABLE_3_5,
+  TABLE_3_6,
+  thesisAccuracy,
+  thesisParameters,
+} from "../lib/experiments/mod.ts";
+
+Deno.test("the thesis's parameter counts equal this project's for T = 4, 7 and every MAJ cell", () => {
+  for (const T of [4, 7] as const) {
+    assertEquals(parameterCount("shallow", T), TABLE_3_3[T].shallow);
+    assertEquals(parameterCount("deep", T), TABLE_3_3[T].deep);
+  }
+  for (const row of [...TABLE_3_5, ...TABLE_3_6]) {
+    assertEquals(parameterCount(row.cell, 12), row.params, row.cell);
+    assertEquals(thesisParameters(row.cell, 12), row.params);
+  }
+});
+
+Deno.test("the thesis's T = 1 counts are the code's counts minus the recurrent input rows", () => {
+  assertEquals(parameterCount("shallow", 1) - 256 * 256, TABLE_3_3[1].shallow);
+  assertEquals(parameterCount("deep", 1) - 256 * 128, TABLE_3_3[1].deep);
+});
+
+Deno.test("Appendix 1 lists ten architectures per MAJ dataset, seven folds each", () => {
+  for (const dataset of ["mnist-maj", "fashion-mnist-maj"]) {
+    const rows = APPENDIX_1.filter((r) => r.dataset === dataset);
+    assertEquals(rows.length, 10);
+    assertEquals(new Set(rows.map((r) => r.cell)).size, 10);
+    assertEquals(rows.every((r) => r.count === 7), true);
+  }
+  assertEquals(
+    APPENDIX_1.find((r) => r.dataset === "fashion-mnist-maj" && r.cell === "convdeep")?.mean,
+    94.19,
+  );
+});
+
+Deno.test("thesisAccuracy returns the numbers of Tables 3.4–3.6 and §2.3, null elsewhere", () => {
+  assertEquals(thesisAccuracy("mnist", "shallow", 1), 98.11);
+  assertEquals(thesisAccuracy("fashion-mnist", "deep", 7), 88.96);
+  assertEquals(thesisAccuracy("mnist", "lenet5", 1), 99.21);
+  assertEquals(thesisAccuracy("fashion-mnist-maj", "conv+rlstm-sd"), 88.19);
+  assertEquals(thesisAccuracy("mnist", "deepv2", 12), null);
+  assertEquals(thesisAccuracy("mnist", "shallow", 12), null);
+});
+
+Deno.test("minimumAccuracy applies the base dataset's minimum and names the valid datasets", () => {
+  assertEquals(minimumAccuracy("mnist"), 98);
+  assertEquals(minimumAccuracy("mnist-maj"), 98);
+  assertEquals(minimumAccuracy("fashion-mnist-maj"), 85);
+  const e = assertThrows(() => minimumAccuracy("cifar"), RangeError);
+  assertEquals(e.message.includes("fashion-mnist-maj"), true);
+});
