@@ -22,6 +22,7 @@ import {
   UnknownBackendError,
 } from "./errors.ts";
 import { collectWarnings, silenceCpuBanner } from "./tfjs_warnings.ts";
+import { registerBlasKernels } from "./blas_kernels.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
 
 /** The backend names `initBackend` accepts, in the order they are tried. */
@@ -43,6 +44,12 @@ export interface BackendInfo {
   readonly tfjsVersion: string;
   /** Kernels this project registered for the backend (wasm only), e.g. "BatchMatMul". */
   readonly kernelFixes: readonly string[];
+  /**
+   * The native BLAS the wasm kernels run on, e.g. "OpenBLAS 0.3.21 (libopenblas.so.0,
+   * 1 thread)"; null or absent when there is none (other backends, no library,
+   * `RNNX_BLAS=off`).
+   */
+  readonly blas?: string | null;
 }
 
 /** Options of {@link initBackend}. */
@@ -134,7 +141,7 @@ async function loadTensorflow(): Promise<BackendInfo> {
       continue;
     }
     await activate("tensorflow");
-    return { name: "tensorflow", detail, tfjsVersion: tfjsVersion(), kernelFixes: [] };
+    return { name: "tensorflow", detail, tfjsVersion: tfjsVersion(), kernelFixes: [], blas: null };
   }
   throw new BackendLoadError("tensorflow", failures.join("; "));
 }
@@ -144,15 +151,18 @@ async function loadWasm(): Promise<BackendInfo> {
   const run = await collectWarnings(() => import("@tensorflow/tfjs-backend-wasm"));
   if (run.failed) throw new BackendLoadError("wasm", message(run.error), { cause: run.error });
   const fixes = registerWasmKernels();
+  const blas = registerBlasKernels();
   await activate("wasm");
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const threads = run.value?.getThreadsCount() ?? 1;
   const mode = [simd ? "SIMD" : "no SIMD", ...(threads > 1 ? [`${threads} threads`] : [])];
+  const library = blas.library?.description ?? null;
   return {
     name: "wasm",
-    detail: `tfjs-backend-wasm (${mode.join(", ")})`,
+    detail: `tfjs-backend-wasm (${mode.join(", ")})${library ? ` + ${library}` : ""}`,
     tfjsVersion: tfjsVersion(),
-    kernelFixes: fixes.map((f) => f.kernel),
+    kernelFixes: [...new Set([...fixes, ...blas.fixes].map((f) => f.kernel))],
+    blas: library,
   };
 }
 
@@ -164,6 +174,7 @@ async function loadCpu(): Promise<BackendInfo> {
     detail: "tfjs-backend-cpu (JavaScript)",
     tfjsVersion: tfjsVersion(),
     kernelFixes: [],
+    blas: null,
   };
 }
 

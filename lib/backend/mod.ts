@@ -36,3 +36,12 @@ export {
   UnsupportedKernelAttributeError,
 } from "./errors.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
+export {
+  BLAS_CANDIDATES,
+  BLAS_ENV,
+  BLAS_THREADS_ENV,
+  type BlasLibrary,
+  type BlasLoadResult,
+  loadBlas,
+} from "./blas_library.ts";
+export { type BlasRegistration, blasRegistration, registerBlasKernels } from "./blas_kernels.ts";

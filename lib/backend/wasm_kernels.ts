@@ -8,6 +8,10 @@
  * | `Conv2DBackpropInput` | replaced | the stock kernel is 3-15x slower than the same work as `Conv2D` |
  * | `UnsortedSegmentSum` | added | missing, needed by the gradient of `gather` |
  * | `MaxPoolGrad` | replaced | wrong gradient for windows whose values are all negative |
+ * | `Slice` | replaced | non-contiguous slices are copied row by row, 10-20x slower than needed |
+ * | `SplitV` | replaced | the stock kernel copies the whole input once per part |
+ * | `AvgPoolGrad` | replaced | the stock kernel is 5-8x slower than one pass over `dy` |
+ * | `Identity`, `Cast` | replaced | the stock kernels copy; these share the data (same dtype) |
  *
  * The kernels are registered under the backend name "wasm" only; other backends keep
  * their own kernels.
@@ -19,7 +23,10 @@ import { MissingKernelError } from "./errors.ts";
 import { MATMUL_KERNELS, physicalTransposeMatMul } from "./wasm_batch_mat_mul.ts";
 import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
+import { avgPoolGradWasmConfig } from "./wasm_avg_pool_grad.ts";
+import { identityWasmConfig, zeroCopyCast } from "./wasm_identity.ts";
 import { maxPoolGradWasmConfig } from "./wasm_max_pool_grad.ts";
+import { fastSlice, fastSplitV } from "./wasm_slice.ts";
 import { unsortedSegmentSumWasmConfig } from "./wasm_unsorted_segment_sum.ts";
 import { WASM } from "./wasm_kernel_util.ts";
 
@@ -77,6 +84,46 @@ export function registerWasmKernels(): readonly KernelFix[] {
   } else {
     tf.registerKernel(maxPoolGradWasmConfig);
     fixes.push({ kernel: tf.MaxPoolGrad, action: "added", reason: "missing on wasm" });
+  }
+  const slice = tf.getKernel(tf.Slice, WASM);
+  const split = tf.getKernel(tf.SplitV, WASM);
+  if (slice == null || split == null) {
+    throw new MissingKernelError(slice == null ? tf.Slice : tf.SplitV, WASM);
+  }
+  replace(fastSlice(slice));
+  replace(fastSplitV(split));
+  fixes.push({
+    kernel: tf.Slice,
+    action: "replaced",
+    reason: "copies contiguous blocks (the stock kernel copies innermost rows one by one)",
+  }, {
+    kernel: tf.SplitV,
+    action: "replaced",
+    reason: "slices each part in place (the stock kernel copies the whole input per part)",
+  });
+  if (tf.getKernel(tf.AvgPoolGrad, WASM) != null) {
+    replace(avgPoolGradWasmConfig);
+    fixes.push({
+      kernel: tf.AvgPoolGrad,
+      action: "replaced",
+      reason: "one pass over dy (the stock kernel is several times slower)",
+    });
+  } else {
+    tf.registerKernel(avgPoolGradWasmConfig);
+    fixes.push({ kernel: tf.AvgPoolGrad, action: "added", reason: "missing on wasm" });
+  }
+  const cast = tf.getKernel(tf.Cast, WASM);
+  if (cast == null || tf.getKernel(tf.Identity, WASM) == null) {
+    throw new MissingKernelError(cast == null ? tf.Cast : tf.Identity, WASM);
+  }
+  replace(identityWasmConfig);
+  replace(zeroCopyCast(cast));
+  for (const kernel of [tf.Identity, tf.Cast]) {
+    fixes.push({
+      kernel,
+      action: "replaced",
+      reason: "shares the data instead of copying it (same dtype), as the cpu backend does",
+    });
   }
   const missing: [tf.KernelConfig, string][] = [
     [conv2DBackpropFilterWasmConfig, "missing on wasm; conv layers need it to train"],

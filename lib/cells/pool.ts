@@ -5,9 +5,10 @@
  * With SAME padding a border window averages only its valid cells (as
  * TensorFlow does). tfjs's `avgPool` computes that forward value, but its
  * gradient divides every window by the full k×k, which is not the adjoint of
- * the forward pass at the border. Here the input is zero-padded explicitly,
- * pooled with VALID windows (whose tfjs gradient is exact), and rescaled by
- * k²/count per window, so forward values and gradients are both right.
+ * the forward pass at the border. Here the forward pass is tfjs's and the
+ * gradient is written out: the upstream gradient is rescaled by k²/count per
+ * window before tfjs's pooling gradient, so forward values and gradients are
+ * both right.
  *
  * @module
  */
@@ -44,9 +45,26 @@ export function poolWindowCounts(node: PoolNode, H: number, W: number): tf.Tenso
   return tf.tensor4d(rows.flatMap((r) => cols.map((c) => r * c)), [1, rows.length, cols.length, 1]);
 }
 
+/** The per-window factor k²·scale/count as a [1, outH, outW, 1] tensor. */
+function windowFactors(node: PoolNode, H: number, W: number): tf.Tensor4D {
+  const rows = countsAlong(H, node);
+  const cols = countsAlong(W, node);
+  const full = node.size * node.size * node.scale;
+  return tf.tensor4d(
+    rows.flatMap((r) => cols.map((c) => full / (r * c))),
+    [1, rows.length, cols.length, 1],
+  );
+}
+
 /**
  * The pool of `node` applied to `x` [B, H, W, C]: scale · (mean over the valid
  * cells of each window). Differentiable with the exact gradient.
+ *
+ * Forward: tfjs's `avgPool` with the node's padding already averages the valid
+ * cells of a border window, so the value is `scale · avgPool(x)`. Gradient: the
+ * adjoint sends g·scale/count(w) of every window w to each of its valid cells;
+ * tfjs's `AvgPoolGrad` sends dy/k² to each valid cell, so it is applied to
+ * dy = g·k²·scale/count(w). Two kernels each way, no padded copies.
  *
  * @example
  * ```ts
@@ -57,17 +75,41 @@ export function poolWindowCounts(node: PoolNode, H: number, W: number): tf.Tenso
  * ```
  */
 export function averagePool(node: PoolNode, x: tf.Tensor): tf.Tensor4D {
+  const body = (input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const v = input as tf.Tensor4D;
+    save([v]);
+    const pooled = tf.avgPool(v, node.size, node.stride, node.padding);
+    return {
+      value: node.scale === 1 ? pooled : tf.mul(pooled, node.scale),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        averagePoolAdjoint(node, dy as tf.Tensor, saved[0]),
+    };
+  };
+  const pool = tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]);
+  return pool(x) as tf.Tensor4D;
+}
+
+/**
+ * The adjoint (transpose) of {@link averagePool} applied to `s` (shaped like the pool's
+ * output): every window w sends s_w · scale / count(w) to each of its valid cells.
+ * `input` is any tensor shaped like the pool's input; only its shape is read.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { averagePoolAdjoint } from "./pool.ts";
+ * const node = { op: "pool", name: "p", input: "c", size: 2, stride: 2, padding: "same", scale: 2 } as const;
+ * averagePoolAdjoint(node, tf.ones([1, 1, 2, 1]), tf.zeros([1, 1, 3, 1])).dataSync(); // [1, 1, 2]
+ * ```
+ */
+export function averagePoolAdjoint(node: PoolNode, s: tf.Tensor, input: tf.Tensor): tf.Tensor4D {
+  const [, H, W] = input.shape as [number, number, number, number];
   return tf.tidy(() => {
-    const [, H, W] = x.shape as [number, number, number, number];
-    const rows = poolWindows(H, node);
-    const cols = poolWindows(W, node);
-    const padded = rows.before + rows.after + cols.before + cols.after === 0 ? x : tf.pad(
-      x,
-      [[0, 0], [rows.before, rows.after], [cols.before, cols.after], [0, 0]],
-    );
-    const pooled = tf.avgPool(padded as tf.Tensor4D, node.size, node.stride, "valid");
-    const full = node.size * node.size;
-    const factor = tf.div(tf.scalar(full * node.scale), poolWindowCounts(node, H, W));
-    return tf.mul(pooled, factor) as tf.Tensor4D;
+    const scaled = tf.mul(s, windowFactors(node, H, W));
+    return tf.engine().runKernel(tf.AvgPoolGrad, { dy: scaled, input }, {
+      filterSize: node.size,
+      strides: node.stride,
+      pad: node.padding,
+    }) as tf.Tensor4D;
   });
 }

@@ -1,16 +1,47 @@
 /**
- * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval] [--T 12]
- * [--batch 50] [--warmup 2] [--repeats 7] [--json]`: per cell, sequences per
- * second on the active backend (median, slowest and fastest of the timed
- * runs after warm-up). `train` is one Adam step with dropout at batch 50;
- * `eval` is a forward pass without dropout (batch 250 unless `--batch`).
- * Prints a Markdown table, or a JSON array with `--json`.
+ * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory]
+ * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 2] [--repeats 7]
+ * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--json]`.
+ *
+ * - `train`: sequences per second of one Adam step with dropout (batch 50);
+ * - `eval`: sequences per second of a forward pass without dropout (batch 250);
+ * - `explain`: heatmaps per second of each of `--methods` (batch 100);
+ * - `memory`: resident memory of a MAJ run: the task, one model, `--steps`
+ *   training batches and the evaluation of the test fold, for `--folds` folds
+ *   (run one cell per call for exact per-cell numbers).
+ *
+ * Rates are the median, slowest and fastest of the timed runs after warm-up,
+ * on the active backend (the native BLAS is used when it loads; `RNNX_BLAS=off`
+ * turns it off). `--vs-pytorch` also runs `bench/torch_reference.py` (1 and 2
+ * threads) and adds PyTorch's best median and the ratio to the training rows.
+ * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
+ * convdeep and convrlstm-sd for `explain`; convdeep for `memory`.
+ * Prints the machine and a Markdown table, or a JSON array of the records with
+ * `--json`.
  *
  * @module
  */
 import { initBackend } from "../backend/mod.ts";
-import { CELL_IDS, CELL_LENGTHS, parseCellId } from "../cells/mod.ts";
-import { benchEval, type BenchRow, benchTable, benchTrain } from "../train/mod.ts";
+import { CELL_IDS, CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
+import { parseMethod } from "../relevance/mod.ts";
+import {
+  attachTorch,
+  BENCH_EXPLAIN_METHODS,
+  benchEval,
+  benchExplain,
+  benchMemory,
+  type BenchRow,
+  benchTable,
+  benchTrain,
+  type CellBenchOptions,
+  type MachineInfo,
+  machineInfo,
+  machineLines,
+  type MemoryRow,
+  memoryTable,
+  runTorchReference,
+  TORCH_CELLS,
+} from "../train/mod.ts";
 import { parseArgs } from "node:util";
 
 /** A command line that does not fit the usage. */
@@ -22,23 +53,46 @@ export class UsageError extends Error {
   }
 }
 
-/** The benchmark cases and the function that measures each. */
+/** The throughput cases and the function that measures each. */
 export const BENCH_CASES = {
   train: benchTrain,
   eval: benchEval,
+  explain: benchExplain,
 } as const;
 
-/** A benchmark case name. */
+/** Every case name, the throughput cases and `memory`. */
+export const CASE_NAMES: readonly string[] = [...Object.keys(BENCH_CASES), "memory"];
+
+/** A throughput case name. */
 export type BenchCase = keyof typeof BENCH_CASES;
 
-const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval] [--T n] [--batch n] " +
-  "[--warmup n] [--repeats n] [--json]";
+/** Cells measured by default per case (train and eval: every T = 12 cell). */
+export const DEFAULT_CELLS: Record<"explain" | "memory", readonly CellId[]> = {
+  explain: ["deep", "rlstm", "convdeep", "convrlstm-sd"],
+  memory: ["convdeep"],
+};
+
+const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,memory] " +
+  "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
+  "[--dataset mnist-maj] [--steps n] [--folds n] [--json]";
+
+/** What {@link runBench} measured. */
+export interface BenchResult {
+  /** Throughput rows. */
+  rows: BenchRow[];
+  /** Memory rows. */
+  memory: MemoryRow[];
+  /** The machine and software. */
+  machine: MachineInfo;
+  /** Whether `--json` was given. */
+  json: boolean;
+}
 
 /** Runs the benchmark described by command-line `args` and returns its rows. */
 export async function runBench(
   args: string[],
   log: (line: string) => void = () => {},
-): Promise<{ rows: BenchRow[]; json: boolean }> {
+): Promise<BenchResult> {
   let opts: Record<string, string | boolean | undefined>;
   try {
     opts = parseArgs({
@@ -46,10 +100,15 @@ export async function runBench(
       options: {
         cells: { type: "string" },
         cases: { type: "string" },
+        methods: { type: "string" },
         T: { type: "string" },
         batch: { type: "string" },
         warmup: { type: "string" },
         repeats: { type: "string" },
+        "vs-pytorch": { type: "boolean" },
+        dataset: { type: "string" },
+        steps: { type: "string" },
+        folds: { type: "string" },
         json: { type: "boolean" },
       },
       strict: true,
@@ -59,17 +118,23 @@ export async function runBench(
     throw new UsageError((e as Error).message);
   }
   const T = opts.T === undefined ? 12 : Number(opts.T);
-  const cells = opts.cells
+  const given = opts.cells
     ? String(opts.cells).split(",").map((c) => parseCellId(c.trim()))
-    : CELL_IDS.filter((c) => CELL_LENGTHS[c].includes(T));
+    : undefined;
+  const cells = (c: string): readonly CellId[] =>
+    given ??
+      (c === "explain" || c === "memory"
+        ? DEFAULT_CELLS[c]
+        : CELL_IDS.filter((id) => CELL_LENGTHS[id].includes(T)));
   const cases = String(opts.cases ?? "train").split(",").map((c) => c.trim());
   for (const c of cases) {
-    if (!(c in BENCH_CASES)) {
-      throw new UsageError(
-        `unknown case "${c}"; valid cases: ${Object.keys(BENCH_CASES).join(", ")}`,
-      );
+    if (!CASE_NAMES.includes(c)) {
+      throw new UsageError(`unknown case "${c}"; valid cases: ${CASE_NAMES.join(", ")}`);
     }
   }
+  const methods = opts.methods
+    ? String(opts.methods).split(",").map((m) => parseMethod(m.trim()).name)
+    : BENCH_EXPLAIN_METHODS;
   const num = (name: string, v: unknown) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -78,27 +143,79 @@ export async function runBench(
     }
     return n;
   };
+  const common: CellBenchOptions = {
+    T,
+    batch: num("batch", opts.batch),
+    warmup: num("warmup", opts.warmup),
+    repeats: num("repeats", opts.repeats),
+  };
+  const steps = num("steps", opts.steps);
+  const folds = num("folds", opts.folds);
   await initBackend();
-  const rows: BenchRow[] = [];
-  for (const c of cases as BenchCase[]) {
-    for (const cell of cells) {
-      const r = await BENCH_CASES[c](cell, {
-        T,
-        batch: num("batch", opts.batch),
-        warmup: num("warmup", opts.warmup),
-        repeats: num("repeats", opts.repeats),
-      });
-      log(`${c} ${cell}: ${r.median_per_s.toFixed(1)} seq/s`);
-      rows.push(r);
+  let rows: BenchRow[] = [];
+  const memory: MemoryRow[] = [];
+  for (const c of cases) {
+    for (const cell of cells(c)) {
+      if (c === "memory") {
+        const r = await benchMemory(cell, {
+          dataset: opts.dataset === undefined ? undefined : String(opts.dataset),
+          steps,
+          folds,
+        });
+        log(`memory ${cell}: peak ${r.peak_rss_mb.toFixed(0)} MiB`);
+        memory.push(r);
+      } else if (c === "explain") {
+        for (const method of methods) {
+          const r = await benchExplain(cell, { ...common, method });
+          log(`explain ${cell} ${method}: ${r.median_per_s.toFixed(1)} heatmaps/s`);
+          rows.push(r);
+        }
+      } else {
+        const r = await BENCH_CASES[c as BenchCase](cell, common);
+        log(`${c} ${cell}: ${r.median_per_s.toFixed(1)} seq/s`);
+        rows.push(r);
+      }
     }
   }
-  return { rows, json: Boolean(opts.json) };
+  if (opts["vs-pytorch"]) {
+    const train = rows.filter((r) => r.case === "train" && TORCH_CELLS.includes(r.cell));
+    if (train.length === 0) {
+      throw new UsageError(
+        `--vs-pytorch compares training rows of ${TORCH_CELLS.join(", ")}; none were measured`,
+      );
+    }
+    log(`pytorch: ${[...new Set(train.map((r) => r.cell))].join(", ")} (1 and 2 threads)`);
+    const records = await runTorchReference({
+      cells: [...new Set(train.map((r) => r.cell))],
+      batch: train[0].batch,
+      T,
+    });
+    rows = attachTorch(rows, records);
+  }
+  return { rows, memory, machine: machineInfo(), json: Boolean(opts.json) };
+}
+
+/** The Markdown report of a {@link BenchResult}: machine, then the tables. */
+export function benchReport(result: BenchResult): string {
+  const parts = [machineLines(result.machine).join("\n")];
+  if (result.rows.length > 0) {
+    parts.push(
+      benchTable(result.rows) +
+        "\n\ntrain, eval: sequences per second; explain: heatmaps per second.",
+    );
+  }
+  if (result.memory.length > 0) parts.push(memoryTable(result.memory));
+  return parts.join("\n\n");
 }
 
 if (import.meta.main) {
   try {
-    const { rows, json } = await runBench(Deno.args, (l) => console.error(l));
-    console.log(json ? JSON.stringify(rows, null, 2) : benchTable(rows));
+    const result = await runBench(Deno.args, (l) => console.error(l));
+    console.log(
+      result.json
+        ? JSON.stringify([...result.rows, ...result.memory], null, 2)
+        : benchReport(result),
+    );
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
     Deno.exit(e instanceof UsageError ? 2 : 1);

@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { PoolNode } from "../cells/spec.ts";
-import { averagePool, poolWindowCounts, poolWindows } from "../cells/pool.ts";
+import { averagePool, averagePoolAdjoint, poolWindowCounts, poolWindows } from "../cells/pool.ts";
 import { POOL_EPSILON, stabilise } from "./stabilise.ts";
 
 /** The pool of a node, as the engine computes it. */
@@ -117,6 +117,8 @@ export function poolRelevance(
 ): tf.Tensor {
   return tf.tidy(() => {
     const s = tf.div(R, stabilise(a, epsilon));
-    return tf.mul(x, poolOperator(node, x.shape).adjoint(s));
+    // The engine's pool adjoint (one scaling and tfjs's pooling gradient) equals
+    // poolOperator(node, x.shape).adjoint(s) and needs no padded copies.
+    return tf.mul(x, averagePoolAdjoint(node, s, x));
   });
 }

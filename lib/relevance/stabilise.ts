@@ -28,6 +28,8 @@ export const LSTM_EPSILON = 1e-10;
  * ```
  */
 export function stabilise(z: tf.Tensor, epsilon: number): tf.Tensor {
-  // Both branches are full tensors: a scalar branch would make tfjs tile it.
-  return tf.tidy(() => tf.where(tf.greaterEqual(z, 0), tf.add(z, epsilon), tf.sub(z, epsilon)));
+  // step(−z, −1) is +1 where z < 0 and −1 where z ≥ 0, so z − ε·step(−z, −1) is z ∓ ε
+  // exactly as the two branches would give it. Comparisons and `where` are an order of
+  // magnitude slower than these arithmetic kernels on the wasm backend.
+  return tf.tidy(() => tf.sub(z, tf.mul(tf.step(tf.neg(z), -1), epsilon)));
 }

@@ -1,9 +1,9 @@
 /**
  * Throughput measurements: {@link measureRate} times any operation after a
  * warm-up and reports the median and the spread of items per second;
- * {@link benchTrain} and {@link benchEval} apply it to one Adam step with
- * dropout and to an evaluation-mode forward pass of a cell. New cases
- * (explanations, other frameworks) add a function that returns a
+ * {@link benchTrain}, {@link benchEval} and {@link benchExplain} apply it to
+ * one Adam step with dropout, an evaluation-mode forward pass and the
+ * heatmaps of one relevance method. New cases add a function that returns a
  * {@link BenchRow} and reuse `measureRate`.
  *
  * @module
@@ -11,6 +11,7 @@
 import { backendInfo, tf } from "../backend/mod.ts";
 import { buildCell, createModel, disposeModel, forward } from "../cells/mod.ts";
 import { Prng } from "../data/mod.ts";
+import { explain, parseMethod } from "../relevance/mod.ts";
 import { Adam } from "./adam.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, DEFAULT_LEARNING_RATE } from "./hyperparameters.ts";
 import { trainStep } from "./trainer.ts";
@@ -74,7 +75,7 @@ export async function measureRate(
 
 /** One row of a benchmark table (`deno task bench --json` prints an array of these). */
 export interface BenchRow {
-  /** What was measured, e.g. `train` or `eval`. */
+  /** What was measured: `train`, `eval` (sequences per second) or `explain` (heatmaps per second). */
   case: string;
   /** Cell id. */
   cell: string;
@@ -82,21 +83,29 @@ export interface BenchRow {
   T: number;
   /** Batch size. */
   batch: number;
+  /** The relevance method (`explain` rows only). */
+  method?: string;
   /** The tfjs backend. */
   backend: string;
-  /** Median sequences per second. */
+  /** Median items (sequences or heatmaps) per second. */
   median_per_s: number;
-  /** Slowest run, sequences per second. */
+  /** Slowest run, items per second. */
   min_per_s: number;
-  /** Fastest run, sequences per second. */
+  /** Fastest run, items per second. */
   max_per_s: number;
+  /** With `--vs-pytorch` (train rows): PyTorch's median, best of its thread counts. */
+  pytorch_median_per_s?: number;
+  /** With `--vs-pytorch`: the thread count of that best PyTorch median. */
+  pytorch_threads?: number;
+  /** With `--vs-pytorch`: median_per_s / pytorch_median_per_s. */
+  ratio?: number;
 }
 
 /** Options of the cell benchmarks. */
 export interface CellBenchOptions extends MeasureOptions {
   /** Sequence length (default 12). */
   T?: number;
-  /** Batch size (default 50 for training, 250 for evaluation). */
+  /** Batch size (default 50 for training, 250 for evaluation, 100 for explanations). */
   batch?: number;
   /** Seed of the model and the random batch (default 0). */
   seed?: number;
@@ -110,12 +119,20 @@ function randomBatch(width: number, batch: number, seed: number) {
   return { x: tf.tensor3d(x, [batch, 28, width]), y: tf.tensor1d(labels, "int32") };
 }
 
-function row(name: string, cell: string, T: number, batch: number, stats: RateStats): BenchRow {
+function row(
+  name: string,
+  cell: string,
+  T: number,
+  batch: number,
+  stats: RateStats,
+  method?: string,
+): BenchRow {
   return {
     case: name,
     cell,
     T,
     batch,
+    ...(method === undefined ? {} : { method }),
     backend: backendInfo().name,
     median_per_s: stats.median,
     min_per_s: stats.min,
@@ -173,16 +190,52 @@ export async function benchEval(cell: string, opts: CellBenchOptions = {}): Prom
   }
 }
 
-/** Rows as a Markdown table. */
+/** The relevance methods {@link benchExplain} measures by default. */
+export const BENCH_EXPLAIN_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
+
+/**
+ * Explanation throughput of a cell: heatmaps per second of `method` (default
+ * `dtd`) on a random batch (default 100 images), targets drawn at random, all
+ * steps of relevance propagation (or the gradient) included.
+ */
+export async function benchExplain(
+  cell: string,
+  opts: CellBenchOptions & { method?: string } = {},
+): Promise<BenchRow> {
+  const method = parseMethod(opts.method ?? "dtd").name;
+  const spec = buildCell(cell, opts.T ?? 12);
+  const batch = opts.batch ?? 100;
+  const seed = opts.seed ?? 0;
+  const model = createModel(spec, { seed });
+  const { x, y } = randomBatch(spec.width, batch, seed);
+  const targets = Int32Array.from(y.dataSync());
+  try {
+    const stats = await measureRate(() => explain(model, x, { method, targets }), batch, opts);
+    return row("explain", spec.id, spec.T, batch, stats, method);
+  } finally {
+    tf.dispose([x, y]);
+    disposeModel(model);
+  }
+}
+
+/** Rows as a Markdown table (PyTorch columns appear when a row has them). */
 export function benchTable(rows: readonly BenchRow[]): string {
   const f = (v: number) => v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+  const torch = rows.some((r) => r.pytorch_median_per_s !== undefined);
+  const head = "| case | cell | T | batch | method | backend | median /s | min | max |";
+  const rule = "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |";
   return [
-    "| case | cell | T | batch | backend | median seq/s | min | max |",
-    "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: |",
-    ...rows.map((r) =>
-      `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${r.backend} | ${f(r.median_per_s)} | ${
-        f(r.min_per_s)
-      } | ${f(r.max_per_s)} |`
-    ),
+    head + (torch ? " PyTorch /s | threads | ratio |" : ""),
+    rule + (torch ? " ---: | ---: | ---: |" : ""),
+    ...rows.map((r) => {
+      const base = `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${
+        r.method ?? "–"
+      } | ${r.backend} | ${f(r.median_per_s)} | ${f(r.min_per_s)} | ${f(r.max_per_s)} |`;
+      if (!torch) return base;
+      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |`;
+      return `${base} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
+        r.ratio!.toFixed(2)
+      } |`;
+    }),
   ].join("\n");
 }

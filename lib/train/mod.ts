@@ -27,3 +27,6 @@ export * from "./progress.ts";
 export * from "./run.ts";
 export * from "./store.ts";
 export * from "./trainer.ts";
+export * from "./bench_machine.ts";
+export * from "./bench_memory.ts";
+export * from "./bench_pytorch.ts";

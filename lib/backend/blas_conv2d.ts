@@ -1,0 +1,521 @@
+/**
+ * 2-D convolutions (NHWC) for the wasm backend computed by a native BLAS: the input
+ * patches are laid out as rows of a matrix ("im2col", a block of rows at a time in a
+ * reusable buffer) and multiplied with the filter seen as a `[kh·kw·cin, cout]` matrix.
+ *
+ * - `Conv2D` / `FusedConv2D`: out = patches · W (+ bias, activation);
+ * - `Conv2DBackpropFilter`: dW = Σ over blocks patchesᵀ · dy;
+ * - `Conv2DBackpropInput`: columns = dy · Wᵀ, then every column is added back onto the
+ *   input position it was read from ("col2im").
+ *
+ * A forward convolution run while a gradient is recorded keeps its whole patch matrix
+ * for the filter gradient, which then needs only the product (see `patchCache`).
+ * Kernels fall back to the kernel registered before them for other layouts and dtypes.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BlasLibrary, heapAddress, heapOffset } from "./blas_library.ts";
+import {
+  applyActivation,
+  type BiasLayout,
+  biasLayout,
+  type BlasBackend,
+  fillBias,
+  supportsActivation,
+} from "./blas_matmul.ts";
+import { type KernelArgs, pair } from "./wasm_kernel_util.ts";
+
+/** Values per block of the patch matrix (1 MiB of float32: stays in the cache). */
+const BLOCK_VALUES = 1 << 18;
+
+let scratch = new Float32Array(0);
+let scratchAddress = 0;
+
+/** A reusable buffer of at least `n` floats outside the wasm heap, and its address. */
+function patchBuffer(n: number): { buffer: Float32Array; address: number } {
+  if (scratch.length < n) {
+    scratch = new Float32Array(n);
+    scratchAddress = addressOf(scratch);
+  }
+  return { buffer: scratch, address: scratchAddress };
+}
+
+/** The address of a typed array's first element. */
+function addressOf(a: Float32Array): number {
+  return Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(a)));
+}
+
+/** Most values the patch cache holds (128 MiB of float32). */
+const CACHE_VALUES = 1 << 25;
+
+/** A patch matrix kept from a forward convolution for the filter gradient. */
+interface CachedPatches {
+  /** The convolution it belongs to (shapes, strides, padding). */
+  key: string;
+  cols: Float32Array;
+}
+
+/**
+ * Patch matrices of forward convolutions run while a gradient is being recorded, by the
+ * input's data id: the filter gradient needs the same matrix, so it is built once. An
+ * entry is dropped when the filter gradient takes it, when its input is released, or
+ * (oldest first) when the cache would exceed {@link CACHE_VALUES}.
+ */
+const patchCache = new Map<tf.DataId, CachedPatches>();
+
+/** Buffers of patch matrices the filter gradient has used, for reuse (fresh ones cost page faults). */
+const spare: Float32Array[] = [];
+
+/** A buffer of exactly `n` floats, reusing a spare one when one is large enough. */
+function patchMatrix(n: number): Float32Array {
+  const i = spare.findIndex((b) => b.length >= n);
+  if (i < 0) return new Float32Array(n);
+  const [buffer] = spare.splice(i, 1);
+  return buffer.length === n ? buffer : buffer.subarray(0, n);
+}
+
+/** Returns a patch matrix's buffer to the spares (at most two are kept). */
+function release(cols: Float32Array): void {
+  spare.push(new Float32Array(cols.buffer));
+  spare.sort((a, b) => a.length - b.length);
+  if (spare.length > 2) spare.shift();
+}
+
+/** True while tfjs records operations for a gradient. */
+function recording(): boolean {
+  const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
+  return engine.state.gradientDepth > 0;
+}
+
+function geometryKey(g: Geometry): string {
+  return [g.B, g.H, g.W, g.C, g.O, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left].join(",");
+}
+
+function cachePatches(backend: BlasBackend, dataId: tf.DataId, entry: CachedPatches): void {
+  let total = entry.cols.length;
+  for (const [id, e] of patchCache) {
+    if (!backend.dataIdMap.has(id as object)) {
+      patchCache.delete(id);
+      release(e.cols);
+    } else {
+      total += e.cols.length;
+    }
+  }
+  for (const [id, e] of patchCache) {
+    if (total <= CACHE_VALUES) break;
+    patchCache.delete(id);
+    release(e.cols);
+    total -= e.cols.length;
+  }
+  if (total <= CACHE_VALUES) patchCache.set(dataId, entry);
+}
+
+/** Takes the cached patch matrix of `dataId` for the convolution `key`, if there is one. */
+function takePatches(dataId: tf.DataId, key: string): Float32Array | null {
+  const entry = patchCache.get(dataId);
+  if (entry === undefined || entry.key !== key) return null;
+  patchCache.delete(dataId);
+  return entry.cols;
+}
+
+/** The number of patch matrices held for filter gradients (for tests). */
+export function cachedPatchCount(): number {
+  return patchCache.size;
+}
+
+/** The geometry of a convolution, from tfjs's `Conv2DInfo`. */
+interface Geometry {
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  OH: number;
+  OW: number;
+  O: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+  /** Rows of the patch matrix: B·OH·OW. */
+  rows: number;
+  /** Columns of the patch matrix: kh·kw·C. */
+  K: number;
+}
+
+function geometry(info: tf.backend_util.Conv2DInfo): Geometry {
+  const g = {
+    B: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    C: info.inChannels,
+    OH: info.outHeight,
+    OW: info.outWidth,
+    O: info.outChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+    rows: 0,
+    K: 0,
+  };
+  g.rows = g.B * g.OH * g.OW;
+  g.K = g.kh * g.kw * g.C;
+  return g;
+}
+
+/** True when the patch matrix is the input itself (1×1 filter, stride 1, no padding). */
+function isPointwise(g: Geometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.top === 0 &&
+    g.left === 0 && g.OH === g.H && g.OW === g.W;
+}
+
+/** Rows per block of the patch matrix. */
+function blockRows(g: Geometry): number {
+  return Math.max(1, Math.min(g.rows, Math.floor(BLOCK_VALUES / g.K)));
+}
+
+/**
+ * The columns of one patch row that lie inside the input along the width axis (the
+ * taps j with 0 ≤ ow·sw + j − left < W), as value offsets [from, to) within a filter row
+ * of kw·C values, or null when the taps are not contiguous in the input (dilation > 1).
+ */
+function validRun(g: Geometry, ow: number): [number, number] | null {
+  if (g.dw !== 1) return null;
+  const start = ow * g.sw - g.left;
+  const j0 = Math.max(0, -start);
+  const j1 = Math.min(g.kw, g.W - start);
+  return j1 > j0 ? [j0 * g.C, j1 * g.C] : [0, 0];
+}
+
+/** Writes patch rows [r0, r0 + n) of `x` into `cols` (n rows of K values). */
+function im2col(x: Float32Array, g: Geometry, r0: number, n: number, cols: Float32Array): void {
+  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left, K } = g;
+  const rowValues = kw * C;
+  let ow = r0 % OW;
+  let oh = ((r0 - ow) / OW) % OH;
+  let b = Math.floor(r0 / (OW * OH));
+  for (let r = 0; r < n; r++) {
+    const run = validRun(g, ow);
+    let dst = r * K;
+    for (let i = 0; i < kh; i++, dst += rowValues) {
+      const ih = oh * sh + i * dh - top;
+      if (ih < 0 || ih >= H) {
+        cols.fill(0, dst, dst + rowValues);
+        continue;
+      }
+      const rowBase = (b * H + ih) * W;
+      if (run !== null) {
+        // the valid taps are one contiguous run of the input row
+        const [from, to] = run;
+        for (let q = 0; q < from; q++) cols[dst + q] = 0;
+        for (let q = to; q < rowValues; q++) cols[dst + q] = 0;
+        const src = (rowBase + ow * sw - left) * C;
+        if (to - from >= 32) cols.set(x.subarray(src + from, src + to), dst + from);
+        else for (let q = from; q < to; q++) cols[dst + q] = x[src + q];
+        continue;
+      }
+      for (let j = 0; j < kw; j++) {
+        const iw = ow * sw + j * dw - left;
+        const at = dst + j * C;
+        if (iw < 0 || iw >= W) {
+          for (let c = 0; c < C; c++) cols[at + c] = 0;
+          continue;
+        }
+        const src = (rowBase + iw) * C;
+        for (let c = 0; c < C; c++) cols[at + c] = x[src + c];
+      }
+    }
+    if (++ow === OW) {
+      ow = 0;
+      if (++oh === OH) {
+        oh = 0;
+        b++;
+      }
+    }
+  }
+}
+
+/** Adds patch rows [r0, r0 + n) held in `cols` back onto the input positions of `dx`. */
+function col2im(cols: Float32Array, g: Geometry, r0: number, n: number, dx: Float32Array): void {
+  const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left, K } = g;
+  const rowValues = kw * C;
+  let ow = r0 % OW;
+  let oh = ((r0 - ow) / OW) % OH;
+  let b = Math.floor(r0 / (OW * OH));
+  for (let r = 0; r < n; r++) {
+    const run = validRun(g, ow);
+    let src = r * K;
+    for (let i = 0; i < kh; i++, src += rowValues) {
+      const ih = oh * sh + i * dh - top;
+      if (ih < 0 || ih >= H) continue;
+      const rowBase = (b * H + ih) * W;
+      if (run !== null) {
+        const [from, to] = run;
+        const dst = (rowBase + ow * sw - left) * C;
+        for (let q = from; q < to; q++) dx[dst + q] += cols[src + q];
+        continue;
+      }
+      for (let j = 0; j < kw; j++) {
+        const iw = ow * sw + j * dw - left;
+        if (iw < 0 || iw >= W) continue;
+        const dst = (rowBase + iw) * C;
+        const at = src + j * C;
+        for (let c = 0; c < C; c++) dx[dst + c] += cols[at + c];
+      }
+    }
+    if (++ow === OW) {
+      ow = 0;
+      if (++oh === OH) {
+        oh = 0;
+        b++;
+      }
+    }
+  }
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: tf.backend_util.PadInfo["type"] | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: string;
+  dilations?: number | [number, number];
+  dimRoundingMode?: "floor" | "round" | "ceil";
+  activation?: string;
+  leakyreluAlpha?: number;
+}
+
+function convInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    pair(attrs.strides, 1),
+    pair(attrs.dilations, 1),
+    attrs.pad as "same",
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+}
+
+function isNhwc(attrs: ConvAttrs): boolean {
+  const f = attrs.dataFormat ?? "NHWC";
+  return f === "NHWC" || f === "channelsLast";
+}
+
+/** out = patches(x) · W (+ bias with `layout`, then `activation`) into a new tensor. */
+function forwardConv(
+  blas: BlasLibrary,
+  backend: BlasBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  bias: tf.TensorInfo | null,
+  layout: BiasLayout | null,
+  activation: string,
+  alpha: number,
+): tf.TensorInfo {
+  const g = geometry(info);
+  const out = backend.makeOutput([g.B, g.OH, g.OW, g.O], "float32");
+  // Views and addresses are taken after the allocation: allocating may move the heap.
+  const outView = backend.typedArrayFromHeap(out) as Float32Array;
+  if (bias !== null) {
+    fillBias(outView, backend.typedArrayFromHeap(bias) as Float32Array, g.O, layout!);
+  }
+  const beta = bias === null ? 0 : 1;
+  const base = heapAddress(backend);
+  const pw = base + heapOffset(backend, filter.dataId);
+  const po = base + heapOffset(backend, out.dataId);
+  if (isPointwise(g)) {
+    const px = base + heapOffset(backend, x.dataId);
+    blas.sgemm(false, false, g.rows, g.O, g.K, 1, px, g.K, pw, g.O, beta, po, g.O);
+  } else if (recording() && g.rows * g.K <= CACHE_VALUES) {
+    // The filter gradient will need the same patches: build them all once and keep them.
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const cols = patchMatrix(g.rows * g.K);
+    const address = addressOf(cols);
+    const step = blockRows(g);
+    for (let r0 = 0; r0 < g.rows; r0 += step) {
+      const n = Math.min(step, g.rows - r0);
+      im2col(xs, g, r0, n, cols.subarray(r0 * g.K, (r0 + n) * g.K));
+      const pa = address + r0 * g.K * 4;
+      blas.sgemm(false, false, n, g.O, g.K, 1, pa, g.K, pw, g.O, beta, po + r0 * g.O * 4, g.O);
+    }
+    cachePatches(backend, x.dataId, { key: geometryKey(g), cols });
+  } else {
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const step = blockRows(g);
+    const { buffer, address } = patchBuffer(step * g.K);
+    for (let r0 = 0; r0 < g.rows; r0 += step) {
+      const n = Math.min(step, g.rows - r0);
+      im2col(xs, g, r0, n, buffer);
+      blas.sgemm(false, false, n, g.O, g.K, 1, address, g.K, pw, g.O, beta, po + r0 * g.O * 4, g.O);
+    }
+  }
+  return applyActivation(backend, out, activation, alpha);
+}
+
+/** A `Conv2D` kernel config for the wasm backend that runs on `blas`. */
+export function blasConv2D(blas: BlasLibrary, fallback: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x, filter } = args.inputs;
+    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs;
+    if (x == null || filter == null || x.dtype !== "float32" || filter.dtype !== "float32") {
+      return fallback.kernelFunc(args);
+    }
+    if (!isNhwc(attrs) || x.shape.length !== 4) return fallback.kernelFunc(args);
+    const info = convInfo(x.shape, filter.shape, attrs);
+    if (info.outHeight * info.outWidth * info.batchSize === 0) return fallback.kernelFunc(args);
+    return forwardConv(
+      blas,
+      args.backend as BlasBackend,
+      x,
+      filter,
+      info,
+      null,
+      null,
+      "linear",
+      0,
+    );
+  };
+  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/** A `FusedConv2D` kernel config for the wasm backend that runs on `blas`. */
+export function blasFusedConv2D(blas: BlasLibrary, fallback: tf.KernelConfig): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs;
+    if (
+      x == null || filter == null || x.dtype !== "float32" || filter.dtype !== "float32" ||
+      preluActivationWeights != null || !supportsActivation(attrs.activation) ||
+      (bias != null && bias.dtype !== "float32") || !isNhwc(attrs) || x.shape.length !== 4
+    ) {
+      return fallback.kernelFunc(args);
+    }
+    const info = convInfo(x.shape, filter.shape, attrs);
+    if (info.outHeight * info.outWidth * info.batchSize === 0) return fallback.kernelFunc(args);
+    const outShape = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+    const layout = bias == null ? null : biasLayout(bias.shape, outShape);
+    if (bias != null && layout === null) return fallback.kernelFunc(args);
+    return forwardConv(
+      blas,
+      args.backend as BlasBackend,
+      x,
+      filter,
+      info,
+      bias ?? null,
+      layout,
+      attrs.activation ?? "linear",
+      attrs.leakyreluAlpha ?? 0.2,
+    );
+  };
+  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/** A `Conv2DBackpropFilter` kernel config for the wasm backend that runs on `blas`. */
+export function blasConv2DBackpropFilter(
+  blas: BlasLibrary,
+  fallback: tf.KernelConfig,
+): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { x, dy } = args.inputs;
+    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { filterShape: number[] };
+    if (x == null || dy == null || x.dtype !== "float32" || dy.dtype !== "float32") {
+      return fallback.kernelFunc(args);
+    }
+    if (!isNhwc(attrs) || x.shape.length !== 4) return fallback.kernelFunc(args);
+    const info = convInfo(x.shape, attrs.filterShape, attrs);
+    const g = geometry(info);
+    const expected = [g.B, g.OH, g.OW, g.O];
+    if (g.rows === 0 || dy.shape.some((d, i) => d !== expected[i])) {
+      return fallback.kernelFunc(args);
+    }
+    const backend = args.backend as BlasBackend;
+    const out = backend.makeOutput(attrs.filterShape.slice(), "float32");
+    const base = heapAddress(backend);
+    const pdy = base + heapOffset(backend, dy.dataId);
+    const po = base + heapOffset(backend, out.dataId);
+    if (isPointwise(g)) {
+      const px = base + heapOffset(backend, x.dataId);
+      blas.sgemm(true, false, g.K, g.O, g.rows, 1, px, g.K, pdy, g.O, 0, po, g.O);
+      return out;
+    }
+    const step = blockRows(g);
+    const cached = takePatches(x.dataId, geometryKey(g));
+    if (cached !== null) {
+      const address = addressOf(cached);
+      for (let r0 = 0; r0 < g.rows; r0 += step) {
+        const n = Math.min(step, g.rows - r0);
+        const pa = address + r0 * g.K * 4;
+        const beta = r0 === 0 ? 0 : 1;
+        blas.sgemm(true, false, g.K, g.O, n, 1, pa, g.K, pdy + r0 * g.O * 4, g.O, beta, po, g.O);
+      }
+      release(cached);
+      return out;
+    }
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    const { buffer, address } = patchBuffer(step * g.K);
+    for (let r0 = 0; r0 < g.rows; r0 += step) {
+      const n = Math.min(step, g.rows - r0);
+      im2col(xs, g, r0, n, buffer);
+      const beta = r0 === 0 ? 0 : 1;
+      blas.sgemm(true, false, g.K, g.O, n, 1, address, g.K, pdy + r0 * g.O * 4, g.O, beta, po, g.O);
+    }
+    return out;
+  };
+  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+}
+
+/** A `Conv2DBackpropInput` kernel config for the wasm backend that runs on `blas`. */
+export function blasConv2DBackpropInput(
+  blas: BlasLibrary,
+  fallback: tf.KernelConfig,
+): tf.KernelConfig {
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const { dy, filter } = args.inputs;
+    const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { inputShape: number[] };
+    if (dy == null || filter == null || dy.dtype !== "float32" || filter.dtype !== "float32") {
+      return fallback.kernelFunc(args);
+    }
+    if (!isNhwc(attrs) || attrs.inputShape.length !== 4) return fallback.kernelFunc(args);
+    const info = convInfo(attrs.inputShape, filter.shape, attrs);
+    const g = geometry(info);
+    const expected = [g.B, g.OH, g.OW, g.O];
+    if (g.rows === 0 || dy.shape.some((d, i) => d !== expected[i])) {
+      return fallback.kernelFunc(args);
+    }
+    const backend = args.backend as BlasBackend;
+    const out = backend.makeOutput(attrs.inputShape.slice(), "float32");
+    const base = heapAddress(backend);
+    const pdy = base + heapOffset(backend, dy.dataId);
+    const pw = base + heapOffset(backend, filter.dataId);
+    const po = base + heapOffset(backend, out.dataId);
+    if (isPointwise(g)) {
+      blas.sgemm(false, true, g.rows, g.K, g.O, 1, pdy, g.O, pw, g.O, 0, po, g.K);
+      return out;
+    }
+    const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    dx.fill(0);
+    const step = blockRows(g);
+    const { buffer, address } = patchBuffer(step * g.K);
+    for (let r0 = 0; r0 < g.rows; r0 += step) {
+      const n = Math.min(step, g.rows - r0);
+      blas.sgemm(false, true, n, g.K, g.O, 1, pdy + r0 * g.O * 4, g.O, pw, g.O, 0, address, g.K);
+      col2im(buffer, g, r0, n, dx);
+    }
+    return out;
+  };
+  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+}

@@ -1,0 +1,226 @@
+/**
+ * An optional native BLAS (OpenBLAS or any library with the CBLAS interface) loaded
+ * through Deno's foreign function interface, for the wasm kernels in `blas_*.ts`.
+ *
+ * Where the library comes from: the `RNNX_BLAS` environment variable (a path or a
+ * library name; `off` disables BLAS), else the first of {@link BLAS_CANDIDATES} that
+ * loads and exports `cblas_sgemm`. Without a library, without the `--allow-ffi`
+ * permission or with `RNNX_BLAS=off` nothing is loaded and the pure wasm kernels stay.
+ * `RNNX_BLAS_THREADS` sets OpenBLAS's thread count (default 1: the products of these
+ * models are small, and a second thread costs more than it gains on two cores).
+ *
+ * The matrices live on the WebAssembly heap of the wasm backend; the library reads and
+ * writes them in place through their addresses (see {@link heapAddress}), so nothing is
+ * copied.
+ *
+ * @module
+ */
+
+/** The environment variable naming the BLAS library (`off` disables it). */
+export const BLAS_ENV = "RNNX_BLAS";
+
+/** The environment variable with OpenBLAS's thread count. */
+export const BLAS_THREADS_ENV = "RNNX_BLAS_THREADS";
+
+/** Library names tried in order when {@link BLAS_ENV} is unset. */
+export const BLAS_CANDIDATES: readonly string[] = [
+  "libopenblas.so.0",
+  "libopenblas.so",
+  "libblas.so.3",
+  "libcblas.so.3",
+  "libopenblas.dylib",
+  "/opt/homebrew/opt/openblas/lib/libopenblas.dylib",
+  "/usr/local/opt/openblas/lib/libopenblas.dylib",
+];
+
+/** CBLAS enumeration values. */
+export const CBLAS = { rowMajor: 101, noTrans: 111, trans: 112 } as const;
+
+const SGEMM = {
+  // order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc
+  parameters: [
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "i32",
+    "f32",
+    "usize",
+    "i32",
+    "usize",
+    "i32",
+    "f32",
+    "usize",
+    "i32",
+  ],
+  result: "void",
+} as const;
+
+const OPTIONAL = {
+  openblas_set_num_threads: { parameters: ["i32"], result: "void", optional: true },
+  openblas_get_num_threads: { parameters: [], result: "i32", optional: true },
+  openblas_get_config: { parameters: [], result: "pointer", optional: true },
+} as const;
+
+/**
+ * Row-major single-precision matrix product `C = alpha·op(A)·op(B) + beta·C` on raw
+ * addresses (bytes): A is M×K (K×M when `transA`), B is K×N (N×K when `transB`).
+ */
+export type Sgemm = (
+  transA: boolean,
+  transB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+) => void;
+
+/** A loaded BLAS library. */
+export interface BlasLibrary {
+  /** The name or path it was loaded from. */
+  readonly path: string;
+  /** A short description, e.g. "OpenBLAS 0.3.21 (libopenblas.so.0, 1 thread)". */
+  readonly description: string;
+  /** Threads the library uses (1 when it cannot be told). */
+  readonly threads: number;
+  /** The matrix product. */
+  readonly sgemm: Sgemm;
+}
+
+/** What {@link loadBlas} found: the library, or why there is none. */
+export type BlasLoadResult =
+  | { readonly ok: true; readonly library: BlasLibrary }
+  | { readonly ok: false; readonly reason: string };
+
+function readEnv(name: string): string | undefined {
+  try {
+    const value = Deno.env.get(name);
+    return value === undefined || value.trim() === "" ? undefined : value.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function threadCount(): number {
+  const raw = readEnv(BLAS_THREADS_ENV);
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${BLAS_THREADS_ENV} must be a positive integer, found "${raw}"`);
+  }
+  return n;
+}
+
+function open(path: string, threads: number): BlasLibrary {
+  const lib = Deno.dlopen(path, { cblas_sgemm: SGEMM, ...OPTIONAL });
+  const s = lib.symbols;
+  if (s.openblas_set_num_threads) s.openblas_set_num_threads(threads);
+  const used = s.openblas_get_num_threads ? s.openblas_get_num_threads() : 1;
+  let name = "BLAS";
+  const config = s.openblas_get_config ? s.openblas_get_config() : null;
+  if (config !== null) {
+    const text = new Deno.UnsafePointerView(config).getCString();
+    name = text.match(/^OpenBLAS \S+/)?.[0] ?? "OpenBLAS";
+  }
+  const raw = s.cblas_sgemm;
+  const { rowMajor, noTrans, trans } = CBLAS;
+  const sgemm: Sgemm = (ta, tb, M, N, K, alpha, a, lda, b, ldb, beta, c, ldc) =>
+    raw(
+      rowMajor,
+      ta ? trans : noTrans,
+      tb ? trans : noTrans,
+      M,
+      N,
+      K,
+      alpha,
+      BigInt(a),
+      lda,
+      BigInt(b),
+      ldb,
+      beta,
+      BigInt(c),
+      ldc,
+    );
+  const base = path.split("/").at(-1);
+  return {
+    path,
+    description: `${name} (${base}, ${used} thread${used === 1 ? "" : "s"})`,
+    threads: used,
+    sgemm,
+  };
+}
+
+/**
+ * Loads the BLAS library (see the module description for where it is looked for).
+ * Never throws for a missing library or permission: the result says why there is none.
+ *
+ * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
+ */
+export function loadBlas(): BlasLoadResult {
+  const requested = readEnv(BLAS_ENV);
+  if (requested?.toLowerCase() === "off") {
+    return { ok: false, reason: `disabled by ${BLAS_ENV}=off` };
+  }
+  const threads = threadCount();
+  const candidates = requested === undefined ? BLAS_CANDIDATES : [requested];
+  const failures: string[] = [];
+  for (const path of candidates) {
+    try {
+      return { ok: true, library: open(path, threads) };
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      failures.push(`${path}: ${text.split("\n")[0]}`);
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
+        return { ok: false, reason: `no --allow-ffi permission (${text.split("\n")[0]})` };
+      }
+    }
+  }
+  return { ok: false, reason: `no BLAS library with cblas_sgemm found (${failures.join("; ")})` };
+}
+
+/** The part of the wasm backend this module needs to find tensors on the heap. */
+export interface WasmHeapBackend {
+  /** The Emscripten module; `HEAPU8` views the whole heap. */
+  wasm: { HEAPU8: Uint8Array };
+  /** Per tensor: its byte offset on the heap. */
+  dataIdMap: {
+    get(dataId: object): { memoryOffset: number } | undefined;
+    /** Whether the tensor data is (still) held by the backend. */
+    has(dataId: object): boolean;
+  };
+}
+
+let cachedBuffer: ArrayBufferLike | undefined;
+let cachedBase = 0;
+
+/**
+ * The native address of the wasm heap's first byte. It changes when the heap grows, so
+ * take it after the last allocation of a kernel and before the library call.
+ */
+export function heapAddress(backend: WasmHeapBackend): number {
+  const heap = backend.wasm.HEAPU8;
+  if (heap.buffer !== cachedBuffer) {
+    const pointer = Deno.UnsafePointer.of(heap);
+    const value = Deno.UnsafePointer.value(pointer);
+    cachedBase = Number(value);
+    cachedBuffer = heap.buffer;
+  }
+  return cachedBase;
+}
+
+/** The byte offset of a tensor's data on the wasm heap. */
+export function heapOffset(backend: WasmHeapBackend, dataId: object): number {
+  const entry = backend.dataIdMap.get(dataId);
+  if (entry === undefined) throw new Error("tensor data is not on the wasm heap");
+  return entry.memoryOffset;
+}

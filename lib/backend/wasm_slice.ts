@@ -1,0 +1,133 @@
+/**
+ * A faster `Slice` for the wasm backend.
+ *
+ * The stock kernel copies a non-contiguous slice one innermost row at a time with a
+ * fresh subarray per row: cutting `[600, 28, 8, 24]` to `[600, 28, 7, 24]` (the gradient
+ * of the padding before a pooling layer) takes about 45 ms for 117,600 rows of 24
+ * values. This one merges trailing axes that are taken whole into one contiguous block
+ * (here 7·24 values, 16,800 blocks) and copies short blocks with a plain loop. It reads
+ * and writes the wasm heap directly; string tensors go to the stock kernel.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { KernelArgs, WasmBackendLike } from "./wasm_kernel_util.ts";
+
+/** Blocks shorter than this are copied element by element (no subarray objects). */
+const SHORT_BLOCK = 64;
+
+/**
+ * The slice as contiguous blocks: `count` blocks of `block` values, block `i` starting in
+ * the input at `offsets[i]`.
+ */
+export function sliceBlocks(
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+): { block: number; offsets: Int32Array } {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  let s = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  // The innermost axis that is not taken whole ends the contiguous block.
+  let k = rank - 1;
+  let block = 1;
+  while (k >= 0 && begin[k] === 0 && size[k] === shape[k]) {
+    block *= shape[k];
+    k--;
+  }
+  if (k < 0) return { block, offsets: Int32Array.of(0) };
+  block *= size[k];
+  let count = 1;
+  for (let d = 0; d < k; d++) count *= size[d];
+  const offsets = new Int32Array(count);
+  const index = new Array<number>(k).fill(0);
+  let base = begin[k] * strides[k];
+  for (let d = 0; d < k; d++) base += begin[d] * strides[d];
+  for (let i = 0; i < count; i++) {
+    let off = base;
+    for (let d = 0; d < k; d++) off += index[d] * strides[d];
+    offsets[i] = off;
+    for (let d = k - 1; d >= 0; d--) {
+      if (++index[d] < size[d]) break;
+      index[d] = 0;
+    }
+  }
+  return { block, offsets };
+}
+
+/** Copies the slice `begin`/`size` of `x` into the new tensor `out`, on the wasm heap. */
+function copySlice(
+  backend: WasmBackendLike,
+  x: tf.TensorInfo,
+  out: tf.TensorInfo,
+  begin: readonly number[],
+  size: readonly number[],
+): void {
+  if (size.some((d) => d === 0)) return;
+  // Views are taken after the output was allocated: allocating may move the heap.
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  const { block, offsets } = sliceBlocks(x.shape, begin, size);
+  if (block >= SHORT_BLOCK) {
+    for (let i = 0; i < offsets.length; i++) {
+      dst.set(src.subarray(offsets[i], offsets[i] + block), i * block);
+    }
+  } else {
+    let o = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      const from = offsets[i];
+      for (let j = 0; j < block; j++) dst[o++] = src[from + j];
+    }
+  }
+}
+
+/** Returns a `Slice` kernel config replacing `original` (kept for string tensors). */
+export function fastSlice(original: tf.KernelConfig): tf.KernelConfig {
+  const stock = original.kernelFunc;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const x = args.inputs.x;
+    if (x == null || x.dtype === "string") return stock(args);
+    const attrs = (args.attrs ?? {}) as unknown as tf.SliceAttrs;
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as unknown as tf.Tensor,
+      attrs.begin,
+      attrs.size,
+    );
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(size, x.dtype);
+    copySlice(backend, x, out, begin, size);
+    return out;
+  };
+  return { ...original, kernelFunc };
+}
+
+/** Returns a `SplitV` kernel config replacing `original` (kept for string tensors). */
+export function fastSplitV(original: tf.KernelConfig): tf.KernelConfig {
+  const stock = original.kernelFunc;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const x = args.inputs.x;
+    if (x == null || x.dtype === "string") return stock(args);
+    const attrs = (args.attrs ?? {}) as unknown as tf.SplitVAttrs;
+    const axis = tf.util.parseAxisParam(attrs.axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(
+      x as unknown as tf.Tensor,
+      attrs.numOrSizeSplits,
+      axis,
+    );
+    const backend = args.backend as WasmBackendLike;
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((s) => {
+      const size = x.shape.slice();
+      size[axis] = s;
+      const out = backend.makeOutput(size, x.dtype);
+      copySlice(backend, x, out, begin, size);
+      begin[axis] += s;
+      return out;
+    });
+  };
+  return { ...original, kernelFunc };
+}

@@ -1,0 +1,166 @@
+/**
+ * The PyTorch side of `deno task bench --vs-pytorch`: runs
+ * `bench/torch_reference.py` (the same cells written as plain PyTorch modules)
+ * with the first Python that imports torch, and attaches PyTorch's best
+ * median (over its thread counts) and the ratio to the training rows.
+ *
+ * Contract of the script: `python3 bench/torch_reference.py --cells a,b
+ * --threads 1,2 --batch 50 --T 12 --json` prints one JSON array of
+ * `{cell, T, batch, threads, median_per_s, min_per_s, max_per_s, torch_version}`.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import type { BenchRow } from "./bench.ts";
+
+/** The cells the PyTorch reference implements. */
+export const TORCH_CELLS: readonly string[] = ["deep", "rlstm", "convdeep"];
+
+/** Interpreters tried in order; the first that imports torch is used. */
+export const PYTHON_CANDIDATES: readonly string[] = ["python3", "/usr/bin/python3"];
+
+/** The reference script, relative to the repository root. */
+export const TORCH_SCRIPT: string = fileURLToPath(
+  new URL("../../bench/torch_reference.py", import.meta.url),
+);
+
+/** One record printed by the reference script. */
+export interface TorchRecord {
+  cell: string;
+  T: number;
+  batch: number;
+  threads: number;
+  median_per_s: number;
+  min_per_s: number;
+  max_per_s: number;
+  torch_version: string;
+}
+
+/** No interpreter could import torch, or the reference script failed. */
+export class TorchReferenceError extends Error {
+  /** Creates the error with a message saying what was tried and what failed. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TorchReferenceError";
+  }
+}
+
+async function importsTorch(python: string): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(python, {
+      args: ["-c", "import torch"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first of `candidates` that imports torch.
+ *
+ * @throws TorchReferenceError naming every interpreter tried when none does.
+ */
+export async function findTorchPython(
+  candidates: readonly string[] = PYTHON_CANDIDATES,
+): Promise<string> {
+  for (const python of candidates) {
+    if (await importsTorch(python)) return python;
+  }
+  throw new TorchReferenceError(
+    `no Python interpreter imports torch (tried ${candidates.join(", ")}); ` +
+      "install it, e.g. `apt-get install python3-torch`",
+  );
+}
+
+/** Checks that `value` is an array of {@link TorchRecord}s. */
+export function parseTorchRecords(value: unknown): TorchRecord[] {
+  if (!Array.isArray(value)) {
+    throw new TorchReferenceError(`the reference printed ${typeof value}, expected a JSON array`);
+  }
+  const keys = ["cell", "T", "batch", "threads", "median_per_s", "min_per_s", "max_per_s"];
+  return value.map((r, i) => {
+    const missing = keys.filter((k) => !(r && typeof r === "object" && k in r));
+    if (missing.length > 0) {
+      throw new TorchReferenceError(`record ${i} of the reference lacks ${missing.join(", ")}`);
+    }
+    return r as TorchRecord;
+  });
+}
+
+/** Options of {@link runTorchReference}. */
+export interface TorchRunOptions {
+  cells: readonly string[];
+  threads?: readonly number[];
+  batch: number;
+  T: number;
+  /** The interpreter (default: {@link findTorchPython}). */
+  python?: string;
+  /** The script (default {@link TORCH_SCRIPT}). */
+  script?: string;
+}
+
+/**
+ * Runs the PyTorch reference and returns its records.
+ *
+ * @throws TorchReferenceError when no interpreter imports torch or the script fails.
+ */
+export async function runTorchReference(opts: TorchRunOptions): Promise<TorchRecord[]> {
+  const python = opts.python ?? await findTorchPython();
+  const script = opts.script ?? TORCH_SCRIPT;
+  const args = [
+    script,
+    "--cells",
+    opts.cells.join(","),
+    "--threads",
+    (opts.threads ?? [1, 2]).join(","),
+    "--batch",
+    String(opts.batch),
+    "--T",
+    String(opts.T),
+    "--json",
+  ];
+  const out = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" }).output();
+  const stderr = new TextDecoder().decode(out.stderr).trim();
+  if (!out.success) {
+    throw new TorchReferenceError(
+      `${python} ${args.join(" ")} exited with ${out.code}: ${
+        stderr.split("\n").slice(-5).join(" ")
+      }`,
+    );
+  }
+  const stdout = new TextDecoder().decode(out.stdout);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch (e) {
+    throw new TorchReferenceError(
+      `the reference did not print JSON (${(e as Error).message}): ${stdout.slice(0, 200)}`,
+    );
+  }
+  return parseTorchRecords(parsed);
+}
+
+/**
+ * Returns the rows with PyTorch's best median (over thread counts) of the same
+ * cell, T and batch and the ratio attached to every `train` row that has one.
+ */
+export function attachTorch(
+  rows: readonly BenchRow[],
+  records: readonly TorchRecord[],
+): BenchRow[] {
+  return rows.map((r) => {
+    if (r.case !== "train") return r;
+    const same = records.filter((t) => t.cell === r.cell && t.T === r.T && t.batch === r.batch);
+    if (same.length === 0) return r;
+    const best = same.reduce((a, b) => (b.median_per_s > a.median_per_s ? b : a));
+    return {
+      ...r,
+      pytorch_median_per_s: best.median_per_s,
+      pytorch_threads: best.threads,
+      ratio: r.median_per_s / best.median_per_s,
+    };
+  });
+}

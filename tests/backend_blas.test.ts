@@ -1,0 +1,353 @@
+/**
+ * The native-BLAS kernels of the wasm backend give the numbers of the pure wasm kernels
+ * they replace and of the cpu backend, and the backend falls back to the pure kernels
+ * cleanly when the library is absent or turned off.
+ */
+import {
+  assert,
+  assertEquals,
+  assertLessOrEqual,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
+import { Prng } from "../lib/data/prng.ts";
+import { blasRegistration, initBackend, loadBlas, tf } from "../lib/backend/mod.ts";
+import { cachedPatchCount } from "../lib/backend/blas_conv2d.ts";
+
+const info = await initBackend({ backend: "wasm", quiet: true });
+const registration = blasRegistration()!;
+const noBlas = registration.library === null;
+
+/** Relative tolerance: max |a − b| / max |b|. */
+const TOLERANCE = 1e-4;
+
+function uniform(shape: number[], seed: string): tf.Tensor {
+  const prng = new Prng(seed);
+  const values = new Float32Array(shape.reduce((p, n) => p * n, 1));
+  for (let i = 0; i < values.length; i++) values[i] = 2 * prng.next() - 1;
+  return tf.tensor(values, shape);
+}
+
+function relativeDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  assertEquals(got.length, want.length);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    diff = Math.max(diff, Math.abs(want[i] - got[i]));
+  }
+  assert(scale > 0, "the reference is all zeros: the comparison is empty");
+  return diff / scale;
+}
+
+/** Runs kernel `name` as registered (BLAS), as the pure kernel it replaced, and on cpu. */
+function threeWays(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): { blas: Float32Array; pure: Float32Array | null; cpu: Float32Array } {
+  const run = () => tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const blasOut = run();
+  const blas = blasOut.dataSync() as Float32Array;
+  blasOut.dispose();
+  let pure: Float32Array | null = null;
+  const fallback = registration.replaced.get(name);
+  if (fallback) {
+    try {
+      const out = fallback.kernelFunc({
+        inputs,
+        backend: tf.backend(),
+        attrs: attrs as tf.NamedAttrMap,
+      }) as tf.TensorInfo;
+      const t = tf.engine().makeTensorFromTensorInfo(out);
+      pure = t.dataSync() as Float32Array;
+      t.dispose();
+    } catch {
+      pure = null; // the pure kernel does not support these attributes
+    }
+  }
+  const values = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [k, { data: v.dataSync(), shape: v.shape }]),
+  );
+  tf.setBackend("cpu");
+  try {
+    const onCpu = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]),
+    );
+    const out = tf.engine().runKernel(name, onCpu, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const cpu = out.dataSync() as Float32Array;
+    tf.dispose([out, ...Object.values(onCpu)]);
+    return { blas, pure, cpu };
+  } finally {
+    tf.setBackend("wasm");
+  }
+}
+
+function assertThreeWays(
+  label: string,
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+  pure: "compare" | "if it runs" | "skip" = "compare",
+): void {
+  const r = threeWays(name, inputs, attrs);
+  assertLessOrEqual(relativeDiff(r.blas, r.cpu), TOLERANCE, `${label}: BLAS vs cpu`);
+  if (pure === "skip") return;
+  if (pure === "compare") assert(r.pure !== null, `${label}: the pure wasm kernel did not run`);
+  if (r.pure) assertLessOrEqual(relativeDiff(r.blas, r.pure), TOLERANCE, `${label}: BLAS vs pure`);
+}
+
+Deno.test({
+  name: "with a BLAS library the backend names it and registers its kernels",
+  ignore: noBlas,
+  fn() {
+    assertStringIncludes(info.detail, registration.library!.description);
+    assertEquals(info.blas, registration.library!.description);
+    for (const k of ["BatchMatMul", "_FusedMatMul", "Conv2D", "Conv2DBackpropFilter"]) {
+      assert(info.kernelFixes.includes(k), `${k} missing from ${info.kernelFixes}`);
+      assert(registration.replaced.has(k), `${k} has no pure kernel to fall back to`);
+    }
+  },
+});
+
+Deno.test({
+  name: "BLAS matrix products match the pure wasm kernels and cpu (transposes, batches)",
+  ignore: noBlas,
+  fn() {
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        const a = uniform(ta ? [2, 7, 5] : [2, 5, 7], `a${ta}`);
+        const b = uniform(tb ? [2, 3, 7] : [2, 7, 3], `b${tb}`);
+        assertThreeWays(`batched ${ta}/${tb}`, tf.BatchMatMul, { a, b }, {
+          transposeA: ta,
+          transposeB: tb,
+        });
+        tf.dispose([a, b]);
+      }
+    }
+    const a = uniform([1, 6, 4], "bcast/a");
+    const b = uniform([3, 4, 5], "bcast/b");
+    assertThreeWays("one a for three b", tf.BatchMatMul, { a, b }, {
+      transposeA: false,
+      transposeB: false,
+    });
+    tf.dispose([a, b]);
+  },
+});
+
+Deno.test({
+  name: "BLAS fused products add column, element and scalar biases and apply the activation",
+  ignore: noBlas,
+  fn() {
+    const a = uniform([1, 6, 4], "f/a");
+    const b = uniform([1, 4, 5], "f/b");
+    // The pure kernel takes rank-1 biases only, and reads a one-value bias as a column
+    // bias (past its end): those two are compared with cpu only.
+    const biases: [string, tf.Tensor, "compare" | "skip"][] = [
+      ["column", uniform([5], "f/c"), "compare"],
+      ["element", uniform([6, 5], "f/e"), "skip"],
+      ["scalar", uniform([1], "f/s"), "skip"],
+    ];
+    for (const [layout, bias, pure] of biases) {
+      for (const activation of ["linear", "relu", "sigmoid", "leakyrelu"]) {
+        assertThreeWays(
+          `${layout} bias, ${activation}`,
+          tf._FusedMatMul,
+          { a, b, bias },
+          { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0.3 },
+          pure,
+        );
+      }
+    }
+    tf.dispose([a, b, ...biases.map((b) => b[1])]);
+  },
+});
+
+/** Conv attributes over the cases the kernels handle (SAME/VALID, stride, dilation). */
+const CONVS: [string, number[], number[], Record<string, unknown>][] = [
+  ["5x5 same, one channel", [3, 9, 7, 1], [5, 5, 1, 4], { strides: 1, pad: "same" }],
+  ["3x3 same", [2, 6, 5, 6], [3, 3, 6, 4], { strides: 1, pad: "same" }],
+  ["3x3 valid", [2, 6, 5, 3], [3, 3, 3, 2], { strides: 1, pad: "valid" }],
+  ["2x2 same (uneven padding)", [2, 5, 5, 2], [2, 2, 2, 3], { strides: 1, pad: "same" }],
+  ["3x3 stride 2", [2, 8, 7, 2], [3, 3, 2, 3], { strides: 2, pad: "same" }],
+  ["1x1", [2, 4, 3, 5], [1, 1, 5, 2], { strides: 1, pad: "valid" }],
+];
+
+Deno.test({
+  name: "BLAS convolutions match the pure wasm kernels and cpu",
+  ignore: noBlas,
+  fn() {
+    for (const [label, xs, ws, attrs] of CONVS) {
+      const x = uniform(xs, `c/${label}/x`);
+      const filter = uniform(ws, `c/${label}/w`);
+      const full = { ...attrs, dataFormat: "NHWC", dilations: 1 };
+      assertThreeWays(`${label}: Conv2D`, tf.Conv2D, { x, filter }, full);
+      const dy = tf.conv2d(
+        x as tf.Tensor4D,
+        filter as tf.Tensor4D,
+        attrs.strides as 1,
+        attrs.pad as "same",
+      );
+      // the pure filter gradient handles stride 1 only
+      assertThreeWays(
+        `${label}: Conv2DBackpropFilter`,
+        tf.Conv2DBackpropFilter,
+        { x, dy },
+        { ...full, filterShape: ws },
+        attrs.strides === 1 ? "compare" : "skip",
+      );
+      assertThreeWays(`${label}: Conv2DBackpropInput`, tf.Conv2DBackpropInput, {
+        dy,
+        filter,
+      }, { ...full, inputShape: xs });
+      tf.dispose([x, filter, dy]);
+    }
+    const x = uniform([2, 6, 6, 2], "dil/x");
+    const filter = uniform([3, 3, 2, 2], "dil/w");
+    assertThreeWays("dilation 2: Conv2D", tf.Conv2D, { x, filter }, {
+      strides: 1,
+      pad: "same",
+      dataFormat: "NHWC",
+      dilations: 2,
+    });
+    tf.dispose([x, filter]);
+  },
+});
+
+Deno.test({
+  name: "BLAS fused convolutions add the bias and apply the activation like cpu",
+  ignore: noBlas,
+  fn() {
+    const x = uniform([2, 6, 5, 3], "fc/x");
+    const filter = uniform([3, 3, 3, 4], "fc/w");
+    const bias = uniform([4], "fc/b");
+    for (const activation of ["linear", "relu", "sigmoid"]) {
+      assertThreeWays(`fused conv ${activation}`, tf.FusedConv2D, { x, filter, bias }, {
+        strides: 1,
+        pad: "same",
+        dataFormat: "NHWC",
+        dilations: 1,
+        activation,
+      });
+    }
+    tf.dispose([x, filter, bias]);
+  },
+});
+
+Deno.test({
+  name: "a filter gradient reuses the forward pass's patches and gives the same numbers",
+  ignore: noBlas,
+  fn() {
+    const x = uniform([3, 8, 6, 4], "cache/x") as tf.Tensor4D;
+    const w = uniform([3, 3, 4, 5], "cache/w") as tf.Tensor4D;
+    const g = uniform([3, 8, 6, 5], "cache/g");
+    const before = cachedPatchCount();
+    let during = -1;
+    const viaGrad = tf.grad((filter: tf.Tensor) => {
+      const y = tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
+      during = cachedPatchCount();
+      return tf.sum(tf.mul(y, g));
+    })(w);
+    assertEquals(during, before + 1, "the recorded forward pass keeps its patches");
+    assertEquals(cachedPatchCount(), before, "the filter gradient takes them");
+    const direct = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, {
+      strides: 1,
+      pad: "same",
+      dataFormat: "NHWC",
+      filterShape: [3, 3, 4, 5],
+    }) as tf.Tensor;
+    assertLessOrEqual(relativeDiff(viaGrad.dataSync(), direct.dataSync()), 1e-6);
+    tf.dispose([x, w, g, viaGrad, direct]);
+  },
+});
+
+Deno.test({
+  name: "BLAS kernels leave no tensors behind",
+  ignore: noBlas,
+  fn() {
+    const x = uniform([2, 6, 5, 3], "leak/x") as tf.Tensor4D;
+    const w = tf.variable(uniform([3, 3, 3, 4], "leak/w"));
+    const a = uniform([5, 7], "leak/a") as tf.Tensor2D;
+    const b = uniform([7, 3], "leak/b") as tf.Tensor2D;
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() =>
+        tf.add(
+          tf.sum(
+            tf.fused.conv2d({
+              x,
+              filter: w as tf.Tensor4D,
+              activation: "relu",
+              strides: 1,
+              pad: "same",
+            }),
+          ),
+          tf.sum(tf.fused.matMul({ a, b, activation: "relu" })),
+        ) as tf.Scalar
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step();
+    const tensors = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 3; i++) step();
+    assertEquals(tf.memory().numTensors, tensors);
+    assertEquals(tf.memory().numBytes, bytes);
+    tf.dispose([x, w, a, b]);
+  },
+});
+
+/** Runs a snippet in a fresh process with `env` and returns its stdout lines. */
+async function inFreshProcess(code: string, env: Record<string, string>): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", code],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert(out.success, stderr);
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
+
+const PROBE = `
+import { initBackend, tf, blasRegistration } from "./lib/backend/mod.ts";
+const info = await initBackend({ backend: "wasm", quiet: true });
+const y = tf.matMul(tf.ones([2, 3]), tf.ones([4, 3]), false, true).dataSync();
+console.log(JSON.stringify({ blas: info.blas, detail: info.detail, fixes: info.kernelFixes,
+  reason: blasRegistration().reason, y: Array.from(y) }));
+`;
+
+Deno.test("a missing BLAS library leaves the pure wasm kernels, without an error", async () => {
+  const [line] = await inFreshProcess(PROBE, {
+    RNNX_BLAS: "/nonexistent/libopenblas.so.0",
+  });
+  const r = JSON.parse(line);
+  assertEquals(r.blas, null);
+  assertMatch(r.detail, /^tfjs-backend-wasm \((no )?SIMD[^)]*\)$/);
+  assertStringIncludes(r.reason, "/nonexistent/libopenblas.so.0");
+  assert(r.fixes.includes("BatchMatMul"), "the pure transpose fix is still registered");
+  assert(!r.fixes.includes("Conv2D"), "no BLAS convolution without BLAS");
+  assertEquals(r.y, new Array(8).fill(3));
+});
+
+Deno.test("RNNX_BLAS=off turns the BLAS kernels off and says so", async () => {
+  const [line] = await inFreshProcess(PROBE, {
+    RNNX_BLAS: "off",
+  });
+  const r = JSON.parse(line);
+  assertEquals(r.blas, null);
+  assertStringIncludes(r.reason, "RNNX_BLAS=off");
+});
+
+Deno.test("loadBlas reports a library without cblas_sgemm as not found", () => {
+  const prev = Deno.env.get("RNNX_BLAS");
+  Deno.env.set("RNNX_BLAS", "libc.so.6");
+  try {
+    const r = loadBlas();
+    assert(!r.ok);
+    assertStringIncludes(r.reason, "libc.so.6");
+    assertStringIncludes(r.reason, "cblas_sgemm");
+  } finally {
+    if (prev === undefined) Deno.env.delete("RNNX_BLAS");
+    else Deno.env.set("RNNX_BLAS", prev);
+  }
+});

@@ -1,0 +1,159 @@
+/**
+ * The benchmark cases added to `deno task bench`: explanation throughput, the
+ * PyTorch comparison, the machine description and the memory of a MAJ run.
+ */
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import { initBackend, tf } from "../lib/backend/mod.ts";
+import {
+  attachTorch,
+  benchExplain,
+  benchMemory,
+  type BenchRow,
+  benchTable,
+  findTorchPython,
+  machineInfo,
+  machineLines,
+  memoryTable,
+  parseCpuinfo,
+  parseTorchRecords,
+  type TorchRecord,
+  TorchReferenceError,
+} from "../lib/train/mod.ts";
+import { mirrorDir } from "./data_fixtures.ts";
+
+await initBackend({ quiet: true });
+
+function trainRow(cell: string, median: number): BenchRow {
+  return {
+    case: "train",
+    cell,
+    T: 12,
+    batch: 50,
+    backend: "wasm",
+    median_per_s: median,
+    min_per_s: median / 2,
+    max_per_s: median * 2,
+  };
+}
+
+function torch(cell: string, threads: number, median: number): TorchRecord {
+  return {
+    cell,
+    T: 12,
+    batch: 50,
+    threads,
+    median_per_s: median,
+    min_per_s: median,
+    max_per_s: median,
+    torch_version: "1.13",
+  };
+}
+
+Deno.test("the explanation benchmark measures heatmaps of a method and leaves no tensors", async () => {
+  const before = tf.memory().numTensors;
+  const row = await benchExplain("deep", { T: 4, batch: 8, method: "dtd", warmup: 0, repeats: 2 });
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals(Object.keys(row), [
+    "case",
+    "cell",
+    "T",
+    "batch",
+    "method",
+    "backend",
+    "median_per_s",
+    "min_per_s",
+    "max_per_s",
+  ]);
+  assertEquals([row.case, row.cell, row.T, row.batch, row.method], [
+    "explain",
+    "deep",
+    4,
+    8,
+    "dtd",
+  ]);
+  assertGreater(row.median_per_s, 0);
+  assertStringIncludes(benchTable([row]), "| explain | deep | 4 | 8 | dtd |");
+});
+
+Deno.test("an unknown explanation method fails with the list of valid ones", async () => {
+  const e = await assertRejects(() => benchExplain("deep", { T: 4, method: "shap" }));
+  assertStringIncludes((e as Error).message, "dtd");
+});
+
+Deno.test("PyTorch's best thread count and the ratio are attached to training rows only", () => {
+  const rows = attachTorch(
+    [trainRow("deep", 300), trainRow("convdeep", 50), { ...trainRow("deep", 900), case: "eval" }],
+    [torch("deep", 1, 200), torch("deep", 2, 150), torch("rlstm", 1, 100)],
+  );
+  assertEquals(rows[0].pytorch_median_per_s, 200);
+  assertEquals(rows[0].pytorch_threads, 1);
+  assertEquals(rows[0].ratio, 1.5);
+  assertEquals(rows[1].pytorch_median_per_s, undefined, "no PyTorch record for convdeep");
+  assertEquals(rows[2].ratio, undefined, "eval rows are not compared");
+  const table = benchTable(rows);
+  assertStringIncludes(table, "| PyTorch /s | threads | ratio |");
+  assertStringIncludes(table, "| 200 | 1 | 1.50 |");
+});
+
+Deno.test("records of the PyTorch reference are checked field by field", () => {
+  assertEquals(parseTorchRecords([torch("deep", 1, 5)]).length, 1);
+  const e = assertThrows(() => parseTorchRecords([{ cell: "deep", T: 12 }]), TorchReferenceError);
+  assertStringIncludes(e.message, "median_per_s");
+  assertThrows(() => parseTorchRecords({ rows: [] }), TorchReferenceError, "JSON array");
+});
+
+Deno.test("without an interpreter that imports torch the comparison fails naming what it tried", async () => {
+  const e = await assertRejects(
+    () => findTorchPython(["/nonexistent/python3", "/nonexistent/python"]),
+    TorchReferenceError,
+  );
+  assertStringIncludes(e.message, "/nonexistent/python3, /nonexistent/python");
+});
+
+Deno.test("the machine is described from /proc/cpuinfo and the active backend", () => {
+  const parsed = parseCpuinfo(
+    "processor\t: 0\nmodel name\t: Example CPU 9000\nprocessor\t: 1\nmodel name\t: Example CPU 9000\n",
+  );
+  assertEquals(parsed, { cpu: "Example CPU 9000", cores: 2 });
+  const m = machineInfo();
+  assertGreater(m.cores, 0);
+  assertEquals(m.deno, Deno.version.deno);
+  assertMatch(m.tfjs, /^\d+\.\d+\.\d+/);
+  const lines = machineLines(m).join("\n");
+  assertStringIncludes(lines, m.cpu);
+  assertStringIncludes(lines, `native BLAS: ${m.blas}`);
+});
+
+Deno.test("the memory case measures a MAJ run's phases and their peak", async () => {
+  const row = await benchMemory("deep", {
+    steps: 2,
+    folds: 1,
+    taskOptions: {
+      mirrorDir: mirrorDir(),
+      dataDir: await Deno.makeTempDir({ prefix: "rnnx-memory-" }),
+    },
+  });
+  assertEquals([row.case, row.cell, row.T, row.dataset, row.folds], [
+    "memory",
+    "deep",
+    12,
+    "mnist-maj",
+    1,
+  ]);
+  assertEquals(Object.keys(row.rss_mb), ["start", "data", "fold0_train", "fold0_eval"]);
+  const phases = Object.values(row.rss_mb);
+  assert(phases.every((v) => v > 0 && v <= row.peak_rss_mb), `${phases} ≤ ${row.peak_rss_mb}`);
+  assertGreater(row.rss_mb.data, row.rss_mb.start, "the task's images take memory");
+  assertLess(row.peak_rss_mb, 2048);
+  assertStringIncludes(memoryTable([row]), "| memory | deep | mnist-maj | 1 × 2 |");
+  await assertRejects(() => benchMemory("deep", { dataset: "mnist", steps: 1 }), RangeError);
+});
