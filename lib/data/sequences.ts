@@ -54,6 +54,34 @@ function checkLength(what: string, array: Float32Array, expected: number, layout
 }
 
 /**
+ * Copies every 28×c step block between the image layout [batch, 28, width]
+ * and the step layout [batch, steps, 28·c] (row-major inside a block), in
+ * the direction named.
+ */
+function copyBlocks(
+  from: Float32Array,
+  to: Float32Array,
+  batch: number,
+  width: number,
+  steps: number,
+  direction: "toSteps" | "fromSteps",
+): void {
+  const c = width / steps;
+  const image = SEQUENCE_ROWS * width;
+  for (let b = 0; b < batch; b++) {
+    const base = b * image;
+    for (let t = 0; t < steps; t++) {
+      for (let r = 0; r < SEQUENCE_ROWS; r++) {
+        const pixel = base + r * width + t * c;
+        const stepped = base + t * SEQUENCE_ROWS * c + r * c;
+        if (direction === "toSteps") to.set(from.subarray(pixel, pixel + c), stepped);
+        else to.set(from.subarray(stepped, stepped + c), pixel);
+      }
+    }
+  }
+}
+
+/**
  * Splits a batch of images `[batch, 28, width]` into steps `[batch, steps, 28·c]`.
  *
  * @example
@@ -76,20 +104,7 @@ export function toSteps(
   checkLength("input", x, n, `[${batch}, ${SEQUENCE_ROWS}, ${width}]`);
   const y = out ?? new Float32Array(n);
   checkLength("output", y, n, `[${batch}, ${steps}, ${SEQUENCE_ROWS * c}]`);
-  const image = SEQUENCE_ROWS * width;
-  const step = SEQUENCE_ROWS * c;
-  for (let b = 0; b < batch; b++) {
-    const base = b * image;
-    for (let t = 0; t < steps; t++) {
-      const dst = base + t * step;
-      const col0 = t * c;
-      for (let r = 0; r < SEQUENCE_ROWS; r++) {
-        const src = base + r * width + col0;
-        const d = dst + r * c;
-        for (let k = 0; k < c; k++) y[d + k] = x[src + k];
-      }
-    }
-  }
+  copyBlocks(x, y, batch, width, steps, "toSteps");
   return y;
 }
 
@@ -109,19 +124,6 @@ export function fromSteps(
   checkLength("input", s, n, `[${batch}, ${steps}, ${SEQUENCE_ROWS * c}]`);
   const x = out ?? new Float32Array(n);
   checkLength("output", x, n, `[${batch}, ${SEQUENCE_ROWS}, ${width}]`);
-  const image = SEQUENCE_ROWS * width;
-  const step = SEQUENCE_ROWS * c;
-  for (let b = 0; b < batch; b++) {
-    const base = b * image;
-    for (let t = 0; t < steps; t++) {
-      const src = base + t * step;
-      const col0 = t * c;
-      for (let r = 0; r < SEQUENCE_ROWS; r++) {
-        const dst = base + r * width + col0;
-        const o = src + r * c;
-        for (let k = 0; k < c; k++) x[dst + k] = s[o + k];
-      }
-    }
-  }
+  copyBlocks(s, x, batch, width, steps, "fromSteps");
   return x;
 }

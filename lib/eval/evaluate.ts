@@ -32,22 +32,10 @@ export interface MajBatch {
 }
 
 /** What every row of one evaluated batch shares. */
-export interface EvalContext {
-  /** Dataset id. */
-  dataset: string;
-  /** Cell id. */
-  cell: string;
-  /** Sequence length (checked to align with the blocks). */
-  T: number;
-  /** Fold. */
-  fold: number;
-  /** Run profile. */
-  profile: string;
-  /** Run seed. */
-  seed: number;
-  /** Explanation-method id. */
-  method: string;
-}
+export type EvalContext = Pick<
+  EvalRow,
+  "dataset" | "cell" | "T" | "fold" | "profile" | "seed" | "method"
+>;
 
 function checkLength(name: string, found: number, expected: number): void {
   if (found !== expected) {
