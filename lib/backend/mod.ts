@@ -35,6 +35,7 @@ export {
   UnknownBackendError,
   UnsupportedKernelAttributeError,
 } from "./errors.ts";
+export { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from "./wasm_adam.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export {
   BLAS_CANDIDATES,

@@ -12,6 +12,7 @@
  * | `SplitV` | replaced | the stock kernel copies the whole input once per part |
  * | `AvgPoolGrad` | replaced | the stock kernel is 5-8x slower than one pass over `dy` |
  * | `Identity`, `Cast` | replaced | the stock kernels copy; these share the data (same dtype) |
+ * | `RnnxAdamUpdate` | added | one Adam step in one pass instead of twelve elementwise kernels |
  *
  * The kernels are registered under the backend name "wasm" only; other backends keep
  * their own kernels.
@@ -23,6 +24,7 @@ import { MissingKernelError } from "./errors.ts";
 import { MATMUL_KERNELS, physicalTransposeMatMul } from "./wasm_batch_mat_mul.ts";
 import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
+import { adamUpdateWasmConfig } from "./wasm_adam.ts";
 import { avgPoolGradWasmConfig } from "./wasm_avg_pool_grad.ts";
 import { identityWasmConfig, zeroCopyCast } from "./wasm_identity.ts";
 import { maxPoolGradWasmConfig } from "./wasm_max_pool_grad.ts";
@@ -128,6 +130,7 @@ export function registerWasmKernels(): readonly KernelFix[] {
   const missing: [tf.KernelConfig, string][] = [
     [conv2DBackpropFilterWasmConfig, "missing on wasm; conv layers need it to train"],
     [unsortedSegmentSumWasmConfig, "missing on wasm; the gradient of gather needs it"],
+    [adamUpdateWasmConfig, "one Adam step per parameter in one pass (the optimiser's fast path)"],
   ];
   for (const [config, reason] of missing) {
     if (tf.getKernel(config.kernelName, WASM) != null) continue;

@@ -4,9 +4,15 @@
  * θ ← θ − lr_t·m/(√v + ε). The state (t, m, v) can be read and restored, so a
  * run resumed from a checkpoint continues bit for bit.
  *
+ * On the wasm backend each parameter is updated by one kernel (`RnnxAdamUpdate`, see
+ * lib/backend/wasm_adam.ts) that makes a single pass over θ, g, m and v; it rounds once
+ * per result where the tensor ops round after every operation, so the two paths agree to
+ * float32 rounding (not bit for bit). Each path on its own is deterministic. Other
+ * backends use the tensor ops.
+ *
  * @module
  */
-import { tf } from "../backend/mod.ts";
+import { ADAM_UPDATE, tf } from "../backend/mod.ts";
 import type { AdamConfig } from "./hyperparameters.ts";
 
 /** Adam's state: the step count and both moment estimates per parameter. */
@@ -17,6 +23,15 @@ export interface AdamState {
   m: Map<string, Float32Array>;
   /** Second-moment estimates by parameter name. */
   v: Map<string, Float32Array>;
+}
+
+/** Options of {@link Adam}. */
+export interface AdamOptions {
+  /**
+   * Whether to use the one-pass update kernel where the backend has it (default true);
+   * false always runs the elementwise tensor ops.
+   */
+  fused?: boolean;
 }
 
 /**
@@ -39,11 +54,13 @@ export class Adam {
   readonly #params: Map<string, tf.Variable>;
   readonly #m = new Map<string, tf.Variable>();
   readonly #v = new Map<string, tf.Variable>();
+  readonly #fused: boolean;
   #step = 0;
 
   /** Creates the optimiser for `params` (zero moments, step 0). */
-  constructor(params: Map<string, tf.Variable>, config: AdamConfig) {
+  constructor(params: Map<string, tf.Variable>, config: AdamConfig, options: AdamOptions = {}) {
     this.config = { ...config };
+    this.#fused = options.fused ?? true;
     this.#params = params;
     for (const [name, p] of params) {
       this.#m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
@@ -54,6 +71,11 @@ export class Adam {
   /** Number of updates applied so far. */
   get step(): number {
     return this.#step;
+  }
+
+  /** Whether the next update runs as one kernel per parameter (the backend has it). */
+  get fused(): boolean {
+    return this.#fused && tf.getKernel(ADAM_UPDATE, tf.getBackend()) != null;
   }
 
   /**
@@ -75,6 +97,26 @@ export class Adam {
     const { learningRate, beta1, beta2, epsilon } = this.config;
     const t = this.#step + 1;
     const lrT = learningRate * Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t);
+    if (this.fused) {
+      const attrs = { lrT, beta1, beta2, epsilon };
+      for (const [name, p] of this.#params) {
+        const g = grads.get(name);
+        if (!g) continue;
+        const m = this.#m.get(name)!;
+        const v = this.#v.get(name)!;
+        const out = tf.engine().runKernel(
+          ADAM_UPDATE,
+          { p, m, v, g },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        p.assign(out[0]);
+        m.assign(out[1]);
+        v.assign(out[2]);
+        for (const x of out) x.dispose();
+      }
+      this.#step = t;
+      return;
+    }
     tf.tidy(() => {
       for (const [name, p] of this.#params) {
         const g = grads.get(name);
