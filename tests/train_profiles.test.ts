@@ -36,8 +36,8 @@ Deno.test("the smoke and quick profiles are small, named objects", () => {
 });
 
 Deno.test("quick gives the expensive conv cells smaller training subsets", () => {
-  assertEquals(cellBudget(QUICK, "deep"), { trainSamples: 10000, epochs: 2 });
-  assertEquals(cellBudget(QUICK, "convdeep"), { trainSamples: 3000, epochs: 2 });
+  assertEquals(cellBudget(QUICK, "deep"), { trainSamples: 20000, epochs: 3 });
+  assertEquals(cellBudget(QUICK, "convdeep"), { trainSamples: 6000, epochs: 3 });
   assertEquals(cellBudget(QUICK, "conv+rlstm-sd").trainSamples, 1000);
   assertEquals(cellBudget(FULL, "conv+rlstm-sd"), { trainSamples: null, epochs: 100 });
 });

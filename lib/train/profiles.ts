@@ -5,40 +5,30 @@
  * model, for CI.
  *
  * How `quick` was sized. Throughput of one Adam step with dropout (batch 50)
- * and of evaluation (batch 250), wasm backend, single-threaded, measured on
- * the 2-core development machine as sequences per CPU-second (wall-clock on
- * a busy machine was up to 2× lower; `deno task bench` re-measures):
+ * and of evaluation (batch 250) at T = 12, wasm backend with OpenBLAS, one
+ * thread, measured on the 2-core development machine with
+ * `deno task bench --cases train,eval` (sequences per second):
  *
- * | cell (T) | train seq/s | eval seq/s |
+ * | cell (T = 12) | train seq/s | eval seq/s |
  * | --- | ---: | ---: |
- * | Shallow 1 / 4 / 7 | 4,428 / 3,074 / 1,971 | 36,865 / 12,950 / 11,002 |
- * | Deep 1 / 4 / 7 | 4,932 / 2,201 / 1,635 | 47,348 / 16,240 / 10,855 |
- * | LeNet-5 (1) | 1,413 | 7,900 |
- * | Shallow, Deep, DeepV2, Deep-SD (12) | 1,059 / 857 / 940 / 978 | 4,435 / 5,264 / 5,068 / 5,337 |
- * | R-LSTM, R-LSTM-SD (12) | 803 / 916 | 4,313 / 4,406 |
- * | ConvDeep, ConvR-LSTM-SD (12) | 292 / 279 | 1,133 / 1,364 |
- * | Conv⁺Deep, Conv⁺R-LSTM-SD (12) | 70 / 70 | 262 / 288 |
+ * | Shallow, Deep, DeepV2, Deep-SD | 3,388 / 3,129 / 3,460 / 4,361 | 17,918 / 21,322 / 19,090 / 20,490 |
+ * | R-LSTM, R-LSTM-SD | 3,191 / 2,915 | 16,210 / 16,130 |
+ * | ConvDeep, ConvR-LSTM-SD | 638 / 644 | 1,829 / 1,747 |
+ * | Conv⁺Deep, Conv⁺R-LSTM-SD | 113 / 111 | 380 / 391 |
  *
  * The notebooks train 2 LeNet-5 + 12 Experiment-1 models (Shallow and Deep at
  * T = 1, 4, 7 on both datasets) and 10 MAJ cells × 2 datasets × 2 folds = 40
- * MAJ models. With 2 epochs over 10,000 training samples, 2,000 test samples,
- * and smaller subsets for the conv cells (3,000) and the literal-connection
- * cells (1,000), the predicted cost is: Experiment 1 + LeNet 121 s; the six
- * dense MAJ cells 522 s; ConvDeep and ConvR-LSTM-SD 168 s; Conv⁺Deep and
- * Conv⁺R-LSTM-SD 229 s; evaluation 86 s; model set-up and saving about 30 s.
- * In total about 1,160 s (19 minutes), leaving more than half of the budget
- * to data loading and explanations. Measured end to end (all 54 models, one
- * process, on a machine shared with other jobs): 1,076 CPU-seconds, 1,190 s
- * wall-clock. Test accuracies reached: Experiment 1 MNIST 88–93 %, Fashion
- * 73–82 %, LeNet-5 96 % / 78 %; MAJ dense cells 54–84 %; ConvDeep and
- * ConvR-LSTM-SD 32–62 %; the Conv⁺ cells 9–38 % (about 40 optimiser steps,
- * far from trained: use `full` for conclusions about them). Explaining the
- * Conv⁺ models is costly too (their forward pass runs at about 270 seq/s).
- *
- * With some 300× fewer optimiser steps than the thesis, `quick` and `smoke`
- * scale the thesis's learning rate up (5× and 10×): after 200 steps, Deep at
- * T = 7 reached 44 % MNIST test accuracy with the thesis's 0.0002 and 78 %
- * with 0.001.
+ * MAJ models. `quick` gives each 3 epochs over 20,000 training samples
+ * (60,000 sequences), the conv cells 6,000 samples and the literal-connection
+ * cells 1,000, and evaluates 2,000 test samples. Predicted training time: the
+ * 24 dense MAJ models about 440 s, the 8 conv models about 230 s, the 8 Conv⁺
+ * models about 215 s, the 14 Experiment-1 and LeNet-5 models about 190 s:
+ * about 18 minutes, leaving the rest of the 45-minute budget to data loading,
+ * explanations, evaluation and figures (measured: see the README). With
+ * 100× fewer optimiser steps than the thesis, `quick` and `smoke` scale the
+ * thesis's learning rate up (5× and 10×): at the thesis's 0.0002, Deep needs
+ * about 1,000 steps to leave the initial plateau (ln 11 ≈ 2.40), at 0.001 a
+ * few hundred.
  *
  * @module
  */
@@ -99,21 +89,21 @@ export const SMOKE: TrainProfile = {
   explainSamples: 40,
 };
 
-/** The notebooks' default: every notebook model in about 19 minutes on 2 cores (see above). */
+/** The notebooks' default: every notebook model in about 18 minutes on 2 cores (see above). */
 export const QUICK: TrainProfile = {
   name: "quick",
-  description: "notebooks: 2 epochs over 10,000 training samples (fewer for conv cells), " +
+  description: "notebooks: 3 epochs over 20,000 training samples (fewer for conv cells), " +
     "2,000 test samples, 2 folds",
-  epochs: 2,
+  epochs: 3,
   folds: 2,
-  trainSamples: 10000,
+  trainSamples: 20000,
   testSamples: 2000,
   learningRateScale: 5,
   checkpointEvery: 0,
   explainSamples: 500,
   cells: {
-    "convdeep": { trainSamples: 3000, explainSamples: 300 },
-    "convrlstm-sd": { trainSamples: 3000, explainSamples: 300 },
+    "convdeep": { trainSamples: 6000, explainSamples: 300 },
+    "convrlstm-sd": { trainSamples: 6000, explainSamples: 300 },
     "conv+deep": { trainSamples: 1000, explainSamples: 200 },
     "conv+rlstm-sd": { trainSamples: 1000, explainSamples: 200 },
   },
