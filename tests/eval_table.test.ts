@@ -29,3 +29,9 @@ Deno.test("HTML tables escape text and accept arrays of records", () => {
   assertStringIncludes(html, "<td>&lt;b&gt;&amp;</td>");
   assertStringIncludes(html, '<td style="text-align:right">1.5000</td>');
 });
+
+Deno.test("a column holding any fractional number prints every number with the same digits", () => {
+  const md = toMarkdown([{ acc: 90, n: 1 }, { acc: 89.814, n: 2 }], { digits: 2 });
+  assertStringIncludes(md, "| 90.00 | 1 |");
+  assertStringIncludes(md, "| 89.81 | 2 |");
+});

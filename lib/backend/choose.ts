@@ -206,7 +206,7 @@ async function choose(request: BackendName | undefined): Promise<BackendInfo> {
  * order) and returns what was chosen. Registers the wasm kernel fixes when wasm is chosen.
  * Idempotent: later calls return the same info (a later call that names a different
  * backend throws BackendConflictError). Unless `quiet`, prints one line such as
- * "backend: wasm (tfjs 4.22.0)" to stderr, once per process.
+ * "backend: wasm (tfjs 4.22.0, OpenBLAS 0.3.21 …)" to stderr, once per process.
  *
  * @throws UnknownBackendError when the requested name is not one of {@link BACKEND_NAMES}.
  * @throws BackendLoadError when an explicitly requested backend cannot be loaded.
@@ -230,7 +230,9 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   if (!opts.quiet && !announced) {
     announced = true;
     if (fallbackNote !== undefined) console.error(`backend: skipped ${fallbackNote}`);
-    console.error(`backend: ${info.name} (tfjs ${info.tfjsVersion})`);
+    console.error(
+      `backend: ${info.name} (tfjs ${info.tfjsVersion}${info.blas ? `, ${info.blas}` : ""})`,
+    );
   }
   return info;
 }

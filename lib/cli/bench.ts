@@ -209,6 +209,10 @@ export function benchReport(result: BenchResult): string {
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   try {
     const result = await runBench(Deno.args, (l) => console.error(l));
     console.log(

@@ -88,6 +88,10 @@ export function parameterTable(rows: readonly ParameterRow[]): string {
 
 if (import.meta.main) {
   const args = Deno.args;
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log("usage: deno task cells [--json]");
+    Deno.exit(0);
+  }
   const unknown = args.filter((a) => a !== "--json");
   if (unknown.length > 0) {
     console.error(`unknown argument(s) ${unknown.join(" ")}; usage: deno task cells [--json]`);

@@ -2,7 +2,10 @@
  * `deno task report`: executes every notebook headlessly and rebuilds the
  * figures and the HTML report.
  *
- *   deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--workdir DIR]
+ *   deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--no-execute]
+ *                    [--workdir DIR]
+ *
+ * `--no-execute` rebuilds the HTML pages from the executed notebooks as they are.
  *
  * `--workdir DIR` executes copies into DIR/notebooks and writes DIR/figures and
  * DIR/report, leaving the committed outputs untouched (used by CI).
@@ -22,6 +25,7 @@ const { values } = parseArgs({
     profile: { type: "string" },
     only: { type: "string" },
     "no-html": { type: "boolean", default: false },
+    "no-execute": { type: "boolean", default: false },
     workdir: { type: "string" },
     help: { type: "boolean", default: false },
   },
@@ -29,7 +33,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--workdir DIR]",
+    "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--no-execute] [--workdir DIR]",
   );
   Deno.exit(0);
 }
@@ -55,6 +59,7 @@ try {
     profile,
     only: values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [],
     html: !values["no-html"],
+    execute: !values["no-execute"],
     paths,
     log: (line) => console.log(line),
   });

@@ -110,6 +110,10 @@ export async function runTrainCli(
 }
 
 if (import.meta.main) {
+  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   try {
     const { results, json } = await runTrainCli(Deno.args);
     console.log(

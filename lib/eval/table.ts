@@ -25,11 +25,16 @@ export function asDataFrame(table: TableLike): DataFrame {
   return table as DataFrame;
 }
 
-function formatCell(value: unknown, digits: number): string {
+/**
+ * Formats one cell. `digits` applies to every number of a column that holds
+ * any fractional number (so 90 prints as 90.00 beside 89.81); columns of whole
+ * numbers print as they are.
+ */
+function formatCell(value: unknown, digits: number | null): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") {
     if (Number.isNaN(value)) return "NaN";
-    if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+    if (digits === null || !Number.isFinite(value)) return String(value);
     return value.toFixed(digits);
   }
   if (typeof value === "bigint") return value.toString();
@@ -37,9 +42,21 @@ function formatCell(value: unknown, digits: number): string {
   return String(value);
 }
 
-function rowsOf(table: TableLike): { columns: string[]; rows: Record<string, unknown>[] } {
+function rowsOf(
+  table: TableLike,
+  digits: number,
+): { columns: string[]; rows: Record<string, unknown>[]; digitsOf: (c: string) => number | null } {
   const df = asDataFrame(table);
-  return { columns: df.columns, rows: df.toRecords() as Record<string, unknown>[] };
+  const rows = df.toRecords() as Record<string, unknown>[];
+  const fractional = new Set(
+    df.columns.filter((c) =>
+      rows.some((r) => {
+        const v = r[c];
+        return typeof v === "number" && Number.isFinite(v) && !Number.isInteger(v);
+      })
+    ),
+  );
+  return { columns: df.columns, rows, digitsOf: (c) => (fractional.has(c) ? digits : null) };
 }
 
 /**
@@ -53,13 +70,12 @@ function rowsOf(table: TableLike): { columns: string[]; rows: Record<string, unk
  * ```
  */
 export function toMarkdown(table: TableLike, options: TableFormatOptions = {}): string {
-  const digits = options.digits ?? 4;
-  const { columns, rows } = rowsOf(table);
+  const { columns, rows, digitsOf } = rowsOf(table, options.digits ?? 4);
   const esc = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
   const lines = [
     `| ${columns.map(esc).join(" | ")} |`,
     `| ${columns.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${columns.map((c) => esc(formatCell(r[c], digits))).join(" | ")} |`),
+    ...rows.map((r) => `| ${columns.map((c) => esc(formatCell(r[c], digitsOf(c)))).join(" | ")} |`),
   ];
   return lines.join("\n") + "\n";
 }
@@ -78,15 +94,14 @@ function escapeHtml(s: string): string {
 
 /** An HTML `<table>` string (for notebooks and reports). */
 export function toHtml(table: TableLike, options: TableFormatOptions = {}): string {
-  const digits = options.digits ?? 4;
-  const { columns, rows } = rowsOf(table);
+  const { columns, rows, digitsOf } = rowsOf(table, options.digits ?? 4);
   const head = columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const body = rows.map((r) =>
     `<tr>${
       columns.map((c) => {
         const v = r[c];
         const align = typeof v === "number" ? ' style="text-align:right"' : "";
-        return `<td${align}>${escapeHtml(formatCell(v, digits))}</td>`;
+        return `<td${align}>${escapeHtml(formatCell(v, digitsOf(c)))}</td>`;
       }).join("")
     }</tr>`
   ).join("\n");

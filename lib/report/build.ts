@@ -39,6 +39,8 @@ export interface ReportOptions {
   only: string[];
   /** Skip the HTML pages. */
   html: boolean;
+  /** Execute the notebooks (false: rebuild the pages from the executed notebooks as they are). */
+  execute: boolean;
   paths: ReportPaths;
   /** Called with progress lines. */
   log: (line: string) => void;
@@ -113,16 +115,28 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     RNNX_PROFILE: opts.profile,
     RNNX_FIGURES_DIR: paths.figures,
   };
+  const timingsFile = `${paths.report}/timings.json`;
+  let previous: NotebookEntry[] = [];
+  try {
+    previous = JSON.parse(await Deno.readTextFile(timingsFile)).notebooks ?? [];
+  } catch {
+    previous = [];
+  }
   const entries: NotebookEntry[] = [];
   for (const name of names) {
-    log(`running ${name} (profile ${opts.profile}) ...`);
-    const t0 = performance.now();
-    const inPlace = paths.executed === paths.notebooks;
-    const out = await executeNotebook(`${paths.notebooks}/${name}`, {
-      outputDir: inPlace ? undefined : paths.executed,
-      env,
-    });
-    const seconds = (performance.now() - t0) / 1000;
+    let out = `${paths.executed}/${name}`;
+    let seconds = previous.find((p) => p.notebook === name)?.seconds ?? 0;
+    if (opts.execute) {
+      log(`running ${name} (profile ${opts.profile}) ...`);
+      const t0 = performance.now();
+      const inPlace = paths.executed === paths.notebooks;
+      out = await executeNotebook(`${paths.notebooks}/${name}`, {
+        outputDir: inPlace ? undefined : paths.executed,
+        env,
+      });
+      seconds = (performance.now() - t0) / 1000;
+      log(`  done in ${seconds.toFixed(0)} s`);
+    }
     const nb = JSON.parse(await Deno.readTextFile(out));
     entries.push({
       notebook: name,
@@ -130,7 +144,6 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       title: notebookTitle(nb, name),
       seconds,
     });
-    log(`  done in ${seconds.toFixed(0)} s`);
   }
   if (!opts.html) return { notebooks: entries };
 
@@ -149,13 +162,6 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     await Deno.writeTextFile(`${paths.report}/${e.page}`, notebookPage(e, fragment, ctx, css));
   }
   // Keep timings of notebooks not re-run this time, so the index always lists every page.
-  const timingsFile = `${paths.report}/timings.json`;
-  let previous: NotebookEntry[] = [];
-  try {
-    previous = JSON.parse(await Deno.readTextFile(timingsFile)).notebooks ?? [];
-  } catch {
-    previous = [];
-  }
   const merged = [
     ...previous.filter((p) => !entries.some((e) => e.notebook === p.notebook)),
     ...entries,

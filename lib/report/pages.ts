@@ -68,6 +68,7 @@ function page(title: string, head: string, body: string, css: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}${css}</style></head>
 <body>${head}<main>${body}</main></body></html>
