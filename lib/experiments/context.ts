@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { isAbsolute, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { type BackendInfo, initBackend } from "../backend/mod.ts";
 import {
   defaultProfileName,
@@ -89,9 +91,17 @@ export function describeContext(ctx: ExperimentContext): string {
     `seed: ${ctx.seed}; MAJ folds: ${p.folds}; explained test samples per fold: ${
       explained ?? "all"
     }`,
-    `runs: ${ctx.runsRoot}`,
-    `figures: ${ctx.figuresDir}`,
+    `runs: ${fromRepo(ctx.runsRoot)}`,
+    `figures: ${fromRepo(ctx.figuresDir)}`,
   ].join("\n");
+}
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A folder shown relative to the repository root when it lies inside it, else as given. */
+function fromRepo(folder: string): string {
+  const rel = relative(REPO_ROOT, folder);
+  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? folder : rel;
 }
 
 /**
