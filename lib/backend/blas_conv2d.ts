@@ -453,26 +453,23 @@ export function blasConv2DBackpropFilter(
       return out;
     }
     const step = blockRows(g);
+    // Patch rows r0..r0+n: from the forward pass's cached patch matrix, or built block by block.
     const cached = takePatches(x.dataId, geometryKey(g));
-    if (cached !== null) {
-      const address = addressOf(cached);
-      for (let r0 = 0; r0 < g.rows; r0 += step) {
-        const n = Math.min(step, g.rows - r0);
-        const pa = address + r0 * g.K * 4;
-        const beta = r0 === 0 ? 0 : 1;
-        blas.sgemm(true, false, g.K, g.O, n, 1, pa, g.K, pdy + r0 * g.O * 4, g.O, beta, po, g.O);
-      }
-      release(cached);
-      return out;
-    }
-    const xs = backend.typedArrayFromHeap(x) as Float32Array;
-    const { buffer, address } = patchBuffer(step * g.K);
+    const xs = cached === null ? backend.typedArrayFromHeap(x) as Float32Array : null;
+    const block = cached === null ? patchBuffer(step * g.K) : null;
     for (let r0 = 0; r0 < g.rows; r0 += step) {
       const n = Math.min(step, g.rows - r0);
-      im2col(xs, g, r0, n, buffer);
+      let pa: number;
+      if (cached !== null) {
+        pa = addressOf(cached) + r0 * g.K * 4;
+      } else {
+        im2col(xs!, g, r0, n, block!.buffer);
+        pa = block!.address;
+      }
       const beta = r0 === 0 ? 0 : 1;
-      blas.sgemm(true, false, g.K, g.O, n, 1, address, g.K, pdy + r0 * g.O * 4, g.O, beta, po, g.O);
+      blas.sgemm(true, false, g.K, g.O, n, 1, pa, g.K, pdy + r0 * g.O * 4, g.O, beta, po, g.O);
     }
+    if (cached !== null) release(cached);
     return out;
   };
   return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
