@@ -42,16 +42,7 @@ import {
   runTorchReference,
   TORCH_CELLS,
 } from "../train/mod.ts";
-import { parseArgs } from "node:util";
-
-/** A command line that does not fit the usage. */
-export class UsageError extends Error {
-  /** Creates the error; the message says what was wrong and shows the usage. */
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-    this.name = "UsageError";
-  }
-}
+import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 /** The throughput cases and the function that measures each. */
 export const BENCH_CASES = {
@@ -93,30 +84,24 @@ export async function runBench(
   args: string[],
   log: (line: string) => void = () => {},
 ): Promise<BenchResult> {
-  let opts: Record<string, string | boolean | undefined>;
-  try {
-    opts = parseArgs({
-      args,
-      options: {
-        cells: { type: "string" },
-        cases: { type: "string" },
-        methods: { type: "string" },
-        T: { type: "string" },
-        batch: { type: "string" },
-        warmup: { type: "string" },
-        repeats: { type: "string" },
-        "vs-pytorch": { type: "boolean" },
-        dataset: { type: "string" },
-        steps: { type: "string" },
-        folds: { type: "string" },
-        json: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const opts = parseOptions(
+    args,
+    {
+      cells: { type: "string" },
+      cases: { type: "string" },
+      methods: { type: "string" },
+      T: { type: "string" },
+      batch: { type: "string" },
+      warmup: { type: "string" },
+      repeats: { type: "string" },
+      "vs-pytorch": { type: "boolean" },
+      dataset: { type: "string" },
+      steps: { type: "string" },
+      folds: { type: "string" },
+      json: { type: "boolean" },
+    },
+    USAGE,
+  );
   const T = opts.T === undefined ? 12 : Number(opts.T);
   const given = opts.cells
     ? String(opts.cells).split(",").map((c) => parseCellId(c.trim()))
@@ -129,7 +114,7 @@ export async function runBench(
   const cases = String(opts.cases ?? "train").split(",").map((c) => c.trim());
   for (const c of cases) {
     if (!CASE_NAMES.includes(c)) {
-      throw new UsageError(`unknown case "${c}"; valid cases: ${CASE_NAMES.join(", ")}`);
+      throw new UsageError(`unknown case "${c}"; valid cases: ${CASE_NAMES.join(", ")}`, USAGE);
     }
   }
   const methods = opts.methods
@@ -139,7 +124,7 @@ export async function runBench(
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) {
-      throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`);
+      throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`, USAGE);
     }
     return n;
   };
@@ -182,6 +167,7 @@ export async function runBench(
     if (train.length === 0) {
       throw new UsageError(
         `--vs-pytorch compares training rows of ${TORCH_CELLS.join(", ")}; none were measured`,
+        USAGE,
       );
     }
     log(`pytorch: ${[...new Set(train.map((r) => r.cell))].join(", ")} (1 and 2 threads)`);
@@ -209,7 +195,7 @@ export function benchReport(result: BenchResult): string {
 }
 
 if (import.meta.main) {
-  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  if (wantsHelp(Deno.args)) {
     console.log(USAGE);
     Deno.exit(0);
   }

@@ -10,29 +10,20 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { type BackendName, initBackend } from "../backend/mod.ts";
 import type { BiasMode } from "../cells/mod.ts";
 import { type ProgressMode, type RunResult, trainRun } from "../train/mod.ts";
+import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 const USAGE = "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile quick] " +
   "[--T n] [--folds K] [--fold k] [--seed S] [--bias-mode code|thesis] [--backend name] " +
   "[--force] [--progress auto|tty|lines|none] [--json]";
 
-/** A command line that does not fit the usage. */
-export class UsageError extends Error {
-  /** Creates the error; the message says what was wrong and shows the usage. */
-  constructor(message: string) {
-    super(`${message}\n${USAGE}`);
-    this.name = "UsageError";
-  }
-}
-
 function integer(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(n)) {
-    throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`);
+    throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`, USAGE);
   }
   return n;
 }
@@ -61,33 +52,27 @@ export function resultTable(results: readonly RunResult[]): string {
 export async function runTrainCli(
   args: string[],
 ): Promise<{ results: RunResult[]; json: boolean }> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args,
-      options: {
-        cell: { type: "string" },
-        dataset: { type: "string" },
-        profile: { type: "string" },
-        T: { type: "string" },
-        folds: { type: "string" },
-        fold: { type: "string" },
-        seed: { type: "string" },
-        "bias-mode": { type: "string" },
-        backend: { type: "string" },
-        progress: { type: "string" },
-        force: { type: "boolean" },
-        json: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const values = parseOptions(
+    args,
+    {
+      cell: { type: "string" },
+      dataset: { type: "string" },
+      profile: { type: "string" },
+      T: { type: "string" },
+      folds: { type: "string" },
+      fold: { type: "string" },
+      seed: { type: "string" },
+      "bias-mode": { type: "string" },
+      backend: { type: "string" },
+      progress: { type: "string" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+    },
+    USAGE,
+  );
   const str = (k: string) => values[k] as string | undefined;
-  if (!str("cell")) throw new UsageError("--cell is required");
-  if (!str("dataset")) throw new UsageError("--dataset is required");
+  if (!str("cell")) throw new UsageError("--cell is required", USAGE);
+  if (!str("dataset")) throw new UsageError("--dataset is required", USAGE);
   await initBackend({ backend: str("backend") as BackendName | undefined });
   const results: RunResult[] = [];
   for (const cell of str("cell")!.split(",").map((c) => c.trim()).filter(Boolean)) {
@@ -110,7 +95,7 @@ export async function runTrainCli(
 }
 
 if (import.meta.main) {
-  if (Deno.args.includes("--help") || Deno.args.includes("-h")) {
+  if (wantsHelp(Deno.args)) {
     console.log(USAGE);
     Deno.exit(0);
   }
