@@ -56,47 +56,29 @@ interface DtypeInfo {
   matches: (a: SafetensorsArray) => boolean;
 }
 
+/** The dtype entry of a typed-array class: element size, view constructor and type test. */
+function dtypeOf(
+  TypedArray: {
+    new (buffer: ArrayBuffer, offset: number, length: number): SafetensorsArray;
+    readonly BYTES_PER_ELEMENT: number;
+  },
+): DtypeInfo {
+  return {
+    bytes: TypedArray.BYTES_PER_ELEMENT,
+    make: (b, o, n) => new TypedArray(b, o, n),
+    matches: (a) => a instanceof TypedArray,
+  };
+}
+
 const DTYPES: Record<SafetensorsDtype, DtypeInfo> = {
-  F32: {
-    bytes: 4,
-    make: (b, o, n) => new Float32Array(b, o, n),
-    matches: (a) => a instanceof Float32Array,
-  },
-  F64: {
-    bytes: 8,
-    make: (b, o, n) => new Float64Array(b, o, n),
-    matches: (a) => a instanceof Float64Array,
-  },
-  I32: {
-    bytes: 4,
-    make: (b, o, n) => new Int32Array(b, o, n),
-    matches: (a) => a instanceof Int32Array,
-  },
-  I64: {
-    bytes: 8,
-    make: (b, o, n) => new BigInt64Array(b, o, n),
-    matches: (a) => a instanceof BigInt64Array,
-  },
-  U8: {
-    bytes: 1,
-    make: (b, o, n) => new Uint8Array(b, o, n),
-    matches: (a) => a instanceof Uint8Array,
-  },
-  I8: {
-    bytes: 1,
-    make: (b, o, n) => new Int8Array(b, o, n),
-    matches: (a) => a instanceof Int8Array,
-  },
-  I16: {
-    bytes: 2,
-    make: (b, o, n) => new Int16Array(b, o, n),
-    matches: (a) => a instanceof Int16Array,
-  },
-  U16: {
-    bytes: 2,
-    make: (b, o, n) => new Uint16Array(b, o, n),
-    matches: (a) => a instanceof Uint16Array,
-  },
+  F32: dtypeOf(Float32Array),
+  F64: dtypeOf(Float64Array),
+  I32: dtypeOf(Int32Array),
+  I64: dtypeOf(BigInt64Array),
+  U8: dtypeOf(Uint8Array),
+  I8: dtypeOf(Int8Array),
+  I16: dtypeOf(Int16Array),
+  U16: dtypeOf(Uint16Array),
 };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
