@@ -25,6 +25,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { replaceFolder, STAGING_LEFTOVER } from "../data/mod.ts";
 import { RunStoreError } from "./errors.ts";
 import { processAlive } from "./process_alive.ts";
 
@@ -266,20 +267,6 @@ export async function isRunComplete(dir: string, expected?: RunKey): Promise<boo
   }
 }
 
-let partialCounter = 0;
-
-/** Creates a fresh, empty staging directory next to the run directory `dir`. */
-export async function createStagingDir(dir: string): Promise<string> {
-  await Deno.mkdir(dirname(dir), { recursive: true });
-  const staging = `${dir}.partial-${Deno.pid}-${++partialCounter}`;
-  await Deno.remove(staging, { recursive: true }).catch(() => {});
-  await Deno.mkdir(staging);
-  return staging;
-}
-
-/** Leftovers of a commit next to a run directory: `.partial-` (new) or `.replaced-` (old). */
-const LEFTOVER = /^(.*)\.(partial|replaced)-(\d+)-\d+$/;
-
 /**
  * Cleans up after processes that no longer run (or whose state cannot be
  * known), never after live ones. When `dir` is missing because such a process
@@ -294,7 +281,7 @@ export async function removeStaleStaging(dir: string, expected?: RunKey): Promis
   if (!(await pathExists(parent))) return done;
   const leftovers: { name: string; kind: string }[] = [];
   for await (const e of Deno.readDir(parent)) {
-    const m = e.name.match(LEFTOVER);
+    const m = e.name.match(STAGING_LEFTOVER);
     if (!m || m[1] !== base) continue;
     const pid = Number(m[3]);
     if (pid === Deno.pid || processAlive(pid) === true) continue;
@@ -329,18 +316,12 @@ export async function commitStagingDir(
   expected: RunKey,
 ): Promise<void> {
   await readManifest(staging, expected);
-  let old: string | undefined;
-  if (await pathExists(dir)) {
-    old = `${dir}.replaced-${Deno.pid}-${++partialCounter}`;
-    await Deno.rename(dir, old);
-  }
-  await Deno.rename(staging, dir);
-  if (old) await Deno.remove(old, { recursive: true });
+  await replaceFolder(staging, dir);
 }
 
 /** Writes `text` to `path` atomically (temporary file in the same directory, then rename). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${++partialCounter}`;
+  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
   if (typeof data === "string") await Deno.writeTextFile(tmp, data);
   else await Deno.writeFile(tmp, data);
   await Deno.rename(tmp, path);
@@ -361,7 +342,7 @@ async function subdirs(dir: string): Promise<string[]> {
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory && !LEFTOVER.test(e.name) && !e.name.endsWith(".checkpoint")) {
+      if (e.isDirectory && !STAGING_LEFTOVER.test(e.name) && !e.name.endsWith(".checkpoint")) {
         out.push(e.name);
       }
     }
