@@ -12,7 +12,6 @@ import {
   BIAS_MODES,
   type BiasMode,
   buildCell,
-  CELL_LENGTHS,
   type CellModel,
   type CellSpec,
   countParameters,
@@ -23,6 +22,7 @@ import {
   saveWeights,
 } from "../cells/mod.ts";
 import {
+  createStagingFolder,
   loadTask,
   Prng,
   type SequenceSource,
@@ -37,12 +37,12 @@ import { evaluateModel, type Predictions } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, KEEP_PROB, learningRate } from "./hyperparameters.ts";
 import { cellBudget, defaultProfileName, getProfile, type TrainProfile } from "./profiles.ts";
 import { createProgressDisplay, type ProgressDisplay, type ProgressMode } from "./progress.ts";
+import { isMajTask, sequenceLength } from "./sequence_length.ts";
 import { acquireRunLock, describeHolder, type RunLock } from "./run_lock.ts";
 import { readPredictions, readPredictionsFrame, writePredictions } from "./predictions.ts";
 import {
   checkpointDir,
   commitStagingDir,
-  createStagingDir,
   defaultRunsRoot,
   describeFile,
   gitState,
@@ -129,10 +129,6 @@ export interface RunPlan {
   epochs: number;
 }
 
-function isMaj(dataset: string): boolean {
-  return dataset.endsWith("-maj");
-}
-
 /**
  * Checks a run request and works out its settings without loading data.
  * Unknown datasets, cells, profiles and bias modes fail listing the valid ones.
@@ -149,30 +145,8 @@ export function planRun(opts: TrainRunOptions): RunPlan {
   if (!BIAS_MODES.includes(biasMode)) {
     throw new RunOptionError(`unknown bias mode "${biasMode}"; valid: ${BIAS_MODES.join(", ")}`);
   }
-  const maj = isMaj(opts.dataset);
-  const lengths = CELL_LENGTHS[cell].filter((t) => maj ? t === 12 : t !== 12);
-  let T = opts.T;
-  if (T === undefined) {
-    if (lengths.length !== 1) {
-      throw new RunOptionError(
-        lengths.length === 0
-          ? `cell "${cell}" cannot run on ${opts.dataset}: it is defined for T = ${
-            CELL_LENGTHS[cell].join(", ")
-          } (T = 12 needs a MAJ dataset, other lengths a plain one)`
-          : `cell "${cell}" on ${opts.dataset} needs T; valid: ${lengths.join(", ")}`,
-      );
-    }
-    T = lengths[0];
-  }
-  const spec = buildCell(cell, T);
-  if (!lengths.includes(T)) {
-    throw new RunOptionError(
-      `${cell} with T = ${T} reads images ${spec.width} columns wide, but ${opts.dataset} has ` +
-        `${maj ? 84 : 28}-wide images; valid T for ${cell} on ${opts.dataset}: ${
-          lengths.join(", ") || "none"
-        }`,
-    );
-  }
+  const maj = isMajTask(opts.dataset);
+  const spec = buildCell(cell, sequenceLength(cell, opts.dataset, opts.T));
   const seed = opts.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new RunOptionError(`seed must be a non-negative integer, found ${seed}`);
@@ -198,7 +172,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
   } else if (opts.folds !== undefined || opts.fold !== undefined) {
     throw new RunOptionError(
       `${opts.dataset} uses the single Experiment-1 split (48k/12k/10k); folds exist only for ` +
-        `${TASK_IDS.filter(isMaj).join(", ")}`,
+        `${TASK_IDS.filter(isMajTask).join(", ")}`,
     );
   }
   const budget = cellBudget(profile, cell);
@@ -210,7 +184,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     biasMode,
     folds,
     foldList,
-    learningRate: learningRate(cell, opts.dataset, T) * profile.learningRateScale,
+    learningRate: learningRate(cell, opts.dataset, spec.T) * profile.learningRateScale,
     trainSamples: budget.trainSamples,
     epochs: budget.epochs,
   };
@@ -400,7 +374,7 @@ async function trainFold(
     });
     const predictions: Predictions = { ...local, sample: sources.testIds(local.sample) };
     const t2 = performance.now();
-    const staging = await createStagingDir(dir);
+    const staging = await createStagingFolder(dir);
     try {
       await saveWeights(model, join(staging, RUN_FILES.weights), {
         dataset: key.dataset,
@@ -662,7 +636,7 @@ export interface LoadedRun extends StoredRun {
  * ```
  */
 export async function loadRun(opts: LoadRunOptions): Promise<LoadedRun> {
-  const maj = isMaj(opts.dataset);
+  const maj = isMajTask(opts.dataset);
   const plan = planRun({
     dataset: opts.dataset,
     cell: opts.cell,
