@@ -82,7 +82,9 @@ function progressPrinter(): (e: FetchProgress) => void {
     } else if (e.phase === "transfer") {
       console.error(`  ${key}: copying from ${e.source} ${e.location}`);
     } else if (e.phase === "done") {
-      console.error(`  ${key}: verified (${e.source})`);
+      console.error(
+        `  ${key}: verified (${e.source})${e.reason ? `; not cached: ${e.reason}` : ""}`,
+      );
     }
   };
 }

@@ -5,7 +5,8 @@
  * package folder (Fashion-MNIST only), and finally an HTTP download. Every
  * copy is checked against the SHA-256 of its decompressed payload and moved
  * into the cache atomically (temporary file in the same folder, then rename),
- * so the cache never holds a bad file.
+ * so the cache never holds a bad file. A cache that cannot be written (a
+ * read-only data folder) is reported and the verified copy used as it is.
  *
  * @module
  */
@@ -45,7 +46,7 @@ export interface FetchProgress {
   loaded?: number;
   /** Total bytes if known (transfer). */
   total?: number;
-  /** Why a source was rejected. */
+  /** Why a source was rejected; at `done`, why the copy was not cached, if it was not. */
   reason?: string;
 }
 
@@ -71,8 +72,10 @@ export interface ResolvedFile {
   dataset: DatasetId;
   /** Registry entry of the file. */
   file: DatasetFile;
-  /** Path of the verified file in the cache. */
+  /** Path of the verified file: in the cache, or where it was read when the cache cannot be written. */
   path: string;
+  /** Why the file is not in the cache (a read-only data folder), when it is not. */
+  notCached?: string;
   /** Source it came from (`cache` if it was already there). */
   source: SourceKind;
   /** Path or URL it was read from. */
@@ -158,28 +161,39 @@ async function removeIfPresent(path: string): Promise<void> {
   }
 }
 
-/** Writes `gz` to a temporary file next to `target`, verifies it and renames it into place. */
+/** A verified copy and, when it could not be written to the cache, why. */
+interface Installed extends Verified {
+  /** Why the cache could not take the copy (e.g. a read-only data folder), if it could not. */
+  notCached?: string;
+}
+
+/**
+ * Verifies `gz`, then writes it to a temporary file next to `target` and
+ * renames it into place. A cache that cannot be written (a read-only data
+ * folder) does not stop the verified copy from being used.
+ */
 async function install(
   gz: Uint8Array,
   where: string,
   file: DatasetFile,
   target: string,
-): Promise<Verified> {
-  await Deno.mkdir(dirname(target), { recursive: true });
-  const tmp = await Deno.makeTempFile({
-    dir: dirname(target),
-    prefix: `.${file.name}.`,
-    suffix: ".tmp",
-  });
+): Promise<Installed> {
+  const verified = await verify(gz, where, file);
+  let tmp: string | undefined;
   try {
+    await Deno.mkdir(dirname(target), { recursive: true });
+    tmp = await Deno.makeTempFile({
+      dir: dirname(target),
+      prefix: `.${file.name}.`,
+      suffix: ".tmp",
+    });
     await Deno.writeFile(tmp, gz);
-    const verified = await verify(gz, where, file);
     if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o644);
     await Deno.rename(tmp, target);
     return verified;
   } catch (e) {
-    await removeIfPresent(tmp);
-    throw e;
+    if (tmp) await removeIfPresent(tmp).catch(() => {});
+    return { ...verified, notCached: `cannot write the cache ${dirname(target)}: ${describe(e)}` };
   }
 }
 
@@ -256,19 +270,27 @@ export async function ensureFile(
   let firstChecksum: ChecksumError | undefined;
   const progress = options.onProgress ?? (() => {});
 
-  const reject = (source: SourceKind, location: string, e: unknown): void => {
+  const reject = (source: SourceKind, location: string, e: unknown, note = ""): void => {
     if (e instanceof ChecksumError && !firstChecksum) firstChecksum = e;
     const invalid = e instanceof DataFileError;
-    const reason = describe(e);
+    const reason = describe(e) + note;
     attempts.push({ source, location, reason, problem: invalid ? "invalid" : "unreachable" });
     progress({ dataset: id, file: file.name, source, location, phase: "rejected", reason });
   };
-  const done = (source: SourceKind, location: string, v: Verified): LoadedFile => {
-    progress({ dataset: id, file: file.name, source, location, phase: "done" });
+  const done = (source: SourceKind, location: string, v: Installed): LoadedFile => {
+    progress({
+      dataset: id,
+      file: file.name,
+      source,
+      location,
+      phase: "done",
+      reason: v.notCached,
+    });
     return {
       dataset: id,
       file,
-      path: target,
+      path: v.notCached ? location : target,
+      ...(v.notCached ? { notCached: v.notCached } : {}),
       source,
       location,
       sha256: v.sha256,
@@ -285,8 +307,11 @@ export async function ensureFile(
       return done("cache", target, await verify(cached, target, file));
     } catch (e) {
       if (!(e instanceof DataFileError)) throw e;
-      await removeIfPresent(target);
-      reject("cache", target, e);
+      const note = await removeIfPresent(target).then(
+        () => "",
+        (r) => ` (the bad copy could not be removed: ${describe(r)})`,
+      );
+      reject("cache", target, e, note);
     }
   } else {
     attempts.push({ source: "cache", location: target, reason: "not present", problem: "missing" });
