@@ -6,7 +6,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { dirname, join } from "node:path";
-import { initBackend } from "../lib/backend/mod.ts";
+import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { decodeSafetensors } from "../lib/cells/mod.ts";
 import { loadTask } from "../lib/data/mod.ts";
 import {
@@ -17,8 +17,10 @@ import {
   readCheckpoint,
   readManifest,
   RUN_FILES,
+  type RunManifest,
   sha256Hex,
   SMOKE,
+  storedBlas,
   trainRun,
   type TrainRunOptions,
   writeCheckpoint,
@@ -203,6 +205,10 @@ Deno.test("a checkpoint missing a tensor, of a wrong length or holding NaN names
     assertEquals((await readCheckpoint(dir, fingerprint, sizes)).status, "ok");
     assertEquals((await readCheckpoint(dir, "other settings", sizes)).status, "other-settings");
     const { checkpoint } = state;
+    // a checkpoint records whether BLAS was used; one of the other kind is not resumed
+    await writeCheckpoint(dir, checkpoint, fingerprint, true);
+    assertEquals((await readCheckpoint(dir, fingerprint, sizes, true)).status, "ok");
+    assertEquals((await readCheckpoint(dir, fingerprint, sizes, false)).status, "other-settings");
     const variants: [string, typeof checkpoint.params][] = [
       ['tensor "param/out2.weight" is missing', new Map(checkpoint.params)],
       ['tensor "param/out2.weight" has 160 values, the model\'s 320', new Map(checkpoint.params)],
@@ -224,5 +230,37 @@ Deno.test("a checkpoint missing a tensor, of a wrong length or holding NaN names
     await assertRejects(() => trainRun({ ...twoEpochs, root }), CheckpointError, "NaN");
     const [forced] = await trainRun({ ...twoEpochs, root, force: true });
     assertEquals(forced.manifest.training.resumedFromEpoch, 0);
+  });
+});
+
+Deno.test("using the native BLAS or not is part of a run's identity, read from older manifests' backend", async () => {
+  await withRoot(async (root) => {
+    const [r] = await trainRun({ ...base, root });
+    const now = backendInfo().blas ?? null;
+    assertEquals(r.manifest.environment.blas, now);
+    assertEquals(storedBlas(r.manifest), now);
+    const other = now === null ? "OpenBLAS 0.3.21 (libopenblas.so.0, 1 thread)" : null;
+    const rewrite = (m: RunManifest) =>
+      writeFileAtomic(join(r.dir, RUN_FILES.manifest), JSON.stringify(m));
+    // a manifest written before the field existed names the library in its backend detail
+    const { blas: _blas, ...older } = r.manifest.environment;
+    await rewrite({ ...r.manifest, environment: older });
+    assert((await trainRun({ ...base, root }))[0].skipped, "same BLAS use: reused");
+    const plain = older.backendDetail.split(" + ")[0];
+    const detail = other === null ? plain : `${plain} + ${other}`;
+    await rewrite({ ...r.manifest, environment: { ...older, backendDetail: detail } });
+    const display = recorder();
+    const [again] = await trainRun({ ...base, root, progress: display });
+    assertEquals(again.skipped, false);
+    assertStringIncludes(
+      display.lines.join("\n"),
+      other === null ? "trained without BLAS, this process runs with" : `trained with ${other}`,
+    );
+    await rewrite({
+      ...again.manifest,
+      environment: { ...again.manifest.environment, blas: other },
+    });
+    assertEquals((await trainRun({ ...base, root }))[0].skipped, false);
+    assertEquals((await readManifest(r.dir)).environment.blas, now);
   });
 });

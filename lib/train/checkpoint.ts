@@ -3,7 +3,8 @@
  * (`state.safetensors` in `<run dir>.checkpoint/`, replaced atomically) with
  * the parameters (`param/<name>`), Adam's moments (`adam.m/<name>`,
  * `adam.v/<name>`) and, in the metadata, the completed epoch, Adam's step,
- * the epoch history, a fingerprint of the run's settings and the SHA-256 of
+ * the epoch history, a fingerprint of the run's settings, whether the native
+ * BLAS was used (`blas`: on/off) and the SHA-256 of
  * the whole file (computed with 64 zeros in its place). A checkpoint whose
  * fingerprint differs from the current settings is not used; one that is
  * corrupted, incomplete or holds non-finite values is reported with its path.
@@ -39,6 +40,7 @@ export async function writeCheckpoint(
   dir: string,
   checkpoint: TrainCheckpoint,
   fingerprint: string,
+  blas?: boolean,
 ): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
   const tensors = new Map<string, SafeTensor>();
@@ -56,6 +58,7 @@ export async function writeCheckpoint(
     epoch: String(checkpoint.epoch),
     step: String(checkpoint.adam.step),
     history: JSON.stringify(checkpoint.history),
+    ...(blas === undefined ? {} : { blas: blas ? "on" : "off" }),
     [CHECKSUM_FIELD]: CHECKSUM_PLACEHOLDER,
   });
   const checksum = await sha256Hex(bytes);
@@ -103,8 +106,8 @@ function nonFinite(name: string, data: Float32Array): string | null {
 
 /**
  * Reads and checks the checkpoint in `dir`: its SHA-256 (recorded in its
- * header), its fingerprint (a checkpoint of other settings is reported as
- * `other-settings` and not used) and, when `params` gives the size of every
+ * header), its fingerprint and BLAS use, when both are known (a checkpoint of
+ * other settings is reported as `other-settings` and not used) and, when `params` gives the size of every
  * parameter, that each parameter and both of Adam's moments are present, of
  * that size and finite. Anything wrong throws {@link CheckpointError} naming
  * the file and the problem.
@@ -113,6 +116,7 @@ export async function readCheckpoint(
   dir: string,
   fingerprint: string,
   params?: ReadonlyMap<string, number>,
+  blas?: boolean,
 ): Promise<CheckpointState> {
   const path = join(dir, CHECKPOINT_FILE);
   let bytes: Uint8Array;
@@ -146,7 +150,8 @@ export async function readCheckpoint(
   if (meta.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(path, `format is "${meta.format}", expected "${CHECKPOINT_FORMAT}"`);
   }
-  if (meta.fingerprint !== fingerprint) return { status: "other-settings", path };
+  const otherBlas = blas !== undefined && meta.blas !== undefined && (meta.blas === "on") !== blas;
+  if (meta.fingerprint !== fingerprint || otherBlas) return { status: "other-settings", path };
   const bad = (problem: string) => new CheckpointError(path, problem);
   const part = (prefix: string) => {
     const out = new Map<string, Float32Array>();

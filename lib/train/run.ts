@@ -230,7 +230,11 @@ function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   });
 }
 
-/** How a stored run's settings differ from the plan's, or null when they are the same. */
+/**
+ * How a stored run's settings differ from the plan's, or null when they are
+ * the same. Whether the native BLAS is used counts too (it changes the
+ * weights); which BLAS library does not.
+ */
 function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
   const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
   if (settings(m.profile) !== settings({ ...plan.profile })) {
@@ -240,7 +244,29 @@ function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
     return `learning rate ${m.training.learningRate}, now ${plan.learningRate}`;
   }
   if (m.training.epochs !== plan.epochs) return `${m.training.epochs} epochs, now ${plan.epochs}`;
+  const [then, now] = [storedBlas(m), backendInfo().blas ?? null];
+  if ((then === null) !== (now === null)) {
+    return `trained ${then === null ? "without BLAS" : `with ${then}`}, this process runs ${
+      now === null ? "without BLAS" : `with ${now}`
+    }`;
+  }
   return null;
+}
+
+/** Whether this process trains on the native BLAS. */
+function usesBlas(): boolean {
+  return (backendInfo().blas ?? null) !== null;
+}
+
+/**
+ * The BLAS library a stored run was trained with, or null for none. Manifests
+ * written before the field existed are read from the backend detail, which
+ * names the library after a "+" when one was used.
+ */
+export function storedBlas(m: RunManifest): string | null {
+  if (m.environment.blas !== undefined) return m.environment.blas;
+  const plus = m.environment.backendDetail.indexOf(" + ");
+  return plus < 0 ? null : m.environment.backendDetail.slice(plus + 3);
 }
 
 interface FoldSources {
@@ -294,7 +320,7 @@ async function checkpointToResume(
   }
   if (plan.profile.checkpointEvery <= 0) return undefined;
   const sizes = new Map([...model.params].map(([name, p]) => [name, p.size]));
-  const state = await readCheckpoint(ckptDir, fingerprint, sizes);
+  const state = await readCheckpoint(ckptDir, fingerprint, sizes, usesBlas());
   if (state.status === "other-settings") {
     await say(`the checkpoint ${state.path} was written for other settings; training from scratch`);
   }
@@ -362,7 +388,7 @@ async function trainFold(
       onEpoch: plan.profile.checkpointEvery > 0
         ? async (c) => {
           if (c.epoch % plan.profile.checkpointEvery === 0 && c.epoch < plan.epochs) {
-            await writeCheckpoint(ckptDir, c, fingerprint);
+            await writeCheckpoint(ckptDir, c, fingerprint, usesBlas());
           }
         }
         : undefined,
@@ -429,6 +455,7 @@ async function trainFold(
         environment: {
           backend: backend.name,
           backendDetail: backend.detail,
+          blas: backend.blas ?? null,
           tfjs: backend.tfjsVersion,
           deno: Deno.version.deno,
           os: `${Deno.build.os}-${Deno.build.arch}`,

@@ -125,6 +125,8 @@ export interface RunManifest {
   environment: {
     backend: string;
     backendDetail: string;
+    /** The native BLAS the run was trained with, or null; absent in older manifests. */
+    blas?: string | null;
     tfjs: string;
     deno: string;
     os: string;
