@@ -73,3 +73,37 @@ Deno.test("a run being trained elsewhere is waited for, then reused (also with -
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("two deno task train processes for one run: one trains, the other waits and reuses it", async () => {
+  const root = await tempRunsRoot();
+  try {
+    const start = () =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-all",
+          "lib/cli/train.ts",
+          ...["--cell", "deep", "--dataset", "mnist-maj", "--profile", "smoke", "--fold", "0"],
+          ...["--progress", "lines", "--json"],
+        ],
+        cwd: new URL("..", import.meta.url),
+        env: { NO_COLOR: "1", RNNX_RUNS_DIR: root },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    const children = [start(), start()];
+    const outs = await Promise.all(children.map((c) => c.output()));
+    const dec = new TextDecoder();
+    const rows = outs.map((o) => {
+      assert(o.success, dec.decode(o.stderr));
+      return JSON.parse(dec.decode(o.stdout))[0] as { skipped: boolean };
+    });
+    assertEquals(rows.map((r) => r.skipped).sort(), [false, true]);
+    const trainer = children[rows.findIndex((r) => !r.skipped)].pid;
+    const waiter = dec.decode(outs[rows.findIndex((r) => r.skipped)].stderr);
+    assertStringIncludes(waiter, `waiting for pid ${trainer} on host ${Deno.hostname()}`);
+    assertStringIncludes(waiter, "complete run found");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
