@@ -12,7 +12,8 @@
  */
 import { type BackendName, initBackend } from "../backend/mod.ts";
 import type { BiasMode } from "../cells/mod.ts";
-import { type ProgressMode, type RunResult, trainRun } from "../train/mod.ts";
+import { type ProgressMode, type RunManifest, type RunResult, trainRun } from "../train/mod.ts";
+import { stoppingTarget } from "../experiments/thesis.ts";
 import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 const USAGE = "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile quick] " +
@@ -31,8 +32,8 @@ function integer(name: string, v: string | undefined): number | undefined {
 /** One line per result: fold, status, accuracy, time and directory. */
 export function resultTable(results: readonly RunResult[]): string {
   const lines = [
-    "| dataset | cell | T | fold | status | test accuracy | samples | seconds | directory |",
-    "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |",
+    "| dataset | cell | T | fold | status | test accuracy | samples | epochs | stop | seconds | directory |",
+    "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
   ];
   for (const r of results) {
     const m = r.manifest;
@@ -40,9 +41,11 @@ export function resultTable(results: readonly RunResult[]): string {
     lines.push(
       `| ${r.key.dataset} | ${r.key.cell} | ${r.key.T} | ${fold} | ${
         r.skipped ? "stored" : "trained"
-      } | ${(100 * m.evaluation.accuracy).toFixed(2)}% | ${m.evaluation.samples} | ${
-        m.timings.totalSeconds.toFixed(1)
-      } | ${r.dir} |`,
+      } | ${
+        (100 * m.evaluation.accuracy).toFixed(2)
+      }% | ${m.evaluation.samples} | ${m.training.history.length} | ${
+        stopLabel(m.training.stopping)
+      } | ${m.timings.totalSeconds.toFixed(1)} | ${r.dir} |`,
     );
   }
   return lines.join("\n");
@@ -88,6 +91,7 @@ export async function runTrainCli(
         biasMode: str("bias-mode") as BiasMode | undefined,
         force: Boolean(values.force),
         progress: (str("progress") ?? "auto") as ProgressMode,
+        targetAccuracy: stoppingTarget(str("dataset")!, cell, integer("T", str("T"))),
       }),
     );
   }
@@ -111,6 +115,8 @@ if (import.meta.main) {
             accuracy: r.manifest.evaluation.accuracy,
             samples: r.manifest.evaluation.samples,
             seconds: r.manifest.timings.totalSeconds,
+            epochs: r.manifest.training.history.length,
+            stopping: r.manifest.training.stopping ?? null,
           })),
           null,
           2,

@@ -21,6 +21,7 @@
  *
  * @module
  */
+import type { StoppingRule, StopRecord } from "./stopping.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunStoreError } from "./errors.ts";
@@ -105,7 +106,10 @@ export interface RunManifest {
       accuracy: number;
       seconds: number;
       seqPerSec: number;
+      heldOutAccuracy?: number;
     }[];
+    /** With early stopping: where and why training stopped, by which rule, on which samples. */
+    stopping?: StopRecord & { rule: StoppingRule; heldOutSource: string };
   };
   /** Evaluation on the test samples. */
   evaluation: { source: string; samples: number; accuracy: number; loss: number };
