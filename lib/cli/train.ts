@@ -12,11 +12,12 @@
  */
 import { type BackendName, initBackend } from "../backend/mod.ts";
 import type { BiasMode } from "../cells/mod.ts";
-import { type ProgressMode, type RunManifest, type RunResult, trainRun } from "../train/mod.ts";
+import { type ProgressMode, type RunResult, stopLabel, trainRun } from "../train/mod.ts";
 import { stoppingTarget } from "../experiments/thesis.ts";
 import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
-const USAGE = "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile quick] " +
+const USAGE =
+  "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile smoke|quick|converged|full] " +
   "[--T n] [--folds K] [--fold k] [--seed S] [--bias-mode code|thesis] [--backend name] " +
   "[--force] [--progress auto|tty|lines|none] [--json]";
 
