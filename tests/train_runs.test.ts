@@ -270,7 +270,7 @@ Deno.test("deno task train reports unknown names with the valid ones", async () 
   assertEquals(r1.code, 1);
   assertStringIncludes(r1.stderr, "tensorflow, wasm, cpu");
   const r2 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--profile", "big"]);
-  assertStringIncludes(r2.stderr, "valid profiles: smoke, quick, full");
+  assertStringIncludes(r2.stderr, "valid profiles: smoke, quick, converged, full");
   const r3 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--bogus"]);
   assertEquals(r3.code, 2);
   assertStringIncludes(r3.stderr, "usage: deno task train");

@@ -6,7 +6,7 @@
  * Trains, evaluates and stores one cell (or a comma-separated list) on a
  * dataset: every fold of a MAJ dataset, or the single Experiment-1 split of a
  * plain one (`--dataset mnist --T 7`). Completed folds are skipped; `--force`
- * trains them again. Results go under `data/runs/` (env `RNNX_RUNS_DIR`).
+ * trains them again. Results go under `runs/` (env `RNNX_RUNS_DIR`).
  *
  * @module
  */

@@ -76,7 +76,7 @@ export interface TrainRunOptions {
   fold?: number | readonly number[];
   /** Bias mode (default `code`). */
   biasMode?: BiasMode;
-  /** Runs root (default env `RNNX_RUNS_DIR` or `<repo>/data/runs`). */
+  /** Runs root (default env `RNNX_RUNS_DIR` or `<repo>/runs`). */
   root?: string;
   /** Retrain folds even when a complete run is stored. */
   force?: boolean;

@@ -1,7 +1,8 @@
 /**
  * Stored runs. One trained model (dataset, cell, T, profile, seed, bias mode,
  * fold) lives in its own directory under the runs root (env `RNNX_RUNS_DIR`,
- * default `<repo>/data/runs`):
+ * default `<repo>/runs`, where the `converged` runs behind the committed
+ * report are kept in git; see `runs/README.md`):
  *
  * ```text
  * <root>/<dataset>/<cell>-T<T>/<profile>-seed<S>[-thesis-bias]/
@@ -135,7 +136,11 @@ export interface RunManifest {
   files: { weights: ManifestFile; predictions: ManifestFile };
 }
 
-/** The default runs root: env `RNNX_RUNS_DIR`, else `<repo>/data/runs`. */
+/**
+ * The default runs root: env `RNNX_RUNS_DIR`, else `<repo>/runs`. Committed
+ * runs (the `converged` profile's) and local ones (every other profile,
+ * ignored by git) live side by side there, so one lookup serves both.
+ */
 export function defaultRunsRoot(): string {
   let env: string | undefined;
   try {
@@ -144,7 +149,7 @@ export function defaultRunsRoot(): string {
     env = undefined;
   }
   if (env && env.trim() !== "") return resolve(env.trim());
-  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "runs");
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "runs");
 }
 
 /** The directory holding every fold of a run: `<dataset>/<cell>-T<T>/<profile>-seed<S>[...]`. */
