@@ -4,7 +4,7 @@
  * conv layers, plus pooling and the LSTM split.
  */
 import * as tf from "@tensorflow/tfjs";
-import { assertLessOrEqual } from "@std/assert";
+import { assert, assertLessOrEqual } from "@std/assert";
 import type { PoolNode } from "../lib/cells/mod.ts";
 import {
   alphaBeta,
@@ -29,8 +29,8 @@ import { maxAbs, maxAbsDiff, setupBackend } from "./relevance_fixtures.ts";
 
 await setupBackend();
 
-const EPS = 1e-9;
-const stab = (z: number) => z + (z >= 0 ? EPS : -EPS);
+/** A normaliser at most this large in magnitude counts as zero (lib: ZERO_NORMALISER). */
+const ZERO = 1e-30;
 const pos = (w: number) => Math.max(0, w);
 const neg = (w: number) => Math.min(0, w);
 
@@ -85,18 +85,32 @@ function convLayer(H: number, W: number, C: number, w: number[][][][]): Layer {
   return { nIn: H * W * C, nOut: H * W * F, edges, channel: (j) => j % C };
 }
 
-/** Generic naive proportional rule: R_j = Σ_k Σ_g share_g · n_g(j,k) / Σ_j n_g(j,k) · R_k. */
+/**
+ * Generic naive proportional rule: R_j = Σ_k Σ_g share'_g(k) · r_g(j,k) / z_g(k) · R_k with
+ * z_g(k) = Σ_j n_g(j,k), where share'_g(k) hands the shares of the groups whose z_g(k) is
+ * zero to the other groups of output k in proportion to their shares (Σ_g share'_g = Σ_g share_g).
+ */
 function naive(
   layer: Layer,
   R: number[],
   groups: { share: number; n: (e: Edge) => number; r?: (e: Edge) => number }[],
 ): number[] {
   const out = new Array(layer.nIn).fill(0);
-  for (const g of groups) {
-    const z = new Array(layer.nOut).fill(0);
-    for (const e of layer.edges) z[e.k] += g.n(e);
-    for (const e of layer.edges) out[e.j] += g.share * (g.r ?? g.n)(e) * R[e.k] / stab(z[e.k]);
-  }
+  const z = groups.map((g) => {
+    const zg = new Array(layer.nOut).fill(0);
+    for (const e of layer.edges) zg[e.k] += g.n(e);
+    return zg;
+  });
+  const total = groups.reduce((a, g) => a + g.share, 0);
+  groups.forEach((g, gi) => {
+    for (const e of layer.edges) {
+      if (Math.abs(z[gi][e.k]) <= ZERO) continue;
+      const live = groups.reduce((a, h, hi) => a + (Math.abs(z[hi][e.k]) > ZERO ? h.share : 0), 0);
+      if (live === 0) continue;
+      const share = g.share * total / live;
+      out[e.j] += share * (g.r ?? g.n)(e) * R[e.k] / z[gi][e.k];
+    }
+  });
   return out;
 }
 
@@ -310,8 +324,9 @@ for (const [size, stride] of [[2, 2], [3, 2]] as const) {
           const ak = node.scale * cells.reduce((sum, q) => sum + x[q], 0) / cells.length;
           a.push(ak);
           const k = (i * oW + j) * C + c;
+          if (Math.abs(ak) <= ZERO) continue;
           for (const q of cells) {
-            expected[q] += (node.scale / cells.length) * x[q] * R[k] / stab(ak);
+            expected[q] += (node.scale / cells.length) * x[q] * R[k] / ak;
           }
         }
       }
@@ -353,4 +368,57 @@ Deno.test("the LSTM memory splits relevance by p = f⊙c' / (c + 1e-10)", () => 
   });
   assertLessOrEqual(maxAbsDiff(toPrev, p.map((pv, q) => pv * R[q])), 1e-6);
   assertLessOrEqual(maxAbsDiff(toCand, p.map((pv, q) => (1 - pv) * R[q])), 1e-6);
+});
+
+Deno.test("αβ conserves at units whose z⁻ or z⁺ is zero: the other group takes the whole share", () => {
+  // x ≥ 0; unit 0 meets only w ≥ 0 (z⁻ = 0), unit 1 only w ≤ 0 (z⁺ = 0), unit 2's one negative
+  // weight meets a zero input (z⁻ = 0 again), unit 3 has no weights (both zero).
+  const x = [1, 2, 0, 0.5];
+  const w = [
+    [0.5, -0.2, 0.3, 0],
+    [0.25, -0.1, 0.7, 0],
+    [0.1, -0.4, -0.9, 0],
+    [0, -0.3, 0.2, 0],
+  ];
+  const R = [1, 0.7, 0.5, 0.3];
+  const layer = denseLayer(w);
+  const blocks = blocksOf([["nonneg", 4]]);
+  for (const [a, b] of [[1.5, 0.5], [2, 1], [1, 0]]) {
+    const got = tf.tidy(() =>
+      redistribute(
+        denseMap(),
+        alphaBeta(a, b),
+        tf.tensor2d([x]),
+        tf.tensor2d(w),
+        tf.tensor2d([R]),
+        blocks,
+      ).dataSync()
+    );
+    assert(got.every(Number.isFinite), `α=${a} β=${b}: non-finite relevance ${got}`);
+    const expected = naive(layer, R, alphaBetaNaive(x, a, b));
+    assertLessOrEqual(maxAbsDiff(got, expected), 1e-6, `α=${a} β=${b}: ${got} vs ${expected}`);
+    // Units 0..2 pass on all of their relevance (the additive ε kept only α·R_0 of unit 0);
+    // unit 3 has nothing to redistribute by.
+    const sum = Array.from(got).reduce((s, v) => s + v, 0);
+    const passed = a === 1 ? R[0] + R[2] : R[0] + R[1] + R[2];
+    assertLessOrEqual(
+      Math.abs(sum - passed),
+      1e-6,
+      `α=${a} β=${b}: Σ R = ${sum}, expected ${passed}`,
+    );
+  }
+  // Unit 0 alone (z⁻ = 0) is explained by its excitatory inputs, as the z⁺ rule would.
+  const only0 = tf.tidy(() =>
+    redistribute(
+      denseMap(),
+      alphaBeta(2, 1),
+      tf.tensor2d([x]),
+      tf.tensor2d(w),
+      tf.tensor2d([[1, 0, 0, 0]]),
+      blocks,
+    ).dataSync()
+  );
+  const z0 = 1 * 0.5 + 2 * 0.25 + 0 * 0.1;
+  const zplus = [0.5 / z0, 0.5 / z0, 0, 0];
+  assertLessOrEqual(maxAbsDiff(only0, zplus), 1e-6, `${only0} vs ${zplus}`);
 });

@@ -6,7 +6,13 @@ import {
   assertThrows,
 } from "@std/assert";
 import { join } from "node:path";
-import { buildCell, createModel, disposeModel, loadModel } from "../lib/cells/mod.ts";
+import {
+  buildCell,
+  createModel,
+  disposeModel,
+  loadModel,
+  readSafetensors,
+} from "../lib/cells/mod.ts";
 import { UnknownDatasetError } from "../lib/data/mod.ts";
 import { ExplainArgsError, parseExplainArgs, runExplain } from "../lib/cli/explain.ts";
 import {
@@ -47,6 +53,18 @@ Deno.test("an explanation run round-trips through its safetensors files and mode
     assertEquals(maxAbsDiff(back.logits, e.logits), 0);
     assertEquals(Array.from(back.targets), [1, 5, 9]);
     assertEquals(Array.from(back.indices), [4, 40, 400]);
+    // The metadata carries each sample's Σ R and ReLU(f_y): conservation checkable from the file.
+    const meta = (await readSafetensors(join(dir, ARTIFACT_FILES.relevance))).metadata;
+    const sums = JSON.parse(meta.relevance_sums) as number[];
+    const relu = JSON.parse(meta.relu_target_logits) as number[];
+    const expectedSums = rowSums(e.relevance, 3);
+    for (let n = 0; n < 3; n++) {
+      assert(Math.abs(sums[n] - expectedSums[n]) < 1e-9, `Σ R of sample ${n}`);
+      const fy = e.logits[n * 10 + [1, 5, 9][n]];
+      assert(Math.abs(relu[n] - Math.max(0, fy)) < 1e-6, `ReLU(f_y) of sample ${n}`);
+      assert(Math.abs(sums[n] - relu[n]) <= 1e-4 * Math.max(1, Math.abs(fy)), `conserves ${n}`);
+    }
+    assert(Number(meta.max_conservation_error) <= 1e-4);
     const reloaded = await loadModel(join(dir, ARTIFACT_FILES.weights));
     try {
       const again = explain(reloaded, images, { method: "lrp-a1.5b0.5", targets: [1, 5, 9] });

@@ -23,7 +23,7 @@ Deno.test("the full profile is the thesis protocol", () => {
 });
 
 Deno.test("the smoke and quick profiles are small, named objects", () => {
-  assertEquals(PROFILE_NAMES, ["smoke", "quick", "full"]);
+  assertEquals(PROFILE_NAMES, ["smoke", "quick", "converged", "full"]);
   assertEquals(getProfile("smoke"), SMOKE);
   assertEquals(getProfile("quick"), QUICK);
   assertEquals([SMOKE.trainSamples, SMOKE.testSamples, SMOKE.epochs, SMOKE.folds], [
@@ -45,7 +45,7 @@ Deno.test("quick gives the expensive conv cells smaller training subsets", () =>
 Deno.test("an unknown profile fails with the list of valid profiles", () => {
   const e = assertThrows(() => getProfile("fast"), UnknownProfileError);
   assertStringIncludes(e.message, '"fast"');
-  assertStringIncludes(e.message, "smoke, quick, full");
+  assertStringIncludes(e.message, "smoke, quick, converged, full");
   assertThrows(() => parseProfileName("toString"), UnknownProfileError);
   assertThrows(() => getProfile("__proto__"), UnknownProfileError);
 });

@@ -272,7 +272,7 @@ Deno.test("deno task train reports unknown names with the valid ones", async () 
   assertStringIncludes(r1.stderr, "tensorflow, wasm, cpu");
   const r2 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--profile", "big"]);
   assertEquals(r2.code, 2);
-  assertStringIncludes(r2.stderr, "valid profiles: smoke, quick, full");
+  assertStringIncludes(r2.stderr, "valid profiles: smoke, quick, converged, full");
   const r3 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--bogus"]);
   assertEquals(r3.code, 2);
   assertStringIncludes(r3.stderr, "usage: deno task train");

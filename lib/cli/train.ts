@@ -6,7 +6,7 @@
  * Trains, evaluates and stores one cell (or a comma-separated list) on a
  * dataset: every fold of a MAJ dataset, or the single Experiment-1 split of a
  * plain one (`--dataset mnist --T 7`). Completed folds are skipped; `--force`
- * trains them again. Results go under `data/runs/` (env `RNNX_RUNS_DIR`).
+ * trains them again. Results go under `runs/` (env `RNNX_RUNS_DIR`).
  *
  * @module
  */
@@ -17,12 +17,15 @@ import {
   PROGRESS_MODES,
   type ProgressMode,
   type RunResult,
+  stopLabel,
   trainRun,
   type TrainRunOptions,
 } from "../train/mod.ts";
+import { stoppingTarget } from "../experiments/thesis.ts";
 import { parseOptions, reportError, UsageError, wantsHelp } from "./usage.ts";
 
-const USAGE = "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile quick] " +
+const USAGE =
+  "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile smoke|quick|converged|full] " +
   "[--T n] [--folds K] [--fold k] [--seed S] [--bias-mode code|thesis] [--backend name] " +
   "[--force] [--progress auto|tty|lines|none] [--json]";
 
@@ -38,8 +41,8 @@ function integer(name: string, v: string | undefined): number | undefined {
 /** One line per result: fold, status, accuracy, time and directory. */
 export function resultTable(results: readonly RunResult[]): string {
   const lines = [
-    "| dataset | cell | T | fold | status | test accuracy | samples | seconds | directory |",
-    "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |",
+    "| dataset | cell | T | fold | status | test accuracy | samples | epochs | stop | seconds | directory |",
+    "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
   ];
   for (const r of results) {
     const m = r.manifest;
@@ -47,9 +50,11 @@ export function resultTable(results: readonly RunResult[]): string {
     lines.push(
       `| ${r.key.dataset} | ${r.key.cell} | ${r.key.T} | ${fold} | ${
         r.skipped ? "stored" : "trained"
-      } | ${(100 * m.evaluation.accuracy).toFixed(2)}% | ${m.evaluation.samples} | ${
-        m.timings.totalSeconds.toFixed(1)
-      } | ${r.dir} |`,
+      } | ${
+        (100 * m.evaluation.accuracy).toFixed(2)
+      }% | ${m.evaluation.samples} | ${m.training.history.length} | ${
+        stopLabel(m.training.stopping)
+      } | ${m.timings.totalSeconds.toFixed(1)} | ${r.dir} |`,
     );
   }
   return lines.join("\n");
@@ -99,6 +104,7 @@ export async function runTrainCli(
     biasMode: str("bias-mode") as BiasMode | undefined,
     force: Boolean(values.force),
     progress: progress as ProgressMode,
+    targetAccuracy: stoppingTarget(str("dataset")!, cell, integer("T", str("T"))),
   }));
   // every cell is checked before any is trained
   for (const run of runs) planRun(run);
@@ -125,6 +131,8 @@ if (import.meta.main) {
             accuracy: r.manifest.evaluation.accuracy,
             samples: r.manifest.evaluation.samples,
             seconds: r.manifest.timings.totalSeconds,
+            epochs: r.manifest.training.history.length,
+            stopping: r.manifest.training.stopping ?? null,
           })),
           null,
           2,

@@ -52,7 +52,7 @@ export interface SetupOptions {
   profile?: string | TrainProfile;
   /** Run seed (default {@link EXPERIMENT_SEED}). */
   seed?: number;
-  /** Runs root (default env `RNNX_RUNS_DIR`, else `<repo>/data/runs`). */
+  /** Runs root (default env `RNNX_RUNS_DIR`, else `<repo>/runs`). */
   runsRoot?: string;
   /** Figures folder (default env `RNNX_FIGURES_DIR`, else `<repo>/figures`). */
   figuresDir?: string;

@@ -21,6 +21,7 @@ import {
 import type { ExperimentContext } from "./context.ts";
 import { GridLookupError } from "./errors.ts";
 import { settleDisplays } from "./settle.ts";
+import { stoppingTarget } from "./thesis.ts";
 
 /** The models of one (dataset, cell, T): one run per fold, or one for the single split. */
 export interface GridEntry {
@@ -184,6 +185,7 @@ export async function trainGrid(
       root: ctx.runsRoot,
       task,
       progress: display,
+      targetAccuracy: stoppingTarget(item.dataset, item.cell, item.T),
     });
     for (const r of runs) r.skipped ? reused++ : trained++;
     entries.push({ ...item, runs });

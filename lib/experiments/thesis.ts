@@ -186,6 +186,21 @@ export function thesisAccuracy(dataset: string, cell: string, T?: number): numbe
   return null;
 }
 
+/**
+ * The accuracy (a fraction) at which early stopping may stop a model: the
+ * thesis's reported accuracy, or undefined when the thesis reports none.
+ *
+ * @example
+ * ```ts
+ * import { stoppingTarget } from "./thesis.ts";
+ * if (stoppingTarget("mnist-maj", "deep") !== 0.9816) throw new Error();
+ * ```
+ */
+export function stoppingTarget(dataset: string, cell: string, T?: number): number | undefined {
+  const accuracy = thesisAccuracy(dataset, cell, T);
+  return accuracy === null ? undefined : Math.round(accuracy * 100) / 10000;
+}
+
 /** The thesis's parameter count of a model (Tables 3.3, 3.5, 3.6), or null. */
 export function thesisParameters(cell: string, T: number): number | null {
   if ((cell === "shallow" || cell === "deep") && (T === 1 || T === 4 || T === 7)) {

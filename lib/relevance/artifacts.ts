@@ -160,6 +160,7 @@ export async function writeExplanationRun(dir: string, run: ExplanationRun): Pro
     await writeSafetensors(join(staging, ARTIFACT_FILES.relevance), relevance, {
       ...meta,
       method: String(e.settings.method),
+      ...conservationMetadata(e),
     });
     const json: ModelJson = {
       format: EXPLANATION_FORMAT,
@@ -183,6 +184,45 @@ export async function writeExplanationRun(dir: string, run: ExplanationRun): Pro
     );
     return json;
   });
+}
+
+/**
+ * What anyone needs to check conservation from `relevance.safetensors` alone:
+ * each sample's Σ R (`relevance_sums`) and, for the relevance methods,
+ * ReLU(f_y) (`relu_target_logits`), as JSON arrays, and the largest
+ * |Σ R − ReLU(f_y)| / max(1, |f_y|) (`max_conservation_error`).
+ *
+ * @example
+ * ```ts
+ * import { conservationMetadata } from "./artifacts.ts";
+ * const m = conservationMetadata({
+ *   relevance: new Float32Array([1, 2, 0.5, 0.5]), batch: 2,
+ *   start: new Float32Array([3, 1]), logits: new Float32Array(20), targets: new Int32Array(2),
+ * });
+ * // m.relevance_sums = "[3,1]", m.relu_target_logits = "[3,1]"
+ * ```
+ */
+export function conservationMetadata(
+  e: Pick<Explanation, "relevance" | "batch" | "start" | "logits" | "targets">,
+): Record<string, string> {
+  const per = e.relevance.length / e.batch;
+  const sums = Array.from({ length: e.batch }, (_, n) => {
+    let s = 0;
+    for (let i = n * per; i < (n + 1) * per; i++) s += e.relevance[i];
+    return s;
+  });
+  const out: Record<string, string> = { relevance_sums: JSON.stringify(sums) };
+  if (e.start) {
+    const start = Array.from(e.start);
+    out.relu_target_logits = JSON.stringify(start);
+    let worst = 0;
+    for (let n = 0; n < e.batch; n++) {
+      const fy = e.logits[n * 10 + e.targets[n]];
+      worst = Math.max(worst, Math.abs(sums[n] - start[n]) / Math.max(1, Math.abs(fy)));
+    }
+    out.max_conservation_error = String(worst);
+  }
+  return out;
 }
 
 /** A run read back from its folder. */

@@ -3,9 +3,11 @@
  * map (dense: x·W; conv: conv2d(x, W) with stride 1) together with its
  * adjoint (dense: s·Wᵀ; conv: the conv gradient w.r.t. its input,
  * `conv2dTranspose`). A rule (`rule.ts`) chooses modified inputs and weights
- * per group of terms; this module computes the normalisers, stabilises them,
- * divides the upper relevance and maps it back. Biases are ignored: z is
- * computed from the weights alone, so conservation holds up to ε.
+ * per group of terms; this module computes the normalisers, divides the
+ * upper relevance by them and maps it back. Biases are ignored: z is computed
+ * from the weights alone. A group whose normaliser is zero at a neuron hands
+ * its share to the neuron's other groups (`stabilise.ts`), so conservative
+ * rules conserve exactly, on every neuron.
  *
  * Terms that read the same input are merged into one map with combined
  * weights, and terms with a constant input (the z^β bounds, the ones of w²)
@@ -17,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { InputModifier, WeightModifier } from "./modifiers.ts";
 import type { InputBlock, Rule, Term } from "./rule.ts";
-import { LINEAR_EPSILON, stabilise } from "./stabilise.ts";
+import { guardedQuotient, LINEAR_EPSILON, nonZero } from "./stabilise.ts";
 
 /** A linear map and its adjoint. */
 export interface LinearMap {
@@ -172,9 +174,41 @@ function mergeTerms(terms: readonly Term[]): MergedTerms[] {
   return [...out.values()];
 }
 
+/** A group's normaliser and the share of the upper relevance it redistributes. */
+interface GroupShare {
+  /** The group's share (α, −β or 1), or per neuron after {@link groupShares}. */
+  share: number | tf.Tensor;
+  /** The normaliser [B, out…], absent for a group without terms. */
+  z?: tf.Tensor;
+  /** Where z is non-zero (1) or counts as zero (0). */
+  mask?: tf.Tensor;
+}
+
+/**
+ * The shares per neuron: a group whose normaliser is zero at a neuron has
+ * nothing to redistribute by there, so its share goes to the neuron's other
+ * groups in proportion to their shares, keeping Σ shares (α − β = 1 for a
+ * conservative αβ rule). With one group nothing changes. Call inside a tidy.
+ */
+function groupShares(groups: readonly GroupShare[]): GroupShare[] {
+  const withMasks = groups.map((g) => ({ ...g, mask: g.z ? nonZero(g.z) : undefined }));
+  if (withMasks.length < 2) return withMasks;
+  const total = groups.reduce((a, g) => a + (g.share as number), 0);
+  let live: tf.Tensor | undefined;
+  for (const g of withMasks) {
+    if (!g.mask) continue;
+    const part = tf.mul(g.mask, g.share as number);
+    live = live ? tf.add(live, part) : part;
+  }
+  if (!live) return withMasks;
+  // share · total / live where some group is live, 0 where none is (nothing to redistribute by).
+  const scale = guardedQuotient(tf.onesLike(live), live, 0);
+  return withMasks.map((g) => ({ ...g, share: tf.mul(scale, (g.share as number) * total) }));
+}
+
 /** Options of {@link redistribute}. */
 export interface RedistributeOptions {
-  /** ε of the stabiliser (default 1e-9). */
+  /** ε of the stabiliser (default 0: exact division, see `stabilise.ts`). */
   epsilon?: number;
   /** A weight cache to reuse across calls (default: a fresh one, released at the end). */
   weights?: WeightCache;
@@ -238,8 +272,7 @@ export function redistribute(
         return v;
       };
       const blockShape = (b: InputBlock) => x.shape.map((d, i) => (i === lastAxis ? b.size : d));
-      for (const group of rule.plan(blocks)) {
-        if (group.share === 0) continue;
+      const groups = rule.plan(blocks).filter((g) => g.share !== 0).map((group) => {
         const merged = mergeTerms(group.terms);
         let z: tf.Tensor | undefined;
         for (const m of merged) {
@@ -252,10 +285,14 @@ export function redistribute(
           const out = map.forward(input, w.w);
           z = z ? tf.add(z, out) : out;
         }
-        const s = z
-          ? tf.div(group.share === 1 ? R : tf.mul(R, group.share), stabilise(z, epsilon))
-          : tf.zerosLike(R);
-        for (const m of merged) {
+        return { share: group.share, merged, z };
+      });
+      const shares = groupShares(groups.map((g) => ({ share: g.share, z: g.z })));
+      groups.forEach((group, i) => {
+        const { z, mask, share } = shares[i];
+        const upper = share === 1 ? R : tf.mul(R, share);
+        const s = z ? guardedQuotient(upper, z, epsilon, mask) : tf.zerosLike(R);
+        for (const m of group.merged) {
           const w = weights.combination(m.block, full, m.rParts);
           if (!w) continue;
           const back = map.backward(s, w, blockShape(m.block));
@@ -263,7 +300,7 @@ export function redistribute(
           const prev = parts.get(m.block.start);
           parts.set(m.block.start, prev ? tf.add(prev, contribution) : contribution);
         }
-      }
+      });
       const ordered = [...blocks].sort((a, b) => a.start - b.start);
       const pieces = ordered.map((b) => parts.get(b.start) ?? tf.zerosLike(slice(b)));
       return pieces.length === 1 ? pieces[0] : tf.concat(pieces, lastAxis);

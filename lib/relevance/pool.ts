@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { PoolNode } from "../cells/spec.ts";
 import { averagePool, averagePoolAdjoint, poolWindowCounts, poolWindows } from "../cells/pool.ts";
-import { POOL_EPSILON, stabilise } from "./stabilise.ts";
+import { guardedQuotient, POOL_EPSILON } from "./stabilise.ts";
 
 /** The pool of a node, as the engine computes it. */
 export function applyPool(node: PoolNode, x: tf.Tensor): tf.Tensor {
@@ -116,7 +116,7 @@ export function poolRelevance(
   epsilon: number = POOL_EPSILON,
 ): tf.Tensor {
   return tf.tidy(() => {
-    const s = tf.div(R, stabilise(a, epsilon));
+    const s = guardedQuotient(R, a, epsilon);
     // The engine's pool adjoint (one scaling and tfjs's pooling gradient) equals
     // poolOperator(node, x.shape).adjoint(s) and needs no padded copies.
     return tf.mul(x, averagePoolAdjoint(node, s, x));

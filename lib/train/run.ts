@@ -56,6 +56,7 @@ import {
   type StoredRun,
   writeFileAtomic,
 } from "./store.ts";
+import { holdOut } from "./stopping.ts";
 import { type TrainCheckpoint, trainModel, type TrainProgress } from "./trainer.ts";
 import type pl from "nodejs-polars";
 
@@ -77,7 +78,7 @@ export interface TrainRunOptions {
   fold?: number | readonly number[];
   /** Bias mode (default `code`). */
   biasMode?: BiasMode;
-  /** Runs root (default env `RNNX_RUNS_DIR` or `<repo>/data/runs`). */
+  /** Runs root (default env `RNNX_RUNS_DIR` or `<repo>/runs`). */
   root?: string;
   /** Retrain folds even when a complete run is stored. */
   force?: boolean;
@@ -91,6 +92,12 @@ export interface TrainRunOptions {
   taskOptions?: TaskOptions;
   /** Stops training between batches. */
   signal?: AbortSignal;
+  /**
+   * The accuracy (fraction) at which a profile with early stopping stops: the
+   * thesis's reported accuracy of the model (`lib/experiments` knows it);
+   * absent: stop on a plateau or at the epoch limit only.
+   */
+  targetAccuracy?: number;
 }
 
 /** The outcome of one fold (or the single split). */
@@ -160,7 +167,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     }
     const all = Array.from({ length: folds }, (_, k) => k);
     if (opts.fold === undefined) {
-      foldList = all;
+      foldList = all.slice(0, opts.folds === undefined ? profile.trainFolds ?? folds : folds);
     } else {
       foldList = [...(typeof opts.fold === "number" ? [opts.fold] : opts.fold)];
       for (const k of foldList) {
@@ -271,6 +278,8 @@ export function storedBlas(m: RunManifest): string | null {
 
 interface FoldSources {
   train: SequenceSource;
+  /** Experiment 1's validation split (MAJ folds hold samples out of `train` instead). */
+  val: SequenceSource | null;
   test: SequenceSource;
   /** Maps a test position to the sample id stored in the predictions. */
   testIds: (local: Int32Array) => Int32Array;
@@ -282,6 +291,7 @@ function foldSources(task: Task, fold: number | null): FoldSources {
   if (task.kind === "single") {
     return {
       train: task.train,
+      val: task.val,
       test: task.test,
       testIds: (local) => local,
       trainName: `${task.id} train split (${task.train.n} samples)`,
@@ -291,6 +301,7 @@ function foldSources(task: Task, fold: number | null): FoldSources {
   const f = task.fold(fold!);
   return {
     train: f.train,
+    val: null,
     test: f.test,
     testIds: (local) => local.map((i) => f.test.indices[i]),
     trainName: `${task.id} fold ${fold} of ${task.k}: training part (${f.train.n} samples)`,
@@ -333,6 +344,37 @@ async function checkpointToResume(
   return state.checkpoint;
 }
 
+/** The held-out samples of an early-stopping rule, and the training positions left. */
+interface HeldOut {
+  source: SequenceSource;
+  indices: Int32Array;
+  /** Training positions not held out (null: all of them, Experiment 1). */
+  remaining: Int32Array | null;
+  name: string;
+}
+
+/**
+ * Experiment 1 decides on its 12k validation split; a MAJ fold holds a seeded
+ * share of its training samples out (the fold's test samples stay unseen).
+ */
+function heldOutSamples(sources: FoldSources, share: number, label: string): HeldOut {
+  if (sources.val) {
+    return {
+      source: sources.val,
+      indices: Int32Array.from({ length: sources.val.n }, (_, i) => i),
+      remaining: null,
+      name: `validation split (${sources.val.n} samples)`,
+    };
+  }
+  const { heldOut, remaining } = holdOut(sources.train.n, share, label);
+  return {
+    source: sources.train,
+    indices: heldOut,
+    remaining,
+    name: `${heldOut.length} samples held out of the fold's training part`,
+  };
+}
+
 async function trainFold(
   plan: RunPlan,
   key: RunKey,
@@ -346,11 +388,17 @@ async function trainFold(
   const t0 = performance.now();
   const sources = foldSources(task, key.fold);
   const leaf = key.fold === null ? "split" : `fold-${key.fold}of${key.folds}`;
-  const trainIdx = sampleSubset(
-    sources.train.n,
+  const stopping = plan.profile.stopping;
+  const heldOut = stopping
+    ? heldOutSamples(sources, stopping.holdOut, `${plan.dataset}/${leaf}`)
+    : null;
+  const trainable = heldOut?.remaining ?? null;
+  const subset = sampleSubset(
+    trainable?.length ?? sources.train.n,
     plan.trainSamples,
     `${plan.dataset}/${leaf}/train`,
   );
+  const trainIdx = trainable ? subset.map((i) => trainable[i]) : subset;
   const testIdx = sampleSubset(
     sources.test.n,
     plan.profile.testSamples,
@@ -380,6 +428,14 @@ async function trainFold(
       fold: key.fold,
       resume,
       signal: opts.signal,
+      stopping: stopping && heldOut
+        ? {
+          rule: stopping,
+          source: heldOut.source,
+          indices: heldOut.indices,
+          target: opts.targetAccuracy ?? null,
+        }
+        : undefined,
       onProgress: async (p) => {
         lock.refresh();
         await display.update(p);
@@ -438,6 +494,9 @@ async function trainFold(
           trainSource: sources.trainName,
           resumedFromEpoch: resume?.epoch ?? 0,
           history: trained.history,
+          ...(trained.stop && heldOut
+            ? { stopping: { ...trained.stop, rule: stopping!, heldOutSource: heldOut.name } }
+            : {}),
         },
         evaluation: {
           source: sources.testName,

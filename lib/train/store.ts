@@ -1,7 +1,8 @@
 /**
  * Stored runs. One trained model (dataset, cell, T, profile, seed, bias mode,
  * fold) lives in its own directory under the runs root (env `RNNX_RUNS_DIR`,
- * default `<repo>/data/runs`):
+ * default `<repo>/runs`, where the `converged` runs behind the committed
+ * report are kept in git; see `runs/README.md`):
  *
  * ```text
  * <root>/<dataset>/<cell>-T<T>/<profile>-seed<S>[-thesis-bias]/
@@ -23,6 +24,7 @@
  *
  * @module
  */
+import type { StoppingRule, StopRecord } from "./stopping.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { replaceFolder, STAGING_LEFTOVER } from "../data/mod.ts";
@@ -109,7 +111,10 @@ export interface RunManifest {
       accuracy: number;
       seconds: number;
       seqPerSec: number;
+      heldOutAccuracy?: number;
     }[];
+    /** With early stopping: where and why training stopped, by which rule, on which samples. */
+    stopping?: StopRecord & { rule: StoppingRule; heldOutSource: string };
   };
   /** Evaluation on the test samples. */
   evaluation: { source: string; samples: number; accuracy: number; loss: number };
@@ -137,7 +142,11 @@ export interface RunManifest {
   files: { weights: ManifestFile; predictions: ManifestFile };
 }
 
-/** The default runs root: env `RNNX_RUNS_DIR`, else `<repo>/data/runs`. */
+/**
+ * The default runs root: env `RNNX_RUNS_DIR`, else `<repo>/runs`. Committed
+ * runs (the `converged` profile's) and local ones (every other profile,
+ * ignored by git) live side by side there, so one lookup serves both.
+ */
 export function defaultRunsRoot(): string {
   let env: string | undefined;
   try {
@@ -146,7 +155,7 @@ export function defaultRunsRoot(): string {
     env = undefined;
   }
   if (env && env.trim() !== "") return resolve(env.trim());
-  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "data", "runs");
+  return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "runs");
 }
 
 /** The directory holding every fold of a run: `<dataset>/<cell>-T<T>/<profile>-seed<S>[...]`. */

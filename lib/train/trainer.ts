@@ -13,8 +13,10 @@ import { type CellModel, forward } from "../cells/mod.ts";
 import { makeBatch, Prng, type SequenceSource } from "../data/mod.ts";
 import { Adam, type AdamState } from "./adam.ts";
 import { TrainingDivergedError } from "./errors.ts";
+import { evaluateModel } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE } from "./hyperparameters.ts";
 import { countCorrect, crossEntropy11 } from "./loss.ts";
+import { stopDecision, type StoppingRule, type StopRecord } from "./stopping.ts";
 
 /** A snapshot of training progress, sent after every batch. */
 export interface TrainProgress {
@@ -58,6 +60,20 @@ export interface EpochStats {
   seconds: number;
   /** Training sequences per second. */
   seqPerSec: number;
+  /** Accuracy on the held-out samples of an early-stopping rule (fraction), when there is one. */
+  heldOutAccuracy?: number;
+}
+
+/** Early stopping: the rule, the held-out samples it decides on, and the target accuracy. */
+export interface EarlyStopping {
+  /** The rule (patience, minimum gain). */
+  rule: StoppingRule;
+  /** The source of the held-out samples (never the reported test samples). */
+  source: SequenceSource;
+  /** The held-out samples of `source`. */
+  indices: ArrayLike<number>;
+  /** Stop once the held-out accuracy reaches this fraction (null: no target). */
+  target: number | null;
 }
 
 /** Everything needed to continue training after a completed epoch. */
@@ -94,6 +110,8 @@ export interface TrainOptions {
   resume?: TrainCheckpoint;
   /** Stops training (with the signal's reason) between batches. */
   signal?: AbortSignal;
+  /** Stop before `epochs` by a rule decided on held-out samples after every epoch. */
+  stopping?: EarlyStopping;
 }
 
 /** The result of {@link trainModel}. */
@@ -104,6 +122,8 @@ export interface TrainResult {
   seconds: number;
   /** Number of optimiser steps in total. */
   steps: number;
+  /** With early stopping: where and why training stopped. */
+  stop?: StopRecord;
 }
 
 /** The sample order of `epoch` (1-based): a permutation of `indices` drawn from the run seed. */
@@ -227,8 +247,18 @@ export async function trainModel(
   const started = performance.now();
   const totalBatches = (opts.epochs - first + 1) * batches;
   let batchesDone = 0;
+  const stopping = opts.stopping;
+  const decide = () =>
+    stopping
+      ? stopDecision(history.map((h) => h.heldOutAccuracy ?? NaN), stopping.rule, {
+        target: stopping.target,
+        epochs: opts.epochs,
+      })
+      : null;
+  // A run resumed after the epoch that decided to stop does not train on.
+  let stop = first > 1 ? decide() : null;
   try {
-    for (let epoch = first; epoch <= opts.epochs; epoch++) {
+    for (let epoch = first; epoch <= opts.epochs && !stop; epoch++) {
       const order = epochOrder(opts.seed, epoch, indices);
       const seeds = dropoutSeeds(opts.seed, epoch);
       const epochStart = performance.now();
@@ -279,13 +309,19 @@ export async function trainModel(
         }
       }
       const seconds = (performance.now() - epochStart) / 1000;
-      history.push({
+      const stats: EpochStats = {
         epoch,
         loss: lossSum / seen,
         accuracy: correct / seen,
         seconds,
         seqPerSec: seen / seconds,
-      });
+      };
+      if (stopping) {
+        const held = await evaluateModel(model, stopping.source, { indices: stopping.indices });
+        stats.heldOutAccuracy = held.accuracy;
+      }
+      history.push(stats);
+      stop = decide();
       if (opts.onEpoch) {
         await opts.onEpoch({
           epoch,
@@ -301,6 +337,7 @@ export async function trainModel(
   return {
     history,
     seconds: (performance.now() - started) / 1000,
-    steps: (opts.epochs) * batches,
+    steps: history.length * batches,
+    ...(stop ? { stop } : {}),
   };
 }

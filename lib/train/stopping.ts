@@ -1,0 +1,127 @@
+/**
+ * When a run stops before its epoch limit: the `converged` profile's rule.
+ * After every epoch the model is evaluated on samples held out from its
+ * training data (never on the test samples the tables report), and training
+ * stops at the first epoch where
+ *
+ * - `target`: the held-out accuracy reaches the target accuracy (the
+ *   thesis's reported accuracy of that model, when the caller gives one), or
+ * - `plateau`: the best held-out accuracy has not improved by at least
+ *   `minDelta` for `patience` epochs, or
+ * - `epoch-limit`: the profile's epoch limit is reached.
+ *
+ * The decision reads only the epoch history, so a resumed run decides
+ * exactly as an uninterrupted one.
+ *
+ * @module
+ */
+
+import { Prng } from "../data/mod.ts";
+
+/** Why a run stopped. */
+export type StopReason = "target" | "plateau" | "epoch-limit";
+
+/** The early-stopping rule of a profile. */
+export interface StoppingRule {
+  /** Epochs without an improvement of the best held-out accuracy before stopping. */
+  readonly patience: number;
+  /** The smallest gain in held-out accuracy (a fraction, 0.0005 = 0.05 pp) that counts as one. */
+  readonly minDelta: number;
+  /** Share of a fold's training samples held out for the rule (MAJ; Experiment 1 uses its 12k validation split). */
+  readonly holdOut: number;
+}
+
+/** Where and why a run stopped, as recorded in its manifest. */
+export interface StopRecord {
+  /** The last epoch trained. */
+  epoch: number;
+  /** Why it stopped there. */
+  reason: StopReason;
+  /** Held-out accuracy at that epoch (fraction). */
+  heldOutAccuracy: number;
+  /** The best held-out accuracy over all epochs, and its epoch. */
+  best: { epoch: number; accuracy: number };
+  /** The target accuracy the rule used (fraction), or null. */
+  target: number | null;
+}
+
+/**
+ * The stop decision after the last epoch of `heldOut` (held-out accuracies
+ * of epochs 1..n, fractions), or null to go on.
+ *
+ * @example
+ * ```ts
+ * import { stopDecision } from "./stopping.ts";
+ * const rule = { patience: 2, minDelta: 0.01, holdOut: 0.1 };
+ * const d = stopDecision([0.5, 0.8, 0.805, 0.79], rule, { target: null, epochs: 100 });
+ * if (d?.reason !== "plateau" || d.best.epoch !== 2) throw new Error();
+ * ```
+ */
+export function stopDecision(
+  heldOut: readonly number[],
+  rule: StoppingRule,
+  limits: { target: number | null; epochs: number },
+): StopRecord | null {
+  const n = heldOut.length;
+  if (n === 0) return null;
+  let best = { epoch: 1, accuracy: heldOut[0] };
+  for (let e = 2; e <= n; e++) {
+    if (heldOut[e - 1] >= best.accuracy + rule.minDelta) {
+      best = { epoch: e, accuracy: heldOut[e - 1] };
+    }
+  }
+  const last = heldOut[n - 1];
+  const record = (reason: StopReason): StopRecord => ({
+    epoch: n,
+    reason,
+    heldOutAccuracy: last,
+    best,
+    target: limits.target,
+  });
+  if (limits.target !== null && last >= limits.target) return record("target");
+  if (n - best.epoch >= rule.patience) return record("plateau");
+  if (n >= limits.epochs) return record("epoch-limit");
+  return null;
+}
+
+/**
+ * Splits the positions 0..n−1 into a seeded held-out share and the rest, both
+ * ascending. Depends only on `label`, so every cell of a fold holds out the
+ * same samples.
+ *
+ * @example
+ * ```ts
+ * import { holdOut } from "./stopping.ts";
+ * const { heldOut, remaining } = holdOut(12, 0.25, "demo");
+ * if (heldOut.length !== 3 || remaining.length !== 9) throw new Error();
+ * ```
+ */
+export function holdOut(
+  n: number,
+  share: number,
+  label: string,
+): { heldOut: Int32Array; remaining: Int32Array } {
+  if (!(share > 0 && share < 1)) {
+    throw new RangeError(`hold-out share must be in (0, 1), found ${share}`);
+  }
+  const count = Math.max(1, Math.round(n * share));
+  const order = new Prng(`held-out/${label}`).permutation(n);
+  return { heldOut: order.slice(0, count).sort(), remaining: order.slice(count).sort() };
+}
+
+/**
+ * Why a run stopped, in words: `target 98.16%`, `plateau (best epoch 41)`,
+ * `epoch limit`, or `all epochs` for a run without early stopping.
+ *
+ * @example
+ * ```ts
+ * import { stopLabel } from "./stopping.ts";
+ * if (stopLabel(undefined) !== "all epochs") throw new Error();
+ * ```
+ */
+export function stopLabel(stop: StopRecord | undefined): string {
+  if (!stop) return "all epochs";
+  if (stop.reason === "target") return `target ${(100 * stop.target!).toFixed(2)}%`;
+  if (stop.reason === "plateau") return `plateau (best epoch ${stop.best.epoch})`;
+  return "epoch limit";
+}

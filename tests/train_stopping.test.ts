@@ -1,0 +1,126 @@
+import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
+import { initBackend } from "../lib/backend/mod.ts";
+import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
+import { loadTask } from "../lib/data/mod.ts";
+import {
+  CONVERGED,
+  getProfile,
+  holdOut,
+  planRun,
+  stopDecision,
+  type TrainCheckpoint,
+  trainModel,
+  trainRun,
+} from "../lib/train/mod.ts";
+import { BandSource, ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
+
+await initBackend({ quiet: true });
+
+const RULE = { patience: 3, minDelta: 0.01, holdOut: 0.1 };
+
+Deno.test("the stop rule: target first, then a plateau of `patience` epochs, then the epoch limit", () => {
+  const limits = { target: 0.9, epochs: 10 };
+  assertEquals(stopDecision([], RULE, limits), null);
+  assertEquals(stopDecision([0.5, 0.7], RULE, limits), null);
+  const target = stopDecision([0.5, 0.7, 0.91], RULE, limits);
+  assertEquals(target?.reason, "target");
+  assertEquals(target?.epoch, 3);
+  assertEquals(target?.target, 0.9);
+  // Gains below minDelta do not count: epoch 2 stays the best, and 3 epochs later it stops.
+  assertEquals(stopDecision([0.5, 0.7, 0.705, 0.709], RULE, limits), null);
+  const plateau = stopDecision([0.5, 0.7, 0.705, 0.709, 0.69], RULE, limits);
+  assertEquals(plateau?.reason, "plateau");
+  assertEquals(plateau?.best, { epoch: 2, accuracy: 0.7 });
+  const climbing = Array.from({ length: 10 }, (_, i) => 0.1 + 0.05 * i);
+  assertEquals(stopDecision(climbing, RULE, { target: null, epochs: 10 })?.reason, "epoch-limit");
+  assertEquals(stopDecision(climbing.slice(0, 9), RULE, { target: null, epochs: 10 }), null);
+});
+
+Deno.test("held-out samples and training samples are disjoint and cover the fold", () => {
+  const { heldOut, remaining } = holdOut(1000, 1 / 12, "fold-0");
+  assertEquals(heldOut.length, 83);
+  assertEquals(remaining.length, 917);
+  const all = new Set([...heldOut, ...remaining]);
+  assertEquals(all.size, 1000);
+  assertEquals(holdOut(1000, 1 / 12, "fold-0").heldOut, heldOut, "seeded");
+  assert(heldOut.every((v, i) => i === 0 || v > heldOut[i - 1]), "ascending");
+});
+
+Deno.test("the converged profile trains the thesis's folds 0-2 of 7 at the thesis's rates with early stopping", () => {
+  const p = getProfile("converged");
+  assertEquals(p, CONVERGED);
+  assertEquals(p.learningRateScale, 1);
+  assertEquals(p.trainSamples, null);
+  assert(p.epochs <= 100 && p.stopping !== undefined);
+  const plan = planRun({ dataset: "mnist-maj", cell: "deep", profile: "converged" });
+  assertEquals(plan.foldList, [0, 1, 2]);
+  assertEquals(plan.folds, 7);
+  assertEquals(plan.learningRate, 0.0002);
+  assertEquals(
+    planRun({ dataset: "mnist-maj", cell: "deep", profile: "converged", folds: 7 }).foldList.length,
+    7,
+  );
+});
+
+Deno.test("training stops at the target, and a run resumed after that epoch trains no further", async () => {
+  const src = new BandSource(400, 28, 7);
+  const { heldOut, remaining } = holdOut(src.n, 0.25, "band");
+  const stopping = { rule: RULE, source: src, indices: heldOut, target: 0.6 };
+  const opts = { epochs: 20, learningRate: 0.003, seed: 3, indices: remaining, stopping };
+  const checkpoints: TrainCheckpoint[] = [];
+  const model = createModel(buildCell("deep", 4), { seed: 3 });
+  try {
+    const r = await trainModel(model, src, { ...opts, onEpoch: (c) => void checkpoints.push(c) });
+    assertEquals(r.stop?.reason, "target");
+    assertLess(r.history.length, 20);
+    assertEquals(r.stop?.epoch, r.history.length);
+    assert(r.history.every((h) => typeof h.heldOutAccuracy === "number"));
+    assertGreater(r.history.at(-1)!.heldOutAccuracy!, 0.6 - 1e-9);
+    const resumed = await trainModel(model, src, { ...opts, resume: checkpoints.at(-1) });
+    assertEquals(resumed.history.length, r.history.length);
+    assertEquals(resumed.stop, r.stop);
+  } finally {
+    disposeModel(model);
+  }
+});
+
+Deno.test({
+  name:
+    "a run with early stopping records its stop epoch, reason and held-out samples in the manifest",
+  ignore: !ensureDataMirror(),
+  fn: async () => {
+    const root = await tempRunsRoot();
+    try {
+      const profile = {
+        ...CONVERGED,
+        epochs: 4,
+        folds: 2,
+        trainSamples: 400,
+        testSamples: 100,
+        learningRateScale: 10,
+        checkpointEvery: 0,
+        stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
+      };
+      const task = await loadTask("mnist-maj", { folds: 2 });
+      const [r] = await trainRun({
+        dataset: "mnist-maj",
+        cell: "deep",
+        profile,
+        fold: 0,
+        root,
+        task,
+        progress: "none",
+      });
+      const s = r.manifest.training.stopping!;
+      // No gain of 50 pp within one epoch: a plateau after epoch 2. 5 % of 35,000 held out.
+      assertEquals(s.reason, "plateau");
+      assertEquals(s.epoch, 2);
+      assertEquals(r.manifest.training.history.length, 2);
+      assertEquals(s.heldOutSource, "1750 samples held out of the fold's training part");
+      assertEquals(r.manifest.training.trainSamples, 400);
+      assertEquals(s.rule, profile.stopping);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
