@@ -14,7 +14,7 @@ async function task(file: string, args: string[]): Promise<{ code: number; stder
 Deno.test("every task exits 2 on a command line that does not fit, with the reason", async () => {
   const cases: [string, string[], string][] = [
     ["report.ts", ["--bogus"], "Unknown option '--bogus'"],
-    ["report.ts", ["--profile", "big"], "valid profiles: smoke, quick, full"],
+    ["report.ts", ["--profile", "big"], "valid profiles: smoke, quick, converged, full"],
     ["bench.ts", ["--batch", "0"], "--batch must be an integer of at least 1"],
     ["bench.ts", ["--repeats", "1.5"], "--repeats must be an integer"],
     ["bench.ts", ["--cells", "gru"], 'unknown cell "gru"'],
