@@ -241,8 +241,8 @@ export function sampleSubset(n: number, count: number | null, label: string): In
   return new Prng(`subset/${label}`).permutation(n).slice(0, count).sort();
 }
 
-/** The settings a stored run must have been made with to be reused. */
-function settingsFingerprint(plan: RunPlan, key: RunKey): string {
+/** The settings a stored run (or its checkpoint) must have been made with to be reused. */
+export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   return JSON.stringify({
     key,
     profile: plan.profile,
@@ -254,7 +254,8 @@ function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   });
 }
 
-function sameSettings(m: RunManifest, plan: RunPlan): boolean {
+/** Whether a stored run was made with the settings of `plan` (else it is trained again). */
+export function sameSettings(m: RunManifest, plan: RunPlan): boolean {
   const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
   return settings(m.profile) === settings({ ...plan.profile }) &&
     m.training.learningRate === plan.learningRate && m.training.epochs === plan.epochs;
