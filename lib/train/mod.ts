@@ -25,6 +25,7 @@ export * from "./predictions.ts";
 export * from "./profiles.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
+export * from "./run_lock.ts";
 export * from "./store.ts";
 export * from "./trainer.ts";
 export * from "./bench_machine.ts";

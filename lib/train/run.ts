@@ -37,6 +37,7 @@ import { evaluateModel, type Predictions } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, KEEP_PROB, learningRate } from "./hyperparameters.ts";
 import { cellBudget, defaultProfileName, getProfile, type TrainProfile } from "./profiles.ts";
 import { createProgressDisplay, type ProgressDisplay, type ProgressMode } from "./progress.ts";
+import { acquireRunLock, describeHolder, type RunLock } from "./run_lock.ts";
 import { readPredictions, readPredictionsFrame, writePredictions } from "./predictions.ts";
 import {
   checkpointDir,
@@ -296,6 +297,7 @@ async function trainFold(
   dir: string,
   task: Task,
   display: ProgressDisplay,
+  lock: RunLock,
   opts: TrainRunOptions,
 ): Promise<RunManifest> {
   const started = new Date();
@@ -333,6 +335,7 @@ async function trainFold(
       resume: resume ?? undefined,
       signal: opts.signal,
       onProgress: async (p) => {
+        lock.refresh();
         await display.update(p);
         await opts.onProgress?.(p);
       },
@@ -345,7 +348,10 @@ async function trainFold(
         : undefined,
     });
     const t1 = performance.now();
-    const local = await evaluateModel(model, sources.test, { indices: testIdx });
+    const local = await evaluateModel(model, sources.test, {
+      indices: testIdx,
+      onProgress: () => lock.refresh(),
+    });
     const predictions: Predictions = { ...local, sample: sources.testIds(local.sample) };
     const t2 = performance.now();
     const staging = await createStagingDir(dir);
@@ -455,6 +461,35 @@ function leafLabel(key: RunKey): string {
 }
 
 /**
+ * The complete stored run in `dir` when it was made with the plan's settings
+ * (announced on the display), else null.
+ */
+async function reusableRun(
+  dir: string,
+  key: RunKey,
+  plan: RunPlan,
+  display: ProgressDisplay,
+): Promise<RunResult | null> {
+  let m: RunManifest;
+  try {
+    m = await readManifest(dir, key);
+  } catch (e) {
+    if (e instanceof RunStoreError) return null;
+    throw e;
+  }
+  if (!sameSettings(m, plan)) {
+    await display.message(`${leafLabel(key)}: stored run has other settings, training again`);
+    return null;
+  }
+  await display.message(
+    `${leafLabel(key)}: complete run found (accuracy ${
+      (100 * m.evaluation.accuracy).toFixed(2)
+    }%), skipped`,
+  );
+  return { key, dir, manifest: m, skipped: true };
+}
+
+/**
  * Trains, evaluates and stores every requested fold of a cell on a dataset
  * under a profile; folds with a complete stored run (same settings) are
  * skipped. Returns one result per fold, in fold order.
@@ -482,36 +517,48 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
     for (const fold of plan.foldList) {
       const key = runKey(plan, fold);
       const dir = runDir(root, key);
-      if (!opts.force) {
-        try {
-          const m = await readManifest(dir, key);
-          if (sameSettings(m, plan)) {
-            await display.message(
-              `${leafLabel(key)}: complete run found (accuracy ${
-                (100 * m.evaluation.accuracy).toFixed(2)
-              }%), skipped`,
-            );
-            results.push({ key, dir, manifest: m, skipped: true });
-            continue;
-          }
-          await display.message(`${leafLabel(key)}: stored run has other settings, training again`);
-        } catch (e) {
-          if (!(e instanceof RunStoreError)) throw e;
+      const stored = opts.force ? null : await reusableRun(dir, key, plan, display);
+      if (stored) {
+        results.push(stored);
+        continue;
+      }
+      const lock = await acquireRunLock(dir, {
+        wait: true,
+        signal: opts.signal,
+        onWait: (holder) =>
+          display.message(
+            `${leafLabel(key)}: waiting for ${describeHolder(holder)}, which is training it`,
+          ),
+        onStale: (holder, reason) =>
+          display.message(
+            `${leafLabel(key)}: took over the stale lock of ${describeHolder(holder)}: ${reason}`,
+          ),
+      });
+      try {
+        // another process trained it while this one waited: reuse its run, even when forced
+        const finished = opts.force && !lock.waited
+          ? null
+          : await reusableRun(dir, key, plan, display);
+        if (finished) {
+          results.push(finished);
+          continue;
         }
+        await removeStaleStaging(dir);
+        task ??= await cachedTask(plan, opts.taskOptions);
+        if (task.kind === "cv" && task.k !== plan.folds) {
+          throw new RunOptionError(`the task has ${task.k} folds, the run asks for ${plan.folds}`);
+        }
+        const manifest = await trainFold(plan, key, dir, task, display, lock, opts);
+        await display.message(
+          `${leafLabel(key)}: test accuracy ${(100 * manifest.evaluation.accuracy).toFixed(2)}% ` +
+            `on ${manifest.evaluation.samples} samples, ${
+              manifest.timings.totalSeconds.toFixed(1)
+            } s`,
+        );
+        results.push({ key, dir, manifest, skipped: false });
+      } finally {
+        await lock.release();
       }
-      await removeStaleStaging(dir);
-      task ??= await cachedTask(plan, opts.taskOptions);
-      if (task.kind === "cv" && task.k !== plan.folds) {
-        throw new RunOptionError(`the task has ${task.k} folds, the run asks for ${plan.folds}`);
-      }
-      const manifest = await trainFold(plan, key, dir, task, display, opts);
-      await display.message(
-        `${leafLabel(key)}: test accuracy ${(100 * manifest.evaluation.accuracy).toFixed(2)}% ` +
-          `on ${manifest.evaluation.samples} samples, ${
-            manifest.timings.totalSeconds.toFixed(1)
-          } s`,
-      );
-      results.push({ key, dir, manifest, skipped: false });
     }
   } finally {
     await display.close();

@@ -17,13 +17,15 @@
  * last) lists every file with its size and SHA-256. A directory whose manifest
  * is missing, unreadable, marks another format, or whose files do not match
  * it, is incomplete and is trained again. Per-epoch checkpoints go to
- * `<leaf>.checkpoint/` and are deleted when the run completes.
+ * `<leaf>.checkpoint/` and are deleted when the run completes. While a
+ * process trains a run it holds `<leaf>.lock` (see `run_lock.ts`).
  *
  * @module
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RunStoreError } from "./errors.ts";
+import { processAlive } from "./process_alive.ts";
 
 /** The environment variable that moves the runs root. */
 export const RUNS_DIR_ENV = "RNNX_RUNS_DIR";
@@ -273,23 +275,6 @@ export async function createStagingDir(dir: string): Promise<string> {
   return staging;
 }
 
-function pidAlive(pid: number): boolean | null {
-  try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      try {
-        Deno.statSync("/proc/self");
-        return false;
-      } catch {
-        return null;
-      }
-    }
-    return null;
-  }
-}
-
 /**
  * Removes staging directories of `dir` left by processes that no longer run
  * (or whose state cannot be known), never those of live processes.
@@ -303,7 +288,7 @@ export async function removeStaleStaging(dir: string): Promise<string[]> {
     const m = e.name.match(/^(.*)\.partial-(\d+)-\d+$/);
     if (!m || m[1] !== base) continue;
     const pid = Number(m[2]);
-    if (pid === Deno.pid || pidAlive(pid) === true) continue;
+    if (pid === Deno.pid || processAlive(pid) === true) continue;
     await Deno.remove(join(parent, e.name), { recursive: true });
     removed.push(e.name);
   }
