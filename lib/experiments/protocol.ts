@@ -8,7 +8,7 @@
  * @module
  */
 import type { CellId } from "../cells/mod.ts";
-import { type RunResult, type TrainProfile, trainRun } from "../train/mod.ts";
+import { acquireRunLock, type RunResult, type TrainProfile, trainRun } from "../train/mod.ts";
 import type { ExperimentContext } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { evaluateRun } from "./evaluation.ts";
@@ -178,6 +178,12 @@ export async function runProtocolItem(
     signal: options.signal,
   });
   if (item.fold === null) return { run, evaluationFile: null, evaluated: false };
-  const r = await evaluateRun(ctx.profile, run, EXPERIMENT_METHODS);
-  return { run, evaluationFile: r.file, evaluated: !r.reused };
+  // one evaluation of a run at a time; a process that waited reuses the rows written meanwhile
+  const lock = await acquireRunLock(run.dir, { wait: true, signal: options.signal });
+  try {
+    const r = await evaluateRun(ctx.profile, run, EXPERIMENT_METHODS);
+    return { run, evaluationFile: r.file, evaluated: !r.reused };
+  } finally {
+    await lock.release();
+  }
 }

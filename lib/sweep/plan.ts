@@ -158,12 +158,29 @@ export function runCost(
   return { train, eval: evaluation, explain, total, remaining };
 }
 
-async function entryState(
+/** Where a run stands on disk (see {@link runState}). */
+export interface RunStanding {
+  /** Its directory. */
+  dir: string;
+  /** Its state. */
+  state: RunState;
+  /** Epochs reached, null when nothing is stored. */
+  epoch: number | null;
+  /** MAJ runs: whether the evaluation rows are stored; null for plain datasets. */
+  evaluated: boolean | null;
+}
+
+/**
+ * The state of one run under a root: done (a complete run with the profile's
+ * settings and, for a MAJ fold, its evaluation rows), partial (a checkpoint,
+ * or trained but not evaluated) or missing.
+ */
+export async function runState(
   profile: TrainProfile,
   seed: number,
   root: string,
   item: ProtocolItem,
-): Promise<{ dir: string; state: RunState; epoch: number | null; evaluated: boolean | null }> {
+): Promise<RunStanding> {
   const plan = planRun({
     dataset: item.dataset,
     cell: item.cell,
@@ -211,7 +228,7 @@ export async function buildPlan(options: PlanOptions): Promise<SweepPlan> {
   const usage = await readUsage(root);
   const entries: PlanEntry[] = [];
   for (const item of items) {
-    const s = await entryState(profile, seed, root, item);
+    const s = await runState(profile, seed, root, item);
     const measured = usage.filter((u) =>
       u.cell === item.cell && u.T === item.T && u.dataset === item.dataset
     );
