@@ -19,7 +19,9 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], ri
 
 function stateText(e: PlanEntry): string {
   if (e.state !== "partial") return e.state;
-  return e.epoch === e.epochs ? "partial (trained, not evaluated)" : `partial (epoch ${e.epoch}/${e.epochs})`;
+  return e.epoch === e.epochs
+    ? "partial (trained, not evaluated)"
+    : `partial (epoch ${e.epoch}/${e.epochs})`;
 }
 
 /** The totals of a group of plan entries. */

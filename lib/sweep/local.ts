@@ -85,7 +85,11 @@ export async function runLocalSweep(
     const left = queue.reduce((s, i) => s + batch.entries[i].cost.remaining, 0) +
       [...running.values()].reduce(
         (s, r) =>
-          s + Math.max(0, batch.entries[r.index].cost.remaining * correction - (now - r.started) / 1000),
+          s +
+          Math.max(
+            0,
+            batch.entries[r.index].cost.remaining * correction - (now - r.started) / 1000,
+          ),
         0,
       );
     const parallel = Math.max(1, Math.min(jobs, queue.length + running.size));
@@ -95,7 +99,8 @@ export async function runLocalSweep(
         `${queue.length} left` + (result.failed.length ? `, ${result.failed.length} failed` : "") +
         (finished < batch.entries.length
           ? `, ETA ${formatDuration((left * correction / parallel) * 1000)}`
-          : "") + ` (elapsed ${formatDuration(now - t0)})`,
+          : "") +
+        ` (elapsed ${formatDuration(now - t0)})`,
     );
   };
 
@@ -116,7 +121,9 @@ export async function runLocalSweep(
     ]).finally(() => file.close());
     child.status.then(() => copying).catch(() => {});
     opts.onStart?.(index, child.pid);
-    log(`sweep: ${batch.entries[index].id} started (worker ${index}, pid ${child.pid}, log ${path})`);
+    log(
+      `sweep: ${batch.entries[index].id} started (worker ${index}, pid ${child.pid}, log ${path})`,
+    );
     return { index, child, started: performance.now() };
   };
 

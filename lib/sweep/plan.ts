@@ -28,9 +28,9 @@ import {
   planRun,
   readCheckpoint,
   readManifest,
-  RunStoreError,
   runDir,
   runKey,
+  RunStoreError,
   sameSettings,
   settingsFingerprint,
   type TrainProfile,
@@ -40,7 +40,7 @@ import { type CellRates, rateKey, ratesFor } from "./rates.ts";
 import { readUsage } from "./usage.ts";
 
 /** Seconds every run spends outside training and explaining (start-up, data loading). */
-export const STARTUP_SECONDS = 20;
+export const STARTUP_SECONDS = 10;
 
 /** Memory asked for a run of a cell and dataset no run has measured yet, MiB. */
 export const DEFAULT_MEMORY_MB = 2048;

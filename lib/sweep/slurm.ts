@@ -147,9 +147,14 @@ export async function writeScript(batchDir: string, script: string): Promise<str
 export async function submitScript(batchDir: string, tasks: number): Promise<Submission> {
   const out = await run("sbatch", ["--parsable", join(batchDir, "sweep.sbatch")]);
   const jobId = out.trim().split(";")[0];
-  if (!/^\d+$/.test(jobId)) throw new Error(`sbatch answered ${JSON.stringify(out)}, expected a job id`);
+  if (!/^\d+$/.test(jobId)) {
+    throw new Error(`sbatch answered ${JSON.stringify(out)}, expected a job id`);
+  }
   const submission: Submission = { jobId, submittedAt: new Date().toISOString(), tasks };
-  await writeFileAtomic(join(batchDir, "submission.json"), JSON.stringify(submission, null, 2) + "\n");
+  await writeFileAtomic(
+    join(batchDir, "submission.json"),
+    JSON.stringify(submission, null, 2) + "\n",
+  );
   return submission;
 }
 
@@ -194,7 +199,9 @@ export async function queuedTasks(
  * state (COMPLETED, FAILED, TIMEOUT, OUT_OF_MEMORY, …). Null when accounting
  * is not available.
  */
-export async function accountedTasks(jobIds: readonly string[]): Promise<Map<string, string> | null> {
+export async function accountedTasks(
+  jobIds: readonly string[],
+): Promise<Map<string, string> | null> {
   if (jobIds.length === 0) return new Map();
   let text: string;
   try {
