@@ -4,7 +4,7 @@
  * again (which submits nothing), and read by `deno task report` without
  * training anything. Skipped where Slurm does not answer.
  */
-import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import { slurmAvailable, type TaskReport } from "../lib/sweep/mod.ts";
 import { listRuns } from "../lib/train/mod.ts";

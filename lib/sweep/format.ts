@@ -64,6 +64,13 @@ export function experimentTotals(plan: SweepPlan): (PlanTotals & { experiment: s
 
 const hours = (h: number) => h.toFixed(h < 10 ? 2 : 1);
 
+/** Hours of wall-clock time as h:mm:ss, or in hours and days beyond two days. */
+function wallClock(h: number): string {
+  return h > 48
+    ? `${h.toFixed(0)} h (${(h / 24).toFixed(1)} days)`
+    : formatDuration(h * 3600 * 1000);
+}
+
 /** The plan as Markdown tables: every run, the totals per experiment and a closing line. */
 export function planText(plan: SweepPlan, jobs: number): string {
   const runs = table(
@@ -103,8 +110,13 @@ export function planText(plan: SweepPlan, jobs: number): string {
     "",
     `total: ${hours(all.coreHours)} core-hours, ${hours(all.coreHoursLeft)} left; ` +
     `with ${jobs} worker${jobs === 1 ? "" : "s"} about ${
-      formatDuration(all.coreHoursLeft * 3600 * 1000 / Math.max(1, jobs))
-    } of wall-clock time`,
+      wallClock(
+        Math.max(
+          all.coreHoursLeft / Math.max(1, jobs),
+          Math.max(0, ...plan.entries.map((e) => e.cost.remaining)) / 3600,
+        ),
+      )
+    } of wall-clock time (no less than the longest run)`,
   ].join("\n");
 }
 
