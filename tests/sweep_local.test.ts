@@ -1,10 +1,13 @@
 import { assert, assertEquals, assertGreaterOrEqual, assertStringIncludes } from "@std/assert";
-import { initBackend } from "../lib/backend/mod.ts";
+import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { explanationEvaluation, setupExperiment, trainGrid } from "../lib/experiments/mod.ts";
 import {
   buildPlan,
   pendingEntries,
+  rateKey,
+  RUN_RATE_MIN_SAMPLES,
   runLocalSweep,
+  runTrainRates,
   type SweepPlan,
   writeBatch,
 } from "../lib/sweep/mod.ts";
@@ -16,7 +19,12 @@ ensureDataMirror();
 await initBackend({ quiet: true });
 
 // Several epochs with a checkpoint after each, so that a worker can be killed between two.
-const PROFILE: TrainProfile = { ...SMOKE, epochs: 4, checkpointEvery: 1, trainSamples: 4000 };
+const PROFILE: TrainProfile = {
+  ...SMOKE,
+  epochs: 4,
+  checkpointEvery: 1,
+  trainSamples: RUN_RATE_MIN_SAMPLES,
+};
 const SELECTION = { only: ["exp2"], cells: ["deep"], datasets: ["mnist-maj"] };
 
 async function exists(path: string): Promise<boolean> {
@@ -82,6 +90,13 @@ Deno.test("two local workers; a worker killed mid-run is resumed from its checkp
 
     const final = await buildPlan({ profile: PROFILE, seed: 0, root, selection: SELECTION });
     assertEquals(final.entries.map((e) => e.state), ["done", "done"]);
+    // the finished runs' own throughput now prices the cell
+    const measured = runTrainRates(
+      await Promise.all(final.entries.map((e) => readManifest(e.dir))),
+      backendInfo().name,
+    ).get(rateKey(backendInfo().name, "deep", 12))!;
+    assertEquals(final.entries.map((e) => e.trainRateFrom), ["runs", "runs"]);
+    assertEquals(final.entries[0].cost.train, PROFILE.epochs * RUN_RATE_MIN_SAMPLES / measured);
     // the notebooks' calls now only read: nothing trained, every fold's rows reused
     const ctx = await setupExperiment({ profile: PROFILE, runsRoot: root, log: null });
     const grid = await trainGrid(ctx, { datasets: ["mnist-maj"], cells: ["deep"] });

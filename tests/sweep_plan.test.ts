@@ -147,6 +147,8 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
     const plan2 = await buildPlan({ profile: SMOKE, seed: 0, root, selection });
     assertEquals(plan2.entries.map((e) => e.state), ["done", "missing"]);
     assertEquals(plan2.entries[0].cost.remaining, 0);
+    // 500 samples are too few batches to price the cell: the calibrated rate stays
+    assertEquals(plan2.entries[0].trainRateFrom, "calibration");
     assertGreater(coreHours(plan2.entries, "total"), coreHours(plan2.entries, "remaining"));
     const json = JSON.parse(planJson(plan2));
     assertEquals(json.runs.length, 2);
@@ -173,5 +175,32 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
     assertStringIncludes(script, "cd '/repo with space'\n");
   } finally {
     await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("usage errors of deno task sweep exit 2 and say what was wrong", async () => {
+  const cases: [string[], string][] = [
+    [["--only", "exp9", "--dry-run"], 'unknown experiment "exp9"; valid: exp1, exp2, exp3'],
+    [["--datasets", "cifar", "--dry-run"], 'unknown dataset "cifar"'],
+    [["--jobs", "0"], "--jobs must be an integer of at least 1"],
+    [["--print"], "--print goes with --slurm"],
+    [["--index", "3"], "--index goes with --worker"],
+    [["--frobnicate"], "frobnicate"],
+  ];
+  for (const [args, message] of cases) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("../lib/cli/sweep.ts", import.meta.url).pathname,
+        ...args,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 2, `${args.join(" ")}: ${stderr}`);
+    assertStringIncludes(stderr, message);
+    assertStringIncludes(stderr, "usage: deno task sweep");
   }
 });

@@ -5,7 +5,8 @@
  * memory to ask for.
  *
  * Cost of one run, in seconds of one core: (epochs left × training samples) /
- * training rate + evaluated test samples / evaluation rate + (MAJ runs)
+ * training rate (the median epoch throughput of stored runs of the cell with
+ * at least 100 batches an epoch, else the calibrated rate) + evaluated test samples / evaluation rate + (MAJ runs)
  * explained samples × methods / explanation rate + a fixed start-up (process,
  * backend and dataset loading). The explanation rate is DTD's for every
  * method (the gradient methods are cheaper, so this errs on the long side).
@@ -30,6 +31,7 @@ import {
   readManifest,
   runDir,
   runKey,
+  type RunManifest,
   RunStoreError,
   sameSettings,
   settingsFingerprint,
@@ -41,6 +43,9 @@ import { readUsage } from "./usage.ts";
 
 /** Seconds every run spends outside training and explaining (start-up, data loading). */
 export const STARTUP_SECONDS = 10;
+
+/** Training samples a stored run needs (100 batches an epoch) for its throughput to be used. */
+export const RUN_RATE_MIN_SAMPLES = 5000;
 
 /** Memory asked for a run of a cell and dataset no run has measured yet, MiB. */
 export const DEFAULT_MEMORY_MB = 2048;
@@ -81,6 +86,8 @@ export interface PlanEntry extends ProtocolItem {
   evaluated: boolean | null;
   /** Estimated cost. */
   cost: RunCost;
+  /** Whether the training rate comes from stored runs of the cell or from the calibration. */
+  trainRateFrom: "runs" | "calibration";
   /** Memory to ask for, MiB. */
   memoryMb: number;
   /** Whether `memoryMb` comes from a measured run or the default. */
@@ -168,6 +175,8 @@ export interface RunStanding {
   epoch: number | null;
   /** MAJ runs: whether the evaluation rows are stored; null for plain datasets. */
   evaluated: boolean | null;
+  /** The manifest of a trained run with the profile's settings, else null. */
+  manifest: RunManifest | null;
 }
 
 /**
@@ -191,23 +200,53 @@ export async function runState(
   });
   const key = runKey(plan, item.fold);
   const dir = runDir(root, key);
-  let trained = false;
+  let manifest: RunManifest | null = null;
   try {
-    trained = sameSettings(await readManifest(dir, key), plan);
+    const m = await readManifest(dir, key);
+    if (sameSettings(m, plan)) manifest = m;
   } catch (e) {
     if (!(e instanceof RunStoreError)) throw e;
   }
-  if (trained) {
-    if (item.fold === null) return { dir, state: "done", epoch: plan.epochs, evaluated: null };
+  if (manifest) {
+    const epoch = plan.epochs;
+    if (item.fold === null) return { dir, state: "done", epoch, evaluated: null, manifest };
     const file = evalFilePath(dir, { ...key, fold: item.fold, methods: EXPERIMENT_METHODS });
     const evaluated = await Deno.stat(file).then(() => true, () => false);
-    return { dir, state: evaluated ? "done" : "partial", epoch: plan.epochs, evaluated };
+    return { dir, state: evaluated ? "done" : "partial", epoch, evaluated, manifest };
   }
   const checkpoint = await readCheckpoint(checkpointDir(dir), settingsFingerprint(plan, key));
   const evaluated = item.fold === null ? null : false;
   return checkpoint
-    ? { dir, state: "partial", epoch: checkpoint.epoch, evaluated }
-    : { dir, state: "missing", epoch: null, evaluated };
+    ? { dir, state: "partial", epoch: checkpoint.epoch, evaluated, manifest }
+    : { dir, state: "missing", epoch: null, evaluated, manifest };
+}
+
+/**
+ * Training rates measured by stored runs: the median sequences per second of
+ * the epochs of runs on `backend` with at least {@link RUN_RATE_MIN_SAMPLES}
+ * training samples, by {@link rateKey}.
+ */
+export function runTrainRates(
+  manifests: readonly RunManifest[],
+  backend: string,
+): Map<string, number> {
+  const samples = new Map<string, number[]>();
+  for (const m of manifests) {
+    if (m.environment.backend !== backend || m.training.trainSamples < RUN_RATE_MIN_SAMPLES) {
+      continue;
+    }
+    const key = rateKey(backend, m.key.cell, m.key.T);
+    if (!samples.has(key)) samples.set(key, []);
+    samples.get(key)!.push(...m.training.history.map((h) => h.seqPerSec));
+  }
+  const out = new Map<string, number>();
+  for (const [key, values] of samples) {
+    if (values.length === 0) continue;
+    const sorted = values.sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    out.set(key, sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+  }
+  return out;
 }
 
 /**
@@ -226,9 +265,17 @@ export async function buildPlan(options: PlanOptions): Promise<SweepPlan> {
   const rates = await ratesFor(root, items, options.onCalibrate);
   const backend = backendInfo().name;
   const usage = await readUsage(root);
+  const standings = [];
+  for (const item of items) standings.push(await runState(profile, seed, root, item));
+  const measuredTrain = runTrainRates(
+    standings.flatMap((s) => s.manifest ? [s.manifest] : []),
+    backend,
+  );
   const entries: PlanEntry[] = [];
-  for (const item of items) {
-    const s = await runState(profile, seed, root, item);
+  for (const [i, item] of items.entries()) {
+    const s = standings[i];
+    const key = rateKey(backend, item.cell, item.T);
+    const fromRuns = measuredTrain.get(key);
     const measured = usage.filter((u) =>
       u.cell === item.cell && u.T === item.T && u.dataset === item.dataset
     );
@@ -244,10 +291,11 @@ export async function buildPlan(options: PlanOptions): Promise<SweepPlan> {
       cost: runCost(
         profile,
         item,
-        rates.get(rateKey(backend, item.cell, item.T))!,
+        { ...rates.get(key)!, ...(fromRuns === undefined ? {} : { train: fromRuns }) },
         s.epoch ?? 0,
         s.evaluated !== false,
       ),
+      trainRateFrom: fromRuns === undefined ? "calibration" : "runs",
       memoryMb: measured.length > 0
         ? Math.ceil(peak * MEMORY_MARGIN / 256) * 256
         : DEFAULT_MEMORY_MB,
