@@ -178,6 +178,8 @@ export async function runSweepCli(args: string[]): Promise<number> {
   const jobs = str("jobs") === undefined
     ? navigator.hardwareConcurrency || 1
     : integer("jobs", str("jobs")!, 1);
+  // workers, local or on the cluster, use the backend the costs were measured on
+  if (str("backend") !== undefined) Deno.env.set("RNNX_BACKEND", str("backend")!);
   await initBackend({ backend: str("backend") as BackendName | undefined, quiet: true });
   const plan = await buildPlan({
     profile,

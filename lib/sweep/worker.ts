@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { runProtocolItem, setupExperiment } from "../experiments/mod.ts";
 import { acquireRunLock, formatDuration, RunLockedError } from "../train/mod.ts";
 import { type Batch, readBatch } from "./batch.ts";
@@ -62,7 +62,7 @@ export async function runWorker(
     runsRoot: batch.root,
     log: null,
   });
-  const runDirectory = `${batch.root}/${item.id}`;
+  const runDirectory = join(batch.root, item.id);
   try {
     const probe = await acquireRunLock(runDirectory);
     await probe.release();
