@@ -121,7 +121,7 @@ Deno.test({
         "--out",
         dir,
       ]);
-      assertEquals(wrongWidth, 1);
+      assertEquals(wrongWidth, 2);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -266,14 +266,32 @@ async function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 Deno.test("deno task train reports unknown names with the valid ones", async () => {
+  // usage errors exit 2, as in every task
   const r1 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--backend", "gpu"]);
-  assertEquals(r1.code, 1);
+  assertEquals(r1.code, 2);
   assertStringIncludes(r1.stderr, "tensorflow, wasm, cpu");
   const r2 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--profile", "big"]);
+  assertEquals(r2.code, 2);
   assertStringIncludes(r2.stderr, "valid profiles: smoke, quick, full");
   const r3 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--bogus"]);
   assertEquals(r3.code, 2);
   assertStringIncludes(r3.stderr, "usage: deno task train");
+  const r4 = await cli(["--cell", "deep", "--dataset", "mnist-maj", "--fold", "5"]);
+  assertEquals(r4.code, 2);
+  assertStringIncludes(r4.stderr, "valid folds");
+  // every cell is checked before the first is trained
+  const root = await tempRunsRoot();
+  try {
+    const r5 = await cli(
+      ["--cell", "deep,bogus", "--dataset", "mnist-maj", "--profile", "smoke"],
+      { RNNX_RUNS_DIR: root },
+    );
+    assertEquals(r5.code, 2);
+    assertStringIncludes(r5.stderr, 'unknown cell "bogus"');
+    assertEquals(await Array.fromAsync(Deno.readDir(root)), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("a killed training process leaves no complete-looking fold and resumes on the next run", async () => {

@@ -113,8 +113,8 @@ export function weightsInfo(file: SafetensorsFile, where = "weights"): WeightsIn
 
 /**
  * Assigns the tensors of a weights file to `model`. Every model parameter
- * must be present with its shape and float32 type; tensors the model does not
- * have are an error too (e.g. a `thesis`-mode file loaded into a `code` model).
+ * must be present with its shape and float32 type and hold finite values;
+ * tensors the model does not have are an error too (e.g. a `thesis`-mode file loaded into a `code` model).
  */
 export function applyWeights(model: CellModel, file: SafetensorsFile, where = "weights"): void {
   const extra = [...file.tensors.keys()].filter((k) => !model.params.has(k));
@@ -132,6 +132,13 @@ export function applyWeights(model: CellModel, file: SafetensorsFile, where = "w
     for (const [name, t] of file.tensors) {
       if (t.dtype !== "F32") {
         throw new SafetensorsError(where, `tensor "${name}" is ${t.dtype}, expected F32`);
+      }
+      const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new SafetensorsError(
+          where,
+          `tensor "${name}" holds ${t.data[bad]} at index ${bad}; weights must be finite`,
+        );
       }
       values.set(name, tf.tensor(t.data as Float32Array, t.shape, "float32"));
     }

@@ -42,7 +42,7 @@ import {
   runTorchReference,
   TORCH_CELLS,
 } from "../train/mod.ts";
-import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
+import { exitCodeOf, parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 /** The throughput cases and the function that measures each. */
 export const BENCH_CASES = {
@@ -103,6 +103,9 @@ export async function runBench(
     USAGE,
   );
   const T = opts.T === undefined ? 12 : Number(opts.T);
+  if (!Number.isInteger(T) || T < 1) {
+    throw new UsageError(`--T must be a positive integer, found "${opts.T}"`, USAGE);
+  }
   const given = opts.cells
     ? String(opts.cells).split(",").map((c) => parseCellId(c.trim()))
     : undefined;
@@ -120,22 +123,22 @@ export async function runBench(
   const methods = opts.methods
     ? String(opts.methods).split(",").map((m) => parseMethod(m.trim()).name)
     : BENCH_EXPLAIN_METHODS;
-  const num = (name: string, v: unknown) => {
+  const num = (name: string, v: unknown, min: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) {
-      throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`, USAGE);
+    if (!/^\d+$/.test(String(v)) || !Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`--${name} must be an integer of at least ${min}, found "${v}"`, USAGE);
     }
     return n;
   };
   const common: CellBenchOptions = {
     T,
-    batch: num("batch", opts.batch),
-    warmup: num("warmup", opts.warmup),
-    repeats: num("repeats", opts.repeats),
+    batch: num("batch", opts.batch, 1),
+    warmup: num("warmup", opts.warmup, 0),
+    repeats: num("repeats", opts.repeats, 1),
   };
-  const steps = num("steps", opts.steps);
-  const folds = num("folds", opts.folds);
+  const steps = num("steps", opts.steps, 1);
+  const folds = num("folds", opts.folds, 1);
   await initBackend();
   let rows: BenchRow[] = [];
   const memory: MemoryRow[] = [];
@@ -208,6 +211,6 @@ if (import.meta.main) {
     );
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
-    Deno.exit(e instanceof UsageError ? 2 : 1);
+    Deno.exit(exitCodeOf(e));
   }
 }

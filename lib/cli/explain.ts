@@ -11,6 +11,8 @@ import {
   type BiasMode,
   buildCell,
   CELL_IDS,
+  CELL_LENGTHS,
+  type CellId,
   type CellModel,
   createModel,
   disposeModel,
@@ -36,6 +38,8 @@ import {
   parseMethod,
   writeExplanationRun,
 } from "../relevance/mod.ts";
+import { isMajTask, sequenceLength } from "../train/sequence_length.ts";
+import { exitCodeOf, UsageError } from "./usage.ts";
 
 const USAGE =
   `Usage: deno task explain --cell <cell> --dataset <dataset> --method <method> --out <dir>
@@ -47,11 +51,11 @@ model.json (format: lib/relevance/FORMAT.md). Without --weights the model is
 randomly initialised from the seed.
 
   --cell <c>        ${CELL_IDS.join(", ")}
-  --T <t>           sequence length (default: the cell's first; MAJ datasets need 12)
+  --T <t>           sequence length (default: 12 on the -maj datasets, else the cell's first)
   --dataset <d>     ${TASK_IDS.join(", ")}
   --method <m>      ${METHOD_NAMES.join(", ")}
   --samples N       number of samples (default 8)
-  --seed S          seed of the sample draw and of the random weights (default 0)
+  --seed S          seed of the sample draw and of the random weights, in [0, 2^53) (default 0)
   --weights <file>  a weights.safetensors file (cell and T are read from it)
   --bias-mode <m>   random init only: ${BIAS_MODES.join(", ")} (default code)
   --out <dir>       output folder
@@ -90,8 +94,8 @@ export interface ExplainArgs {
   help: boolean;
 }
 
-/** Raised for a command line that cannot be run. */
-export class ExplainArgsError extends Error {
+/** Raised for a command line that cannot be run (exit code 2). */
+export class ExplainArgsError extends UsageError {
   /** Creates the error. */
   constructor(message: string) {
     super(message);
@@ -125,8 +129,8 @@ function oneOf<T extends string>(what: string, value: string, valid: readonly T[
 
 function integer(what: string, value: string, min: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new ExplainArgsError(`${what} must be an integer ≥ ${min}, found "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new ExplainArgsError(`${what} must be an integer in [${min}, 2^53), found "${value}"`);
   }
   return n;
 }
@@ -230,7 +234,9 @@ async function buildModel(a: ExplainArgs): Promise<{ model: CellModel; source: s
     }
     return { model, source: a.weights };
   }
-  const spec = buildCell(a.cell!, a.T);
+  const cell = a.cell as CellId;
+  const T = a.T ?? CELL_LENGTHS[cell].find((t) => isMajTask(a.dataset) === (t === 12));
+  const spec = buildCell(cell, sequenceLength(cell, a.dataset, T));
   return {
     model: createModel(spec, { seed: a.seed, biasMode: a.biasMode }),
     source: `random initialisation (seed ${a.seed}, bias mode ${a.biasMode})`,
@@ -299,7 +305,7 @@ export async function runExplain(args: readonly string[]): Promise<number> {
     return 0;
   } catch (e) {
     console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    return exitCodeOf(e);
   } finally {
     if (model) disposeModel(model);
   }

@@ -12,33 +12,35 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { buildReport, JupyterMissingError, NotebookExecutionError } from "../report/mod.ts";
 import { parseProfileName } from "../train/profiles.ts";
+import { exitCodeOf, parseOptions, USAGE_EXIT, wantsHelp } from "./usage.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    profile: { type: "string" },
-    only: { type: "string" },
-    "no-html": { type: "boolean", default: false },
-    "no-execute": { type: "boolean", default: false },
-    workdir: { type: "string" },
-    help: { type: "boolean", default: false },
-  },
-});
+const USAGE = "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] " +
+  "[--no-execute] [--workdir DIR]";
 
-if (values.help) {
-  console.log(
-    "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--no-execute] [--workdir DIR]",
-  );
+if (wantsHelp(Deno.args)) {
+  console.log(USAGE);
   Deno.exit(0);
 }
 
 try {
+  const values = parseOptions(Deno.args, {
+    profile: { type: "string" },
+    only: { type: "string" },
+    "no-html": { type: "boolean" },
+    "no-execute": { type: "boolean" },
+    workdir: { type: "string" },
+  }, USAGE) as {
+    profile?: string;
+    only?: string;
+    "no-html"?: boolean;
+    "no-execute"?: boolean;
+    workdir?: string;
+  };
   const profile = parseProfileName(values.profile ?? Deno.env.get("RNNX_PROFILE") ?? "quick");
   const work = values.workdir ? (await Deno.realPath(values.workdir)) : undefined;
   const paths = work
@@ -72,10 +74,13 @@ try {
   console.log(`figures:            ${paths.figures} (MANIFEST.json)`);
   if (result.index) console.log(`report:             ${result.index}`);
 } catch (e) {
-  if (e instanceof JupyterMissingError || e instanceof NotebookExecutionError) {
+  const code = exitCodeOf(e);
+  if (code === USAGE_EXIT) {
+    console.error(`${(e as Error).name}: ${(e as Error).message}`);
+  } else if (e instanceof JupyterMissingError || e instanceof NotebookExecutionError) {
     console.error(e.message);
   } else {
     console.error(`report failed: ${(e as Error).message}`);
   }
-  Deno.exit(1);
+  Deno.exit(code);
 }

@@ -42,14 +42,13 @@ import {
   slurmAvailable,
   statusText,
   submitScript,
-  SWEEP_DATASETS,
   sweepStatus,
   WORKER_BUSY_EXIT,
   writeBatch,
   writeScript,
 } from "../sweep/mod.ts";
 import { defaultProfileName, defaultRunsRoot, getProfile } from "../train/mod.ts";
-import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
+import { parseOptions, reportError, UsageError, wantsHelp } from "./usage.ts";
 
 const USAGE = "usage: deno task sweep [--profile smoke|quick|full] [--only exp1,exp2,exp3] " +
   "[--cells c,…] [--datasets d,…] [--dry-run] [--json] [--jobs N] " +
@@ -169,11 +168,6 @@ export async function runSweepCli(args: string[]): Promise<number> {
     }
   }
   const datasets = list(str("datasets"));
-  for (const d of datasets ?? []) {
-    if (!SWEEP_DATASETS.includes(d)) {
-      throw new UsageError(`unknown dataset "${d}"; valid: ${SWEEP_DATASETS.join(", ")}`, USAGE);
-    }
-  }
   const profile = getProfile(str("profile") ?? defaultProfileName());
   const jobs = str("jobs") === undefined
     ? navigator.hardwareConcurrency || 1
@@ -272,7 +266,6 @@ if (import.meta.main) {
   try {
     Deno.exit(await runSweepCli(Deno.args));
   } catch (e) {
-    console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    Deno.exit(e instanceof UsageError ? 2 : 1);
+    Deno.exit(reportError(e));
   }
 }

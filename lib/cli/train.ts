@@ -12,8 +12,15 @@
  */
 import { type BackendName, initBackend } from "../backend/mod.ts";
 import type { BiasMode } from "../cells/mod.ts";
-import { type ProgressMode, type RunResult, trainRun } from "../train/mod.ts";
-import { parseOptions, UsageError, wantsHelp } from "./usage.ts";
+import {
+  planRun,
+  PROGRESS_MODES,
+  type ProgressMode,
+  type RunResult,
+  trainRun,
+  type TrainRunOptions,
+} from "../train/mod.ts";
+import { parseOptions, reportError, UsageError, wantsHelp } from "./usage.ts";
 
 const USAGE = "usage: deno task train --cell <id>[,<id>...] --dataset <task> [--profile quick] " +
   "[--T n] [--folds K] [--fold k] [--seed S] [--bias-mode code|thesis] [--backend name] " +
@@ -73,24 +80,31 @@ export async function runTrainCli(
   const str = (k: string) => values[k] as string | undefined;
   if (!str("cell")) throw new UsageError("--cell is required", USAGE);
   if (!str("dataset")) throw new UsageError("--dataset is required", USAGE);
-  await initBackend({ backend: str("backend") as BackendName | undefined });
-  const results: RunResult[] = [];
-  for (const cell of str("cell")!.split(",").map((c) => c.trim()).filter(Boolean)) {
-    results.push(
-      ...await trainRun({
-        dataset: str("dataset")!,
-        cell,
-        T: integer("T", str("T")),
-        profile: str("profile"),
-        seed: integer("seed", str("seed")),
-        folds: integer("folds", str("folds")),
-        fold: integer("fold", str("fold")),
-        biasMode: str("bias-mode") as BiasMode | undefined,
-        force: Boolean(values.force),
-        progress: (str("progress") ?? "auto") as ProgressMode,
-      }),
+  const progress = str("progress") ?? "auto";
+  if (!(PROGRESS_MODES as readonly string[]).includes(progress)) {
+    throw new UsageError(
+      `unknown progress mode "${progress}"; valid: ${PROGRESS_MODES.join(", ")}`,
+      USAGE,
     );
   }
+  const cells = str("cell")!.split(",").map((c) => c.trim()).filter(Boolean);
+  const runs: TrainRunOptions[] = cells.map((cell) => ({
+    dataset: str("dataset")!,
+    cell,
+    T: integer("T", str("T")),
+    profile: str("profile"),
+    seed: integer("seed", str("seed")),
+    folds: integer("folds", str("folds")),
+    fold: integer("fold", str("fold")),
+    biasMode: str("bias-mode") as BiasMode | undefined,
+    force: Boolean(values.force),
+    progress: progress as ProgressMode,
+  }));
+  // every cell is checked before any is trained
+  for (const run of runs) planRun(run);
+  await initBackend({ backend: str("backend") as BackendName | undefined });
+  const results: RunResult[] = [];
+  for (const run of runs) results.push(...await trainRun(run));
   return { results, json: Boolean(values.json) };
 }
 
@@ -118,7 +132,6 @@ if (import.meta.main) {
         : resultTable(results),
     );
   } catch (e) {
-    console.error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    Deno.exit(e instanceof UsageError ? 2 : 1);
+    Deno.exit(reportError(e));
   }
 }

@@ -17,3 +17,4 @@ export * from "./registry.ts";
 export * from "./sequences.ts";
 export * from "./source.ts";
 export * from "./splits.ts";
+export * from "./staged_folder.ts";

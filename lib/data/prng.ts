@@ -28,6 +28,20 @@ function splitMix32(state: number): [number, number] {
   return [next, (z ^ (z >>> 16)) >>> 0];
 }
 
+/** Four words of SplitMix32 output from `state`. */
+function splitMixWords(state: number): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const [next, out] = splitMix32(state);
+    state = next;
+    words.push(out);
+  }
+  return words;
+}
+
+/** Separates the high word's SplitMix32 stream from the low word's (`(lo, hi) ≠ (hi, lo)`). */
+const HIGH_WORD_KEY = 0x6a09e667;
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
@@ -46,15 +60,27 @@ function rotl(x: number, k: number): number {
 export class Prng {
   #s: Uint32Array;
 
-  /** Seeds the generator from an integer or a string (hashed with FNV-1a). */
+  /**
+   * Seeds the generator from a string (hashed with FNV-1a) or an integer in
+   * [0, 2^53): the four state words are SplitMix32's outputs from the low 32
+   * bits; for seeds of 2^32 and more they are mixed with SplitMix32's outputs
+   * from the high bits, so every such seed has a stream of its own (seeds
+   * below 2^32 keep the streams of earlier versions).
+   */
   constructor(seed: number | string) {
-    let state = typeof seed === "string" ? fnv1a(seed) : (Math.floor(seed) >>> 0) ^
-      (Math.floor(seed / 2 ** 32) >>> 0);
     this.#s = new Uint32Array(4);
-    for (let i = 0; i < 4; i++) {
-      const [next, out] = splitMix32(state);
-      state = next;
-      this.#s[i] = out;
+    if (typeof seed === "string") {
+      this.#s.set(splitMixWords(fnv1a(seed)));
+    } else {
+      if (!Number.isSafeInteger(seed) || seed < 0) {
+        throw new RangeError(`Prng: the seed must be an integer in [0, 2^53), got ${seed}`);
+      }
+      this.#s.set(splitMixWords(seed >>> 0));
+      const high = Math.floor(seed / 2 ** 32);
+      if (high > 0) {
+        const mix = splitMixWords((high ^ HIGH_WORD_KEY) >>> 0);
+        for (let i = 0; i < 4; i++) this.#s[i] ^= mix[i];
+      }
     }
     if (this.#s.every((v) => v === 0)) this.#s[0] = 1;
   }

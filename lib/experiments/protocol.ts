@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { CellId } from "../cells/mod.ts";
+import { type CellId, parseCellId } from "../cells/mod.ts";
+import { TASK_IDS, UnknownDatasetError } from "../data/mod.ts";
 import { acquireRunLock, type RunResult, type TrainProfile, trainRun } from "../train/mod.ts";
 import type { ExperimentContext } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
@@ -66,7 +67,7 @@ export interface ProtocolItem {
   folds: number | null;
 }
 
-/** Which part of the protocol {@link protocolItems} lists (every field optional). */
+/** Which part of the protocol {@link protocolItems} lists (every field optional; unknown names throw). */
 export interface ProtocolSelection {
   /** Experiments (default all). */
   only?: readonly string[];
@@ -106,6 +107,12 @@ export function protocolItems(
   selection: ProtocolSelection = {},
 ): ProtocolItem[] {
   const experiments = parseExperimentIds(selection.only ?? EXPERIMENT_IDS);
+  for (const cell of selection.cells ?? []) parseCellId(cell);
+  for (const dataset of selection.datasets ?? []) {
+    if (!(TASK_IDS as readonly string[]).includes(dataset)) {
+      throw new UnknownDatasetError(dataset, TASK_IDS, "dataset");
+    }
+  }
   const byId = new Map<string, ProtocolItem>();
   for (const experiment of experiments) {
     for (const request of PROTOCOL[experiment]) {

@@ -15,6 +15,8 @@ import {
 } from "../cells/safetensors.ts";
 import { modelTensors, weightsMetadata } from "../cells/weights.ts";
 import type { CellSpec } from "../cells/spec.ts";
+import { writeFolderAtomic } from "../data/staged_folder.ts";
+import { OutputFolderError } from "./errors.ts";
 import type { Explanation } from "./explain.ts";
 
 /** The `format` value of `model.json`. */
@@ -96,8 +98,35 @@ function entries(tensors: Map<string, SafeTensor>): Record<string, TensorEntry> 
 }
 
 /**
- * Writes the four files of a run into `dir` (created if missing) and returns
- * the contents of `model.json`.
+ * Fails unless `dir` is missing, empty, or holds only the files of an
+ * explanation run (it is about to be replaced as a whole).
+ */
+async function checkReplaceable(dir: string): Promise<void> {
+  const own = new Set<string>(Object.values(ARTIFACT_FILES));
+  const other: string[] = [];
+  try {
+    if (!(await Deno.stat(dir)).isDirectory) {
+      throw new OutputFolderError(dir, "is a file, expected a folder for the explanation run");
+    }
+    for await (const e of Deno.readDir(dir)) if (!own.has(e.name)) other.push(e.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  if (other.length > 0) {
+    throw new OutputFolderError(
+      dir,
+      `holds ${other.sort().join(", ")}, which are not files of an explanation run; ` +
+        "the folder is replaced as a whole, so give a new or an earlier output folder",
+    );
+  }
+}
+
+/**
+ * Writes the four files of a run into the folder `dir` and returns the
+ * contents of `model.json`. The files are written into a sibling staging
+ * folder that then replaces `dir` (see lib/data/staged_folder.ts): an
+ * interrupted or failed write leaves `dir` as it was.
  */
 export async function writeExplanationRun(dir: string, run: ExplanationRun): Promise<ModelJson> {
   const { model, explanation: e, samples } = run;
@@ -108,47 +137,52 @@ export async function writeExplanationRun(dir: string, run: ExplanationRun): Pro
         `${run.images.length} floats and ${samples.indices.length} indices`,
     );
   }
-  await Deno.mkdir(dir, { recursive: true });
-  const weights = modelTensors(model);
-  const inputs = new Map<string, SafeTensor>([
-    ["images", f32(run.images, [N, e.height, e.width])],
-    ["targets", i32(e.targets, [N])],
-    ["indices", i32(samples.indices, [N])],
-  ]);
-  const relevance = new Map<string, SafeTensor>([
-    ["relevance", f32(e.relevance, [N, e.height, e.width])],
-    ["per_step", f32(e.perStep, [N, e.steps, e.stepSize])],
-    ["logits", f32(e.logits, [N, 10])],
-  ]);
-  const meta = { format: EXPLANATION_FORMAT, cell: model.spec.id, T: String(model.spec.T) };
-  await writeSafetensors(join(dir, ARTIFACT_FILES.weights), weights, weightsMetadata(model));
-  await writeSafetensors(join(dir, ARTIFACT_FILES.inputs), inputs, {
-    ...meta,
-    dataset: samples.dataset,
-    split: samples.split,
+  await checkReplaceable(dir);
+  return await writeFolderAtomic(dir, async (staging) => {
+    const weights = modelTensors(model);
+    const inputs = new Map<string, SafeTensor>([
+      ["images", f32(run.images, [N, e.height, e.width])],
+      ["targets", i32(e.targets, [N])],
+      ["indices", i32(samples.indices, [N])],
+    ]);
+    const relevance = new Map<string, SafeTensor>([
+      ["relevance", f32(e.relevance, [N, e.height, e.width])],
+      ["per_step", f32(e.perStep, [N, e.steps, e.stepSize])],
+      ["logits", f32(e.logits, [N, 10])],
+    ]);
+    const meta = { format: EXPLANATION_FORMAT, cell: model.spec.id, T: String(model.spec.T) };
+    await writeSafetensors(join(staging, ARTIFACT_FILES.weights), weights, weightsMetadata(model));
+    await writeSafetensors(join(staging, ARTIFACT_FILES.inputs), inputs, {
+      ...meta,
+      dataset: samples.dataset,
+      split: samples.split,
+    });
+    await writeSafetensors(join(staging, ARTIFACT_FILES.relevance), relevance, {
+      ...meta,
+      method: String(e.settings.method),
+    });
+    const json: ModelJson = {
+      format: EXPLANATION_FORMAT,
+      cell: model.spec,
+      bias_mode: model.options.biasMode,
+      keep_prob: model.options.keepProb,
+      method: String(e.settings.method),
+      options: e.settings,
+      targets: e.targetSource,
+      weights: { file: ARTIFACT_FILES.weights, source: run.weightsSource },
+      data: { dataset: samples.dataset, split: samples.split, seed: samples.seed, samples: N },
+      files: {
+        [ARTIFACT_FILES.weights]: entries(weights),
+        [ARTIFACT_FILES.inputs]: entries(inputs),
+        [ARTIFACT_FILES.relevance]: entries(relevance),
+      },
+    };
+    await Deno.writeTextFile(
+      join(staging, ARTIFACT_FILES.model),
+      JSON.stringify(json, null, 2) + "\n",
+    );
+    return json;
   });
-  await writeSafetensors(join(dir, ARTIFACT_FILES.relevance), relevance, {
-    ...meta,
-    method: String(e.settings.method),
-  });
-  const json: ModelJson = {
-    format: EXPLANATION_FORMAT,
-    cell: model.spec,
-    bias_mode: model.options.biasMode,
-    keep_prob: model.options.keepProb,
-    method: String(e.settings.method),
-    options: e.settings,
-    targets: e.targetSource,
-    weights: { file: ARTIFACT_FILES.weights, source: run.weightsSource },
-    data: { dataset: samples.dataset, split: samples.split, seed: samples.seed, samples: N },
-    files: {
-      [ARTIFACT_FILES.weights]: entries(weights),
-      [ARTIFACT_FILES.inputs]: entries(inputs),
-      [ARTIFACT_FILES.relevance]: entries(relevance),
-    },
-  };
-  await Deno.writeTextFile(join(dir, ARTIFACT_FILES.model), JSON.stringify(json, null, 2) + "\n");
-  return json;
 }
 
 /** A run read back from its folder. */

@@ -57,3 +57,16 @@ export class ExplainInputError extends Error {
     this.name = "ExplainInputError";
   }
 }
+
+/** An output folder that cannot take an explanation run (it holds other files). */
+export class OutputFolderError extends Error {
+  /** The folder. */
+  readonly dir: string;
+
+  /** Creates the error for folder `dir`, saying what is wrong with it. */
+  constructor(dir: string, problem: string) {
+    super(`${dir}: ${problem}`);
+    this.name = "OutputFolderError";
+    this.dir = dir;
+  }
+}

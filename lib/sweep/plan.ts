@@ -14,7 +14,7 @@
  * @module
  */
 import { relative } from "node:path";
-import { DATASET_IDS, datasetInfo, trainValSplit } from "../data/mod.ts";
+import { datasetInfo, trainValSplit } from "../data/mod.ts";
 import { evalFilePath } from "../eval/mod.ts";
 import {
   EXPERIMENT_METHODS,
@@ -26,6 +26,7 @@ import {
 } from "../experiments/mod.ts";
 import {
   checkpointDir,
+  CheckpointError,
   planRun,
   readCheckpoint,
   readManifest,
@@ -33,7 +34,7 @@ import {
   runKey,
   type RunManifest,
   RunStoreError,
-  sameSettings,
+  settingsDifference,
   settingsFingerprint,
   type TrainProfile,
 } from "../train/mod.ts";
@@ -203,7 +204,7 @@ export async function runState(
   let manifest: RunManifest | null = null;
   try {
     const m = await readManifest(dir, key);
-    if (sameSettings(m, plan)) manifest = m;
+    if (settingsDifference(m, plan) === null) manifest = m;
   } catch (e) {
     if (!(e instanceof RunStoreError)) throw e;
   }
@@ -214,10 +215,15 @@ export async function runState(
     const evaluated = await Deno.stat(file).then(() => true, () => false);
     return { dir, state: evaluated ? "done" : "partial", epoch, evaluated, manifest };
   }
-  const checkpoint = await readCheckpoint(checkpointDir(dir), settingsFingerprint(plan, key));
+  // a damaged checkpoint is reported by the worker that meets it; here it counts as none
+  const checkpoint = await readCheckpoint(checkpointDir(dir), settingsFingerprint(plan, key))
+    .catch((e) => {
+      if (e instanceof CheckpointError) return null;
+      throw e;
+    });
   const evaluated = item.fold === null ? null : false;
-  return checkpoint
-    ? { dir, state: "partial", epoch: checkpoint.epoch, evaluated, manifest }
+  return checkpoint?.status === "ok"
+    ? { dir, state: "partial", epoch: checkpoint.checkpoint.epoch, evaluated, manifest }
     : { dir, state: "missing", epoch: null, evaluated, manifest };
 }
 
@@ -319,9 +325,3 @@ export function pendingEntries(plan: SweepPlan): PlanEntry[] {
 export function experimentEntries(plan: SweepPlan, experiment: ExperimentId): PlanEntry[] {
   return plan.entries.filter((e) => e.experiments.includes(experiment));
 }
-
-/** The dataset ids a sweep may select. */
-export const SWEEP_DATASETS: readonly string[] = [
-  ...DATASET_IDS,
-  ...DATASET_IDS.map((d) => `${d}-maj`),
-];

@@ -76,3 +76,18 @@ export class RunStoreError extends Error {
     this.dir = dir;
   }
 }
+
+/** A checkpoint that cannot be used: corrupted, incomplete or not matching the model. */
+export class CheckpointError extends Error {
+  /** The checkpoint file. */
+  readonly path: string;
+
+  /** Creates the error for checkpoint file `path`. */
+  constructor(path: string, problem: string) {
+    super(
+      `checkpoint ${path}: ${problem}; train with --force to remove it and start from scratch`,
+    );
+    this.name = "CheckpointError";
+    this.path = path;
+  }
+}

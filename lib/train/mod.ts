@@ -26,6 +26,7 @@ export * from "./profiles.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
 export * from "./run_lock.ts";
+export * from "./sequence_length.ts";
 export * from "./store.ts";
 export * from "./trainer.ts";
 export * from "./bench_machine.ts";

@@ -12,7 +12,6 @@ import {
   BIAS_MODES,
   type BiasMode,
   buildCell,
-  CELL_LENGTHS,
   type CellModel,
   type CellSpec,
   countParameters,
@@ -23,6 +22,7 @@ import {
   saveWeights,
 } from "../cells/mod.ts";
 import {
+  createStagingFolder,
   loadTask,
   Prng,
   type SequenceSource,
@@ -37,15 +37,16 @@ import { evaluateModel, type Predictions } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, KEEP_PROB, learningRate } from "./hyperparameters.ts";
 import { cellBudget, defaultProfileName, getProfile, type TrainProfile } from "./profiles.ts";
 import { createProgressDisplay, type ProgressDisplay, type ProgressMode } from "./progress.ts";
+import { isMajTask, sequenceLength } from "./sequence_length.ts";
 import { acquireRunLock, describeHolder, type RunLock } from "./run_lock.ts";
 import { readPredictions, readPredictionsFrame, writePredictions } from "./predictions.ts";
 import {
   checkpointDir,
   commitStagingDir,
-  createStagingDir,
   defaultRunsRoot,
   describeFile,
   gitState,
+  pathExists,
   readManifest,
   removeStaleStaging,
   RUN_FILES,
@@ -55,7 +56,7 @@ import {
   type StoredRun,
   writeFileAtomic,
 } from "./store.ts";
-import { trainModel, type TrainProgress } from "./trainer.ts";
+import { type TrainCheckpoint, trainModel, type TrainProgress } from "./trainer.ts";
 import type pl from "nodejs-polars";
 
 /** Options of {@link trainRun}. */
@@ -128,10 +129,6 @@ export interface RunPlan {
   epochs: number;
 }
 
-function isMaj(dataset: string): boolean {
-  return dataset.endsWith("-maj");
-}
-
 /**
  * Checks a run request and works out its settings without loading data.
  * Unknown datasets, cells, profiles and bias modes fail listing the valid ones.
@@ -148,30 +145,8 @@ export function planRun(opts: TrainRunOptions): RunPlan {
   if (!BIAS_MODES.includes(biasMode)) {
     throw new RunOptionError(`unknown bias mode "${biasMode}"; valid: ${BIAS_MODES.join(", ")}`);
   }
-  const maj = isMaj(opts.dataset);
-  const lengths = CELL_LENGTHS[cell].filter((t) => maj ? t === 12 : t !== 12);
-  let T = opts.T;
-  if (T === undefined) {
-    if (lengths.length !== 1) {
-      throw new RunOptionError(
-        lengths.length === 0
-          ? `cell "${cell}" cannot run on ${opts.dataset}: it is defined for T = ${
-            CELL_LENGTHS[cell].join(", ")
-          } (T = 12 needs a MAJ dataset, other lengths a plain one)`
-          : `cell "${cell}" on ${opts.dataset} needs T; valid: ${lengths.join(", ")}`,
-      );
-    }
-    T = lengths[0];
-  }
-  const spec = buildCell(cell, T);
-  if (!lengths.includes(T)) {
-    throw new RunOptionError(
-      `${cell} with T = ${T} reads images ${spec.width} columns wide, but ${opts.dataset} has ` +
-        `${maj ? 84 : 28}-wide images; valid T for ${cell} on ${opts.dataset}: ${
-          lengths.join(", ") || "none"
-        }`,
-    );
-  }
+  const maj = isMajTask(opts.dataset);
+  const spec = buildCell(cell, sequenceLength(cell, opts.dataset, opts.T));
   const seed = opts.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new RunOptionError(`seed must be a non-negative integer, found ${seed}`);
@@ -197,7 +172,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
   } else if (opts.folds !== undefined || opts.fold !== undefined) {
     throw new RunOptionError(
       `${opts.dataset} uses the single Experiment-1 split (48k/12k/10k); folds exist only for ` +
-        `${TASK_IDS.filter(isMaj).join(", ")}`,
+        `${TASK_IDS.filter(isMajTask).join(", ")}`,
     );
   }
   const budget = cellBudget(profile, cell);
@@ -209,7 +184,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     biasMode,
     folds,
     foldList,
-    learningRate: learningRate(cell, opts.dataset, T) * profile.learningRateScale,
+    learningRate: learningRate(cell, opts.dataset, spec.T) * profile.learningRateScale,
     trainSamples: budget.trainSamples,
     epochs: budget.epochs,
   };
@@ -255,11 +230,17 @@ export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   });
 }
 
-/** Whether a stored run was made with the settings of `plan` (else it is trained again). */
-export function sameSettings(m: RunManifest, plan: RunPlan): boolean {
+/** How a stored run's settings differ from the plan's, or null when they are the same. */
+export function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
   const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
-  return settings(m.profile) === settings({ ...plan.profile }) &&
-    m.training.learningRate === plan.learningRate && m.training.epochs === plan.epochs;
+  if (settings(m.profile) !== settings({ ...plan.profile })) {
+    return `profile settings ${settings(m.profile)}, now ${settings({ ...plan.profile })}`;
+  }
+  if (m.training.learningRate !== plan.learningRate) {
+    return `learning rate ${m.training.learningRate}, now ${plan.learningRate}`;
+  }
+  if (m.training.epochs !== plan.epochs) return `${m.training.epochs} epochs, now ${plan.epochs}`;
+  return null;
 }
 
 interface FoldSources {
@@ -291,6 +272,41 @@ function foldSources(task: Task, fold: number | null): FoldSources {
   };
 }
 
+/**
+ * The checkpoint to resume from: none when forced (an existing one is removed
+ * first) or when the profile writes none; one of other settings is announced
+ * and not used; a damaged one throws {@link CheckpointError}.
+ */
+async function checkpointToResume(
+  ckptDir: string,
+  fingerprint: string,
+  model: CellModel,
+  plan: RunPlan,
+  opts: TrainRunOptions,
+  say: (line: string) => void | Promise<void>,
+): Promise<TrainCheckpoint | undefined> {
+  if (opts.force) {
+    if (await pathExists(ckptDir)) {
+      await removeCheckpoint(ckptDir);
+      await say(`removed the checkpoint ${ckptDir} (forced: training from scratch)`);
+    }
+    return undefined;
+  }
+  if (plan.profile.checkpointEvery <= 0) return undefined;
+  const sizes = new Map([...model.params].map(([name, p]) => [name, p.size]));
+  const state = await readCheckpoint(ckptDir, fingerprint, sizes);
+  if (state.status === "other-settings") {
+    await say(`the checkpoint ${state.path} was written for other settings; training from scratch`);
+  }
+  if (state.status !== "ok") return undefined;
+  await say(
+    `resuming after epoch ${state.checkpoint.epoch} from ${state.path}${
+      state.verified ? "" : " (written without a checksum: not verified)"
+    }`,
+  );
+  return state.checkpoint;
+}
+
 async function trainFold(
   plan: RunPlan,
   key: RunKey,
@@ -316,23 +332,27 @@ async function trainFold(
   );
   const fingerprint = settingsFingerprint(plan, key);
   const ckptDir = checkpointDir(dir);
-  const resume = plan.profile.checkpointEvery > 0
-    ? await readCheckpoint(ckptDir, fingerprint)
-    : null;
-  if (resume) await display.message(`${leafLabel(key)}: resuming after epoch ${resume.epoch}`);
   const model = createModel(plan.spec, {
     seed: plan.seed,
     biasMode: plan.biasMode,
     keepProb: KEEP_PROB,
   });
   try {
+    const resume = await checkpointToResume(
+      ckptDir,
+      fingerprint,
+      model,
+      plan,
+      opts,
+      (line) => display.message(`${leafLabel(key)}: ${line}`),
+    );
     const trained = await trainModel(model, sources.train, {
       epochs: plan.epochs,
       learningRate: plan.learningRate,
       seed: plan.seed,
       indices: trainIdx,
       fold: key.fold,
-      resume: resume ?? undefined,
+      resume,
       signal: opts.signal,
       onProgress: async (p) => {
         lock.refresh();
@@ -354,7 +374,7 @@ async function trainFold(
     });
     const predictions: Predictions = { ...local, sample: sources.testIds(local.sample) };
     const t2 = performance.now();
-    const staging = await createStagingDir(dir);
+    const staging = await createStagingFolder(dir);
     try {
       await saveWeights(model, join(staging, RUN_FILES.weights), {
         dataset: key.dataset,
@@ -460,33 +480,39 @@ function leafLabel(key: RunKey): string {
   return `${key.dataset} ${key.cell} T${key.T} ${where}`;
 }
 
-/**
- * The complete stored run in `dir` when it was made with the plan's settings
- * (announced on the display), else null.
- */
-async function reusableRun(
+/** What {@link inspectStored} found in a run directory. */
+interface StoredState {
+  /** The stored run, when it is complete and made with the plan's settings. */
+  run: RunResult | null;
+  /** What to tell the user; null when nothing is stored at all. */
+  note: string | null;
+}
+
+/** Whether `dir` holds a complete run made with the plan's settings, and what to say about it. */
+async function inspectStored(
   dir: string,
   key: RunKey,
   plan: RunPlan,
-  display: ProgressDisplay,
-): Promise<RunResult | null> {
+): Promise<StoredState> {
   let m: RunManifest;
   try {
     m = await readManifest(dir, key);
   } catch (e) {
-    if (e instanceof RunStoreError) return null;
-    throw e;
+    if (!(e instanceof RunStoreError)) throw e;
+    const stored = await pathExists(dir);
+    return {
+      run: null,
+      note: stored ? `stored run is unusable (${e.message}), training again` : null,
+    };
   }
-  if (!sameSettings(m, plan)) {
-    await display.message(`${leafLabel(key)}: stored run has other settings, training again`);
-    return null;
+  const difference = settingsDifference(m, plan);
+  if (difference !== null) {
+    return { run: null, note: `stored run has other settings (${difference}), training again` };
   }
-  await display.message(
-    `${leafLabel(key)}: complete run found (accuracy ${
-      (100 * m.evaluation.accuracy).toFixed(2)
-    }%), skipped`,
-  );
-  return { key, dir, manifest: m, skipped: true };
+  return {
+    run: { key, dir, manifest: m, skipped: true },
+    note: `complete run found (accuracy ${(100 * m.evaluation.accuracy).toFixed(2)}%), skipped`,
+  };
 }
 
 /**
@@ -517,33 +543,35 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
     for (const fold of plan.foldList) {
       const key = runKey(plan, fold);
       const dir = runDir(root, key);
-      const stored = opts.force ? null : await reusableRun(dir, key, plan, display);
-      if (stored) {
-        results.push(stored);
+      const say = (line: string) => display.message(`${leafLabel(key)}: ${line}`);
+      const first = opts.force ? null : await inspectStored(dir, key, plan);
+      if (first?.run) {
+        await say(first.note!);
+        results.push(first.run);
         continue;
       }
       const lock = await acquireRunLock(dir, {
         wait: true,
         signal: opts.signal,
-        onWait: (holder) =>
-          display.message(
-            `${leafLabel(key)}: waiting for ${describeHolder(holder)}, which is training it`,
-          ),
+        onWait: (holder) => say(`waiting for ${describeHolder(holder)}, which is training it`),
         onStale: (holder, reason) =>
-          display.message(
-            `${leafLabel(key)}: took over the stale lock of ${describeHolder(holder)}: ${reason}`,
-          ),
+          say(`took over the stale lock of ${describeHolder(holder)}: ${reason}`),
       });
       try {
+        for (const line of await removeStaleStaging(dir, key)) await say(line);
         // another process trained it while this one waited: reuse its run, even when forced
-        const finished = opts.force && !lock.waited
-          ? null
-          : await reusableRun(dir, key, plan, display);
-        if (finished) {
-          results.push(finished);
+        const now = opts.force && !lock.waited ? null : await inspectStored(dir, key, plan);
+        if (now?.run) {
+          await say(now.note!);
+          results.push(now.run);
           continue;
         }
-        await removeStaleStaging(dir);
+        if (now?.note) await say(now.note);
+        else if (opts.force && await pathExists(dir)) {
+          await say(
+            "training again (forced); the stored run is replaced once the new one is complete",
+          );
+        }
         task ??= await cachedTask(plan, opts.taskOptions);
         if (task.kind === "cv" && task.k !== plan.folds) {
           throw new RunOptionError(`the task has ${task.k} folds, the run asks for ${plan.folds}`);
@@ -608,7 +636,7 @@ export interface LoadedRun extends StoredRun {
  * ```
  */
 export async function loadRun(opts: LoadRunOptions): Promise<LoadedRun> {
-  const maj = isMaj(opts.dataset);
+  const maj = isMajTask(opts.dataset);
   const plan = planRun({
     dataset: opts.dataset,
     cell: opts.cell,

@@ -14,7 +14,8 @@
  *
  * A run directory only ever appears complete: it is written as a sibling
  * `<leaf>.partial-<pid>-<n>` and renamed into place after the manifest (written
- * last) lists every file with its size and SHA-256. A directory whose manifest
+ * last) lists every file with its size and SHA-256; a run trained again
+ * (forced, or with other settings) replaces the stored one the same way. A directory whose manifest
  * is missing, unreadable, marks another format, or whose files do not match
  * it, is incomplete and is trained again. Per-epoch checkpoints go to
  * `<leaf>.checkpoint/` and are deleted when the run completes. While a
@@ -24,6 +25,7 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { replaceFolder, STAGING_LEFTOVER } from "../data/mod.ts";
 import { RunStoreError } from "./errors.ts";
 import { processAlive } from "./process_alive.ts";
 
@@ -178,7 +180,8 @@ export async function describeFile(dir: string, name: string): Promise<ManifestF
   return { name, bytes: bytes.length, sha256: await sha256Hex(bytes) };
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether `path` exists (a file, folder or link). */
+export async function pathExists(path: string): Promise<boolean> {
   try {
     await Deno.lstat(path);
     return true;
@@ -264,64 +267,61 @@ export async function isRunComplete(dir: string, expected?: RunKey): Promise<boo
   }
 }
 
-let partialCounter = 0;
-
-/** Creates a fresh, empty staging directory next to the run directory `dir`. */
-export async function createStagingDir(dir: string): Promise<string> {
-  await Deno.mkdir(dirname(dir), { recursive: true });
-  const staging = `${dir}.partial-${Deno.pid}-${++partialCounter}`;
-  await Deno.remove(staging, { recursive: true }).catch(() => {});
-  await Deno.mkdir(staging);
-  return staging;
-}
-
 /**
- * Removes staging directories of `dir` left by processes that no longer run
- * (or whose state cannot be known), never those of live processes.
+ * Cleans up after processes that no longer run (or whose state cannot be
+ * known), never after live ones. When `dir` is missing because such a process
+ * died between the two renames of {@link commitStagingDir}, the complete run
+ * it left is moved into place (its new run, else the old one); every other
+ * leftover is removed. Returns what was done, one line per directory.
  */
-export async function removeStaleStaging(dir: string): Promise<string[]> {
+export async function removeStaleStaging(dir: string, expected?: RunKey): Promise<string[]> {
   const parent = dirname(dir);
   const base = dir.slice(parent.length + 1);
-  const removed: string[] = [];
-  if (!(await exists(parent))) return removed;
+  const done: string[] = [];
+  if (!(await pathExists(parent))) return done;
+  const leftovers: { name: string; kind: string }[] = [];
   for await (const e of Deno.readDir(parent)) {
-    const m = e.name.match(/^(.*)\.partial-(\d+)-\d+$/);
+    const m = e.name.match(STAGING_LEFTOVER);
     if (!m || m[1] !== base) continue;
-    const pid = Number(m[2]);
+    const pid = Number(m[3]);
     if (pid === Deno.pid || processAlive(pid) === true) continue;
-    await Deno.remove(join(parent, e.name), { recursive: true });
-    removed.push(e.name);
+    leftovers.push({ name: e.name, kind: m[2] });
   }
-  return removed;
+  // a new run ("partial") is preferred to the one it was replacing
+  leftovers.sort((a, b) => (a.kind === "partial" ? 0 : 1) - (b.kind === "partial" ? 0 : 1));
+  for (const { name } of leftovers) {
+    const path = join(parent, name);
+    if (!(await pathExists(dir)) && await isRunComplete(path, expected)) {
+      await Deno.rename(path, dir);
+      done.push(`${name}: complete run moved into place as ${base}`);
+    } else {
+      await Deno.remove(path, { recursive: true });
+      done.push(`${name}: removed`);
+    }
+  }
+  return done;
 }
 
 /**
- * Moves a fully written staging directory into place as `dir`. An incomplete
- * directory already at `dir` is removed first; a complete one wins (the
- * staging directory is discarded) and `false` is returned.
+ * Moves a fully written staging directory into place as `dir`, replacing the
+ * run stored there (the caller holds the run's lock, see `run_lock.ts`): the
+ * old directory is renamed to `<leaf>.replaced-<pid>-<n>`, the staging one to
+ * `dir`, then the old one is removed. A process that dies between the two
+ * renames leaves both complete; {@link removeStaleStaging} moves the new one
+ * into place.
  */
 export async function commitStagingDir(
   staging: string,
   dir: string,
   expected: RunKey,
-): Promise<boolean> {
+): Promise<void> {
   await readManifest(staging, expected);
-  if (await exists(dir)) {
-    if (await isRunComplete(dir, expected)) {
-      await Deno.remove(staging, { recursive: true });
-      return false;
-    }
-    const trash = `${dir}.stale-${Deno.pid}-${++partialCounter}`;
-    await Deno.rename(dir, trash);
-    await Deno.remove(trash, { recursive: true });
-  }
-  await Deno.rename(staging, dir);
-  return true;
+  await replaceFolder(staging, dir);
 }
 
 /** Writes `text` to `path` atomically (temporary file in the same directory, then rename). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${++partialCounter}`;
+  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
   if (typeof data === "string") await Deno.writeTextFile(tmp, data);
   else await Deno.writeFile(tmp, data);
   await Deno.rename(tmp, path);
@@ -342,7 +342,7 @@ async function subdirs(dir: string): Promise<string[]> {
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isDirectory && !e.name.includes(".partial-") && !e.name.endsWith(".checkpoint")) {
+      if (e.isDirectory && !STAGING_LEFTOVER.test(e.name) && !e.name.endsWith(".checkpoint")) {
         out.push(e.name);
       }
     }

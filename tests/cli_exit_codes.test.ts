@@ -1,0 +1,33 @@
+import { assertEquals, assertStringIncludes } from "@std/assert";
+
+/** Runs a task's entry point; returns its exit code and standard error. */
+async function task(file: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", `lib/cli/${file}`, ...args],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1" },
+    stdout: "null",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("every task exits 2 on a command line that does not fit, with the reason", async () => {
+  const cases: [string, string[], string][] = [
+    ["report.ts", ["--bogus"], "Unknown option '--bogus'"],
+    ["report.ts", ["--profile", "big"], "valid profiles: smoke, quick, full"],
+    ["bench.ts", ["--batch", "0"], "--batch must be an integer of at least 1"],
+    ["bench.ts", ["--repeats", "1.5"], "--repeats must be an integer"],
+    ["bench.ts", ["--cells", "gru"], 'unknown cell "gru"'],
+    ["bench.ts", ["--cases", "explain", "--methods", "ig"], "lrp-a2b1"],
+    ["data.ts", ["--bogus"], "unknown option --bogus"],
+    ["cells.ts", ["--bogus"], "usage: deno task cells"],
+    ["explain.ts", ["--cell", "deep"], "--method is required"],
+    ["train.ts", ["--cell", "deep"], "--dataset is required"],
+  ];
+  for (const [file, args, reason] of cases) {
+    const r = await task(file, args);
+    assertEquals(r.code, 2, `${file} ${args.join(" ")}: ${r.stderr}`);
+    assertStringIncludes(r.stderr, reason);
+    assertEquals(r.stderr.includes("    at "), false, `no stack trace: ${r.stderr}`);
+  }
+});
