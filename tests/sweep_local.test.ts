@@ -108,29 +108,42 @@ Deno.test("two local workers; a worker killed mid-run is resumed from its checkp
   }
 });
 
-Deno.test("aborting a local sweep stops its workers with SIGTERM and keeps their checkpoints", async () => {
+Deno.test("aborting a local sweep stops its workers mid-epoch with SIGTERM and leaves nothing stale", async () => {
+  // one long epoch and no checkpoints: nothing but the signal can stop the workers early
+  const profile: TrainProfile = { ...SMOKE, epochs: 3, trainSamples: 20000, checkpointEvery: 0 };
   const root = await tempRunsRoot();
   try {
-    const plan = await buildPlan({ profile: PROFILE, seed: 0, root, selection: SELECTION });
+    const plan = await buildPlan({ profile, seed: 0, root, selection: SELECTION });
+    const dir = await writeBatch(plan, profile, plan.entries, "local");
     const controller = new AbortController();
-    const checkpoints = plan.entries.map((e) => `${checkpointDir(e.dir)}/state.safetensors`);
+    const logs = plan.entries.map((_, i) => `${dir}/logs/task-${i}.log`);
     const watch = setInterval(async () => {
-      if ((await Promise.all(checkpoints.map(exists))).some(Boolean)) {
+      const texts = await Promise.all(logs.map((l) => Deno.readTextFile(l).catch(() => "")));
+      if (texts.every((t) => /epoch 1\/3 batch/.test(t))) {
         clearInterval(watch);
         controller.abort();
       }
-    }, 20);
-    const { result, lines } = await sweep(plan, { signal: controller.signal, graceMs: 30_000 });
+    }, 50);
+    const lines: string[] = [];
+    const result = await runLocalSweep(dir, {
+      jobs: 2,
+      command: (i) => workerCommand(dir, i),
+      log: (line) => lines.push(line),
+      signal: controller.signal,
+      graceMs: 120_000,
+    });
     clearInterval(watch);
     assert(result.aborted);
-    assertEquals(result.failed, []);
-    assertEquals(result.done.length + result.stopped.length, 2);
+    assertEquals([result.done, result.failed, result.stopped.length], [[], [], 2]);
     assertStringIncludes(lines.join("\n"), "stopping 2 worker(s)");
-    const after = await buildPlan({ profile: PROFILE, seed: 0, root, selection: SELECTION });
-    assert(
-      after.entries.some((e) => e.state === "partial" && e.epoch! >= 1),
-      JSON.stringify(after.entries.map((e) => [e.state, e.epoch])),
-    );
+    for (const log of logs) {
+      assertStringIncludes(await Deno.readTextFile(log), "worker stopped by a signal");
+    }
+    const after = await buildPlan({ profile, seed: 0, root, selection: SELECTION });
+    assertEquals(after.entries.map((e) => e.state), ["missing", "missing"]);
+    const group = plan.entries[0].dir.replace(/\/[^/]+$/, "");
+    const left = await Array.fromAsync(Deno.readDir(group)).catch(() => []);
+    assertEquals(left.map((e) => e.name), [], "no lock, staging or run directory is left");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -9,7 +9,13 @@
  */
 import { type CellId, parseCellId } from "../cells/mod.ts";
 import { TASK_IDS, UnknownDatasetError } from "../data/mod.ts";
-import { acquireRunLock, type RunResult, type TrainProfile, trainRun } from "../train/mod.ts";
+import {
+  acquireRunLock,
+  type RunResult,
+  type TrainProfile,
+  type TrainProgress,
+  trainRun,
+} from "../train/mod.ts";
 import type { ExperimentContext } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { evaluateRun } from "./evaluation.ts";
@@ -158,6 +164,8 @@ export interface ProtocolRunOptions {
   signal?: AbortSignal;
   /** Where training progress goes (default `lines`). */
   progress?: "auto" | "tty" | "lines" | "none";
+  /** Also called with every training progress snapshot (awaited between batches). */
+  onProgress?: (p: TrainProgress) => void | Promise<void>;
 }
 
 /**
@@ -183,6 +191,7 @@ export async function runProtocolItem(
     ...(item.fold === null ? {} : { folds: item.folds!, fold: item.fold }),
     progress: options.progress ?? "lines",
     signal: options.signal,
+    onProgress: options.onProgress,
   });
   if (item.fold === null) return { run, evaluationFile: null, evaluated: false };
   // one evaluation of a run at a time; a process that waited reuses the rows written meanwhile

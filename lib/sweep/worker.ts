@@ -14,6 +14,9 @@ import { acquireRunLock, formatDuration, RunLockedError } from "../train/mod.ts"
 import { type Batch, readBatch } from "./batch.ts";
 import { peakRssMb, writeUsage } from "./usage.ts";
 
+/** Longest stretch of training, in milliseconds, before a worker lets signals through. */
+export const EVENT_LOOP_TURN_MS = 200;
+
 /** What a worker did. */
 export interface WorkerOutcome {
   /** The batch entry index. */
@@ -72,7 +75,18 @@ export async function runWorker(
     return { index: i, id: item.id, outcome: "busy" };
   }
   console.error(`${item.id}: worker ${i} (pid ${Deno.pid}) starts`);
-  const r = await runProtocolItem(ctx, item, { signal, progress: "lines" });
+  // training keeps the event loop busy: give it a turn now and then, so that
+  // SIGINT/SIGTERM listeners run and the signal stops training between batches
+  let turn = performance.now();
+  const r = await runProtocolItem(ctx, item, {
+    signal,
+    progress: "lines",
+    onProgress: async () => {
+      if (performance.now() - turn < EVENT_LOOP_TURN_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      turn = performance.now();
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   await writeUsage(batch.root, {
     run: relative(batch.root, r.run.dir),
