@@ -109,7 +109,9 @@ async function worker(dir: string, index: string | undefined): Promise<number> {
     return r.outcome === "busy" ? WORKER_BUSY_EXIT : 0;
   } catch (e) {
     if (controller.signal.aborted) {
-      stderr("worker stopped by a signal; the run keeps its last checkpoint, if its profile writes them");
+      stderr(
+        "worker stopped by a signal; the run keeps its last checkpoint, if its profile writes them",
+      );
       return 130;
     }
     throw e;
