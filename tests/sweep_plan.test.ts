@@ -21,6 +21,7 @@ import {
   rateKey,
   ratesPath,
   readBatch,
+  readRates,
   runCost,
   sbatchScript,
   slurmTimeLimit,
@@ -29,6 +30,7 @@ import {
 } from "../lib/sweep/mod.ts";
 import { backendInfo } from "../lib/backend/mod.ts";
 import { getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
+import { runBench } from "../lib/cli/bench.ts";
 import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
 
 Deno.test("the full protocol is 14 Experiment-1 runs and 10 MAJ cells × 2 datasets × 7 folds", () => {
@@ -206,5 +208,43 @@ Deno.test("usage errors of deno task sweep exit 2 and say what was wrong", async
     if (args[0] !== "--cells" && args[0] !== "--datasets" && args[0] !== "--profile") {
       assertStringIncludes(stderr, "usage: deno task sweep");
     }
+  }
+});
+
+Deno.test("deno task bench --save-rates stores the rates the plan prices runs with", async () => {
+  const root = await tempRunsRoot();
+  const before = Deno.env.get("RNNX_RUNS_DIR");
+  Deno.env.set("RNNX_RUNS_DIR", root);
+  try {
+    const args = ["--cells", "deep", "--methods", "dtd", "--warmup", "0", "--repeats", "1"];
+    const trainOnly = await runBench([...args, "--cases", "train", "--save-rates"]);
+    assertEquals(trainOnly.rows.length, 1);
+    assertEquals(await readRates(root), { format: "rnnx-rates/1", rates: {} });
+
+    const { rows } = await runBench([...args, "--cases", "train,eval,explain", "--save-rates"]);
+    const key = rateKey(backendInfo().name, "deep", 12);
+    const stored = (await readRates(root)).rates[key];
+    const median = (c: string) => rows.find((r) => r.case === c)!.median_per_s;
+    assertEquals([stored.train, stored.eval, stored.explain], [
+      median("train"),
+      median("eval"),
+      median("explain"),
+    ]);
+    const calibrated: string[] = [];
+    const plan = await buildPlan({
+      profile: SMOKE,
+      seed: 0,
+      root,
+      selection: { only: ["exp2"], cells: ["deep"], datasets: ["mnist-maj"] },
+      onCalibrate: (cell, T) => {
+        calibrated.push(`${cell}-T${T}`);
+      },
+    });
+    assertEquals(calibrated, []);
+    assertEquals(plan.entries[0].cost.train, 500 / stored.train);
+  } finally {
+    if (before === undefined) Deno.env.delete("RNNX_RUNS_DIR");
+    else Deno.env.set("RNNX_RUNS_DIR", before);
+    await Deno.remove(root, { recursive: true });
   }
 });

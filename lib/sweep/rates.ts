@@ -1,10 +1,12 @@
 /**
  * Measured throughput the sweep estimates costs from: sequences per second of
  * training and evaluation and heatmaps per second of explaining, per backend,
- * cell and T, kept in `<root>/.sweep/rates.json`. Rates that are missing are
- * measured by a short calibration with the benchmark's own functions
- * (`benchTrain`, `benchEval`, `benchExplain`: one warm-up, three timed runs),
- * and stored for the next plan.
+ * cell and T, kept in `<root>/.sweep/rates.json`. They come from the
+ * benchmark (`deno task bench --cases train,eval,explain --methods dtd
+ * --save-rates`, see {@link storeBenchRates}), or, where none are stored, from
+ * a short calibration with the benchmark's own functions (`benchTrain`,
+ * `benchEval`, `benchExplain`: one warm-up, three timed runs), stored for the
+ * next plan.
  *
  * @module
  */
@@ -13,6 +15,7 @@ import { backendInfo, initBackend } from "../backend/mod.ts";
 import {
   benchEval,
   benchExplain,
+  type BenchRow,
   benchTrain,
   machineInfo,
   type MeasureOptions,
@@ -85,6 +88,52 @@ export async function calibrateCell(
   };
 }
 
+async function writeRates(root: string, table: RateTable): Promise<void> {
+  await Deno.mkdir(dirname(ratesPath(root)), { recursive: true });
+  await writeFileAtomic(ratesPath(root), JSON.stringify(table, null, 2) + "\n");
+}
+
+/**
+ * Stores benchmark rows as rates: the median of each `train`, `eval` and DTD
+ * `explain` row replaces the stored rate of its backend, cell and T. A (cell,
+ * T) is stored once it has all three (from these rows or stored before).
+ * Returns the keys stored.
+ *
+ * @example
+ * ```ts ignore
+ * const { rows } = await runBench(["--cases", "train,eval,explain", "--methods", "dtd", "--cells", "deep"]);
+ * await storeBenchRates(defaultRunsRoot(), rows); // ["wasm/deep-T12"]
+ * ```
+ */
+export async function storeBenchRates(root: string, rows: readonly BenchRow[]): Promise<string[]> {
+  const table = await readRates(root);
+  const updated = new Map<string, Partial<CellRates>>();
+  for (const r of rows) {
+    if (r.case === "explain" && r.method !== "dtd") continue;
+    if (r.case !== "train" && r.case !== "eval" && r.case !== "explain") continue;
+    const key = rateKey(r.backend, r.cell, r.T);
+    const entry = updated.get(key) ?? { ...table.rates[key] };
+    entry[r.case] = r.median_per_s;
+    updated.set(key, entry);
+  }
+  const stored: string[] = [];
+  for (const [key, entry] of updated) {
+    if (entry.train === undefined || entry.eval === undefined || entry.explain === undefined) {
+      continue;
+    }
+    table.rates[key] = {
+      train: entry.train,
+      eval: entry.eval,
+      explain: entry.explain,
+      measuredAt: new Date().toISOString(),
+      cpu: machineInfo().cpu,
+    };
+    stored.push(key);
+  }
+  if (stored.length > 0) await writeRates(root, table);
+  return stored;
+}
+
 /**
  * The rates of every (cell, T) on the current backend: stored ones, and
  * calibrated ones for the rest (stored at once). `onCalibrate` hears about
@@ -112,9 +161,6 @@ export async function ratesFor(
     }
     out.set(key, rates);
   }
-  if (changed) {
-    await Deno.mkdir(dirname(ratesPath(root)), { recursive: true });
-    await writeFileAtomic(ratesPath(root), JSON.stringify(table, null, 2) + "\n");
-  }
+  if (changed) await writeRates(root, table);
   return out;
 }
