@@ -1,7 +1,7 @@
 /**
  * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory]
  * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 2] [--repeats 7]
- * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--json]`.
+ * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--json] [--save-rates]`.
  *
  * - `train`: sequences per second of one Adam step with dropout (batch 50);
  * - `eval`: sequences per second of a forward pass without dropout (batch 250);
@@ -17,7 +17,8 @@
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
  * convdeep and convrlstm-sd for `explain`; convdeep for `memory`.
  * Prints the machine and a Markdown table, or a JSON array of the records with
- * `--json`.
+ * `--json`. `--save-rates` stores the train, eval and DTD explain rates as the
+ * rates `deno task sweep` prices runs with (`<runs>/.sweep/rates.json`).
  *
  * @module
  */
@@ -34,6 +35,7 @@ import {
   benchTable,
   benchTrain,
   type CellBenchOptions,
+  defaultRunsRoot,
   type MachineInfo,
   machineInfo,
   machineLines,
@@ -42,6 +44,7 @@ import {
   runTorchReference,
   TORCH_CELLS,
 } from "../train/mod.ts";
+import { storeBenchRates } from "../sweep/mod.ts";
 import { exitCodeOf, parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 /** The throughput cases and the function that measures each. */
@@ -65,7 +68,7 @@ export const DEFAULT_CELLS: Record<"explain" | "memory", readonly CellId[]> = {
 
 const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,memory] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
-  "[--dataset mnist-maj] [--steps n] [--folds n] [--json]";
+  "[--dataset mnist-maj] [--steps n] [--folds n] [--json] [--save-rates]";
 
 /** What {@link runBench} measured. */
 export interface BenchResult {
@@ -99,6 +102,7 @@ export async function runBench(
       steps: { type: "string" },
       folds: { type: "string" },
       json: { type: "boolean" },
+      "save-rates": { type: "boolean" },
     },
     USAGE,
   );
@@ -180,6 +184,14 @@ export async function runBench(
       T,
     });
     rows = attachTorch(rows, records);
+  }
+  if (opts["save-rates"]) {
+    const stored = await storeBenchRates(defaultRunsRoot(), rows);
+    log(
+      stored.length > 0
+        ? `rates stored for deno task sweep: ${stored.join(", ")}`
+        : "no rates stored: a cell needs train, eval and explain (dtd) rows",
+    );
   }
   return { rows, memory, machine: machineInfo(), json: Boolean(opts.json) };
 }

@@ -29,12 +29,13 @@ import {
   type ProgressDisplay,
   readPredictions,
   type RunResult,
+  type TrainProfile,
 } from "../train/mod.ts";
 import { disposeModel } from "../cells/mod.ts";
 import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { checkMethods, explainBatch } from "./explanations.ts";
-import { cachedTask, type GridEntry, type RunGrid, runIds } from "./grid.ts";
+import { cachedTask, type RunGrid, runIds } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { pickSamples } from "./samples.ts";
 import { settleDisplays } from "./settle.ts";
@@ -94,18 +95,33 @@ function sameSamples(df: DataFrame, samples: Int32Array, methods: readonly strin
   return true;
 }
 
-async function evaluateFold(
-  grid: RunGrid,
-  entry: GridEntry,
+/** The evaluation rows of one fold, as {@link evaluateRun} returns them. */
+export interface FoldEvaluation {
+  /** Their Parquet file (inside the run's directory). */
+  file: string;
+  /** The rows. */
+  rows: DataFrame;
+  /** Whether stored rows were reused. */
+  reused: boolean;
+  /** Samples explained per method. */
+  count: number;
+}
+
+/**
+ * Explains and evaluates the test samples of one stored MAJ fold with every
+ * method, stores the rows inside the run's directory and returns them; rows
+ * stored before for the same samples and methods are reused unless `force`.
+ */
+export async function evaluateRun(
+  profile: TrainProfile,
   run: RunResult,
   methods: readonly string[],
-  force: boolean,
-): Promise<{ file: string; rows: DataFrame; reused: boolean; count: number }> {
-  const { ctx } = grid;
+  force = false,
+): Promise<FoldEvaluation> {
   const key = run.key;
   if (key.fold === null || key.folds === null) {
     throw new ExperimentInputError(
-      `${entry.dataset}/${entry.cell}: the evaluation needs cross-validation folds (MAJ datasets)`,
+      `${key.dataset}/${key.cell}: the evaluation needs cross-validation folds (MAJ datasets)`,
     );
   }
   const file = evalFilePath(run.dir, {
@@ -120,7 +136,7 @@ async function evaluateFold(
   const predictions = readPredictions(join(run.dir, run.manifest.files.predictions.name));
   const samples = foldSamples(
     predictions.sample,
-    explainSampleCount(ctx.profile, entry.cell),
+    explainSampleCount(profile, key.cell),
     key.dataset,
     key.fold,
     key.folds,
@@ -219,7 +235,7 @@ export async function explanationEvaluation(
     for (const entry of entries) {
       for (const run of entry.runs) {
         const t0 = performance.now();
-        const r = await evaluateFold(grid, entry, run, methods, options.force ?? false);
+        const r = await evaluateRun(grid.ctx.profile, run, methods, options.force ?? false);
         done++;
         r.reused ? reused++ : computed++;
         frames.push(r.rows);

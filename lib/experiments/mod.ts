@@ -31,3 +31,4 @@ export * from "./claims.ts";
 export * from "./numbers.ts";
 export * from "./show_claims.ts";
 export * from "./settle.ts";
+export * from "./protocol.ts";

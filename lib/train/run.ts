@@ -224,8 +224,8 @@ export function sampleSubset(n: number, count: number | null, label: string): In
   return new Prng(`subset/${label}`).permutation(n).slice(0, count).sort();
 }
 
-/** The settings a stored run must have been made with to be reused. */
-function settingsFingerprint(plan: RunPlan, key: RunKey): string {
+/** The settings a stored run (or its checkpoint) must have been made with to be reused. */
+export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   return JSON.stringify({
     key,
     profile: plan.profile,
@@ -242,7 +242,7 @@ function settingsFingerprint(plan: RunPlan, key: RunKey): string {
  * the same. Whether the native BLAS is used counts too (it changes the
  * weights); which BLAS library does not.
  */
-function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
+export function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
   const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
   if (settings(m.profile) !== settings({ ...plan.profile })) {
     return `profile settings ${settings(m.profile)}, now ${settings({ ...plan.profile })}`;
