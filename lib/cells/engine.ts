@@ -34,13 +34,38 @@ import * as tf from "@tensorflow/tfjs";
 import { compileFast } from "./fast_program.ts";
 import type { CellModel } from "./model.ts";
 import type { RunOptions } from "./run_options.ts";
-import { referenceProgram } from "./step_program.ts";
+import type { CellSpec } from "./spec.ts";
+import { referenceProgram, type StepProgram } from "./step_program.ts";
 import type { Trace } from "./trace.ts";
 import { unroll } from "./unroll.ts";
 
 export type { ActivationHooks, RunOptions } from "./run_options.ts";
 export { disposeTrace, type Trace } from "./trace.ts";
 export { stepInputShape, toSteps } from "./step_inputs.ts";
+
+/** The three programs of a cell: fast, reference with hoisting, reference step by step. */
+interface Programs {
+  fast: StepProgram;
+  hoisted: StepProgram;
+  stepwise: StepProgram;
+}
+
+const compiled = new WeakMap<CellSpec, Programs>();
+
+function programs(model: CellModel): Programs {
+  const { spec, graph } = model;
+  let p = compiled.get(spec);
+  if (!p) {
+    const hoisted = referenceProgram(spec, graph, true);
+    p = {
+      fast: compileFast(hoisted, spec, graph),
+      hoisted,
+      stepwise: referenceProgram(spec, graph, false),
+    };
+    compiled.set(spec, p);
+  }
+  return p;
+}
 
 function checkInput(model: CellModel, x: tf.Tensor): void {
   const { spec } = model;
@@ -67,13 +92,9 @@ function checkInput(model: CellModel, x: tf.Tensor): void {
  */
 export function forward(model: CellModel, x: tf.Tensor, opts: RunOptions = {}): tf.Tensor2D {
   checkInput(model, x);
-  const { spec, graph } = model;
-  return tf.tidy(() => {
-    const program = opts.hoist === false
-      ? referenceProgram(spec, graph, false)
-      : compileFast(referenceProgram(spec, graph, true), spec, graph);
-    return unroll(model, x, opts, program, false).logits;
-  });
+  const { fast, stepwise } = programs(model);
+  const program = opts.hoist === false ? stepwise : fast;
+  return tf.tidy(() => unroll(model, x, opts, program, false).logits);
 }
 
 /**
@@ -86,6 +107,7 @@ export function traceForward(
   opts: Omit<RunOptions, "training"> = {},
 ): Trace {
   checkInput(model, x);
-  const program = referenceProgram(model.spec, model.graph, opts.hoist ?? true);
+  const { hoisted, stepwise } = programs(model);
+  const program = opts.hoist === false ? stepwise : hoisted;
   return tf.tidy(() => unroll(model, x, { ...opts, training: false }, program, true));
 }

@@ -19,6 +19,7 @@ export class RunContext {
   readonly #model: CellModel;
   readonly #opts: RunOptions;
   readonly #memo = new Map<string, unknown>();
+  readonly #contexts = new Map<string, ApplyContext>();
   /** Samples per step. */
   readonly rows: number;
   /** Null outside training (and when nothing is dropped). */
@@ -35,6 +36,16 @@ export class RunContext {
 
   /** The context of step `key` (a step number, "out", or {@link ALL_STEPS} for `steps` stacked steps). */
   at(key: string, steps = 1): ApplyContext {
+    const id = `${key}/${steps}`;
+    let context = this.#contexts.get(id);
+    if (!context) {
+      context = this.#make(key, steps);
+      this.#contexts.set(id, context);
+    }
+    return context;
+  }
+
+  #make(key: string, steps: number): ApplyContext {
     const model = this.#model;
     const hooks = this.#opts.hooks;
     const rows = this.rows;
