@@ -2,10 +2,13 @@
 """PyTorch reference benchmark for the rnn-explain cells.
 
 Times one full training step (forward over T steps, 11-logit softmax
-cross-entropy, backward, Adam update) of the Deep, R-LSTM and ConvDeep cells,
+cross-entropy, backward, Adam update) of the Deep, R-LSTM, ConvDeep, Conv+Deep
+and Conv+R-LSTM-SD cells,
 written the way a PyTorch user would write them: one nn.Module per cell,
 nn.Linear / nn.Conv2d layers, a Python loop over the time steps and
-F.dropout for naive per-step dropout.
+F.dropout for naive per-step dropout (one mask per sequence for the stationary
+"SD" dropout). The Conv+ cells feed each convolution's output of the previous
+step back into it (concatenated channels, zeros at the first step).
 
 The modules mirror lib/cells/catalog.ts (buildCell) with the "code" bias mode:
 dense/conv layers whose bias is -softplus(b) have no bias (it is frozen at 0),
@@ -41,7 +44,7 @@ LEARNING_RATE = 0.0002
 BETAS = (0.9, 0.999)
 EPSILON = 1e-8
 POOL_SCALE = 2.0  # the original code multiplies the 2x2 average by np.size([2, 2]) = 2
-CELLS = ("deep", "rlstm", "convdeep")
+CELLS = ("deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd")
 
 try:
     import torch
@@ -91,6 +94,11 @@ def drop(x: torch.Tensor, training: bool) -> torch.Tensor:
     return F.dropout(x, p=DROP_P, training=training)
 
 
+def stationary_mask(like: torch.Tensor, training: bool) -> torch.Tensor:
+    """One inverted-dropout mask (0 or 1/keep; ones in evaluation), reused at every step."""
+    return F.dropout(torch.ones_like(like), p=DROP_P, training=training)
+
+
 def pool_same(x: torch.Tensor) -> torch.Tensor:
     """2x2 stride-2 average pooling with TF SAME semantics, times 2.
 
@@ -134,14 +142,22 @@ class Deep(nn.Module):
         self.out1 = dense(128, 32)
         self.out2 = dense(32, 10)
 
-    def features(self, x_t: torch.Tensor) -> torch.Tensor:
-        return x_t
+    def initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The recurrent state of the feature stack (none for flat inputs)."""
+        return ()
+
+    def features(self, x_t: torch.Tensor,
+                 state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """The input of in1 at one step, and the feature stack's next state."""
+        return x_t, state
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         r = x.new_zeros(x.shape[0], 256)
         h = r
+        state = self.initial_state(x)
         for x_t in self.steps(x):
-            in1 = F.relu(self.in1(self.features(x_t)))
+            features, state = self.features(x_t, state)
+            in1 = F.relu(self.in1(features))
             cat = torch.cat([drop(in1, self.training), r], dim=1)
             h = F.relu(self.hidden(drop(cat, self.training)))
             r = F.relu(self.r(drop(h, self.training)))
@@ -152,58 +168,126 @@ class Deep(nn.Module):
         return flat_steps(x, self.T)
 
 
-class ConvDeep(Deep):
-    """ConvDeep: conv 5x5x24 -> pool -> conv 3x3x32 -> pool -> 448 -> in1 128 -> the Deep body."""
+class ConvStack:
+    """The conv/pool stack of the conv cells: conv 5x5x24 -> pool -> conv 3x3x32 -> pool -> 448.
 
-    def __init__(self, T: int):
+    With literal connections (the Conv+ cells) each convolution also reads its own output of
+    the previous step, concatenated to its input channels (conv1 25 -> 24, conv2 56 -> 32),
+    zeros at the first step.
+    """
+
+    conv1: nn.Conv2d
+    conv2: nn.Conv2d
+    T: int
+
+    @staticmethod
+    def feature_count(T: int) -> int:
+        """The number of features the stack gives (448 at T = 12)."""
         c = step_columns(T)
-        pooled_width = math.ceil(math.ceil(c / 2) / 2)
-        pooled_height = math.ceil(math.ceil(HEIGHT / 2) / 2)
-        super().__init__(T, n_in=pooled_height * pooled_width * 32, in_units=128)
-        self.conv1 = conv(1, 24, 5)
-        self.conv2 = conv(24, 32, 3)
+        return math.ceil(math.ceil(HEIGHT / 2) / 2) * math.ceil(math.ceil(c / 2) / 2) * 32
 
-    def features(self, x_t: torch.Tensor) -> torch.Tensor:
-        a = pool_same(F.relu(self.conv1(x_t)))
-        a = pool_same(F.relu(self.conv2(a)))
+    def init_stack(self, literal: bool) -> None:
+        """Creates conv1 and conv2."""
+        self.literal = literal
+        self.conv1 = conv(1 + (24 if literal else 0), 24, 5)
+        self.conv2 = conv(24 + (32 if literal else 0), 32, 3)
+
+    def initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        if not self.literal:
+            return ()
+        c = step_columns(self.T)
+        B = x.shape[0]
+        return (x.new_zeros(B, 24, HEIGHT, c), x.new_zeros(B, 32, math.ceil(HEIGHT / 2),
+                                                          math.ceil(c / 2)))
+
+    def features(self, x_t: torch.Tensor,
+                 state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        if self.literal:
+            a1 = F.relu(self.conv1(torch.cat([x_t, state[0]], dim=1)))
+            a2 = F.relu(self.conv2(torch.cat([pool_same(a1), state[1]], dim=1)))
+            state = (a1, a2)
+        else:
+            a1 = F.relu(self.conv1(x_t))
+            a2 = F.relu(self.conv2(pool_same(a1)))
+        a = pool_same(a2)
         # flatten in (row, column, channel) order, as the NHWC TensorFlow graph does
-        return a.permute(0, 2, 3, 1).reshape(a.shape[0], -1)
+        return a.permute(0, 2, 3, 1).reshape(a.shape[0], -1), state
 
     def steps(self, x: torch.Tensor) -> list[torch.Tensor]:
         return image_steps(x, self.T)
 
 
+class ConvDeep(ConvStack, Deep):
+    """ConvDeep (Conv+Deep with `literal`): the conv stack -> in1 128 -> the Deep body."""
+
+    def __init__(self, T: int, literal: bool = False):
+        Deep.__init__(self, T, n_in=ConvStack.feature_count(T), in_units=128)
+        self.init_stack(literal)
+
+
 class RLSTM(nn.Module):
-    """R-LSTM with 72 cells.
+    """R-LSTM with 72 cells (R-LSTM-SD with `stationary`).
 
     Gates drop(sigma(z W + b)), candidate g = ReLU(z W_g), c = f c' + i g, h = drop(o c).
+    The stationary variant drops in1 and h with one mask per sequence and not the gates,
+    whose layers are then named i, f, o (as in lib/cells/catalog.ts).
     """
 
-    def __init__(self, T: int, units: int = 72):
+    def __init__(self, T: int, units: int = 72, n_in: int | None = None, in_units: int = 256,
+                 stationary: bool = False):
         super().__init__()
         self.T = T
         self.units = units
-        z = 256 + units
-        self.in1 = dense(HEIGHT * step_columns(T), 256)
-        self.i_gate = dense(z, units, bias=True)
-        self.f_gate = dense(z, units, bias=True)
-        self.o_gate = dense(z, units, bias=True)
+        self.stationary = stationary
+        z = in_units + units
+        self.in1 = dense(n_in if n_in is not None else HEIGHT * step_columns(T), in_units)
+        self.gate_names = ("i", "f", "o") if stationary else ("i_gate", "f_gate", "o_gate")
+        for name in self.gate_names:
+            setattr(self, name, dense(z, units, bias=True))
         self.g = dense(z, units)
         self.out = dense(units, 10)
+
+    def initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return ()
+
+    def features(self, x_t: torch.Tensor,
+                 state: tuple[torch.Tensor, ...]) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        return x_t, state
+
+    def steps(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return flat_steps(x, self.T)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x.new_zeros(x.shape[0], self.units)
         c = h
-        for x_t in flat_steps(x, self.T):
-            in1 = drop(F.relu(self.in1(x_t)), self.training)
+        state = self.initial_state(x)
+        masks: tuple[torch.Tensor, torch.Tensor] | None = None
+        for x_t in self.steps(x):
+            features, state = self.features(x_t, state)
+            in1 = F.relu(self.in1(features))
+            if self.stationary:
+                if masks is None:
+                    masks = (stationary_mask(in1, self.training), stationary_mask(h, self.training))
+                in1 = in1 * masks[0]
+            else:
+                in1 = drop(in1, self.training)
             z = torch.cat([in1, h], dim=1)
-            i = drop(torch.sigmoid(self.i_gate(z)), self.training)
-            f = drop(torch.sigmoid(self.f_gate(z)), self.training)
-            o = drop(torch.sigmoid(self.o_gate(z)), self.training)
+            i, f, o = (torch.sigmoid(getattr(self, name)(z)) for name in self.gate_names)
+            if not self.stationary:
+                i, f, o = (drop(gate, self.training) for gate in (i, f, o))
             g = F.relu(self.g(z))
             c = f * c + i * g
-            h = drop(o * c, self.training)
+            h = o * c * masks[1] if masks is not None else drop(o * c, self.training)
         return self.out(h)
+
+
+class ConvRLSTM(ConvStack, RLSTM):
+    """Conv+R-LSTM-SD (with `literal`): the conv stack -> in1 128 -> R-LSTM-SD with 96 cells."""
+
+    def __init__(self, T: int, literal: bool = True):
+        RLSTM.__init__(self, T, units=96, n_in=ConvStack.feature_count(T), in_units=128,
+                       stationary=True)
+        self.init_stack(literal)
 
 
 def build(cell: str, T: int) -> nn.Module:
@@ -214,6 +298,10 @@ def build(cell: str, T: int) -> nn.Module:
         return RLSTM(T)
     if cell == "convdeep":
         return ConvDeep(T)
+    if cell == "conv+deep":
+        return ConvDeep(T, literal=True)
+    if cell == "conv+rlstm-sd":
+        return ConvRLSTM(T, literal=True)
     raise UsageError(f'unknown cell "{cell}"; valid cells: {", ".join(CELLS)}')
 
 
@@ -337,8 +425,8 @@ def int_list(text: str, what: str) -> list[int]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
         prog="torch_reference.py",
-        description="PyTorch reference timings of one training step of the Deep, R-LSTM and "
-        "ConvDeep cells.",
+        description="PyTorch reference timings of one training step of the Deep, R-LSTM, "
+        "ConvDeep, Conv+Deep and Conv+R-LSTM-SD cells.",
     )
     ap.add_argument("--cells", default=",".join(CELLS),
                     help=f"comma-separated cell ids (valid: {', '.join(CELLS)})")

@@ -9,7 +9,7 @@ import { buildCell, createModel, disposeModel, forward } from "../lib/cells/mod.
 import { Prng } from "../lib/data/prng.ts";
 
 const SCRIPT = new URL("../bench/torch_reference.py", import.meta.url).pathname;
-const CELLS = ["deep", "rlstm", "convdeep"] as const;
+const CELLS = ["deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd"] as const;
 
 async function findTorchPython(): Promise<string | null> {
   for (const exe of ["python3", "/usr/bin/python3"]) {

@@ -13,15 +13,9 @@ import {
   type CellSpec,
   type StateSpec,
 } from "./spec.ts";
+import { CellSpecError } from "./errors.ts";
 
-/** Raised for an unknown cell id or an unsupported sequence length. */
-export class CellSpecError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "CellSpecError";
-  }
-}
+export { CellSpecError } from "./errors.ts";
 
 /** Display names as in the thesis. */
 export const CELL_LABELS: Record<CellId, string> = {

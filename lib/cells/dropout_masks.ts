@@ -5,7 +5,7 @@
  * @module
  */
 import { Prng } from "../data/prng.ts";
-import type { DropoutNode } from "./spec.ts";
+import type { DropoutLike } from "./nodes/kind.ts";
 
 /**
  * Dropout masks drawn from {@link Prng} streams named after the dropout node and the
@@ -59,7 +59,7 @@ export class Masks {
   }
 
   /** The mask of `node` for one step (`key`) of `rows` samples with `size` values each. */
-  step(node: DropoutNode, rows: number, size: number, key: string): Float32Array {
+  step(node: DropoutLike, rows: number, size: number, key: string): Float32Array {
     if (node.mode !== "stationary") return this.#draw(`${node.name}@${key}`, rows * size);
     let mask = this.#stationary.get(node.name);
     if (!mask) {
@@ -70,7 +70,7 @@ export class Masks {
   }
 
   /** The masks of steps 0..steps−1 stacked along the batch axis (t-major). */
-  stacked(node: DropoutNode, rows: number, size: number, steps: number): Float32Array {
+  stacked(node: DropoutLike, rows: number, size: number, steps: number): Float32Array {
     const n = rows * size;
     const out = new Float32Array(steps * n);
     for (let t = 0; t < steps; t++) out.set(this.step(node, rows, size, `${t}`), t * n);

@@ -19,47 +19,52 @@
  * are drawn per node and step from the seed, so every path draws the same
  * masks (see `dropout_masks.ts`).
  *
- * The pieces, one file each: `step_inputs.ts` (images split into step inputs),
- * `dropout_masks.ts` (the masks), `hoisting.ts` (running state-free nodes over all
- * steps at once), `evaluator.ts` (applying one node), `step_program.ts` (planning the
- * fast path), `fast_evaluation.ts` (running it) and `reference_evaluation.ts` (node by
- * node, with the recording behind `traceForward`).
+ * The pieces, one file each: `nodes/` (every node kind: validation, inference,
+ * parameters, forward pass, relevance flow; looked up in `nodes/registry.ts`),
+ * `step_inputs.ts` (images split into step inputs), `dropout_masks.ts` (the masks),
+ * `run_context.ts` (what a node's forward pass may use), `step_program.ts` (the
+ * reference program, one item per node), `fast_program.ts` and `dense_groups.ts`
+ * (the compiler pass that gives the fast program), and `unroll.ts` (the one
+ * unroller that runs either program, recording the trace for `traceForward`).
+ * The run options and the trace are in `run_options.ts` and `trace.ts`.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { evaluateFast } from "./fast_evaluation.ts";
+import { compileFast } from "./fast_program.ts";
 import type { CellModel } from "./model.ts";
-import { evaluate } from "./reference_evaluation.ts";
+import type { RunOptions } from "./run_options.ts";
+import type { CellSpec } from "./spec.ts";
+import { referenceProgram, type StepProgram } from "./step_program.ts";
+import type { Trace } from "./trace.ts";
+import { unroll } from "./unroll.ts";
 
+export type { ActivationHooks, RunOptions } from "./run_options.ts";
+export { disposeTrace, type Trace } from "./trace.ts";
 export { stepInputShape, toSteps } from "./step_inputs.ts";
 
-/** Replacement activations, e.g. guided ReLU for guided backprop. */
-export interface ActivationHooks {
-  relu?: (x: tf.Tensor) => tf.Tensor;
-  sigmoid?: (x: tf.Tensor) => tf.Tensor;
+/** The three programs of a cell: fast, reference with hoisting, reference step by step. */
+interface Programs {
+  fast: StepProgram;
+  hoisted: StepProgram;
+  stepwise: StepProgram;
 }
 
-/** How to run a model. */
-export interface RunOptions {
-  /** Training mode applies dropout (default false). */
-  training?: boolean;
-  /** Seed of the dropout masks (training only; default 0). */
-  seed?: number;
-  /** Activation replacements (default: the plain functions). */
-  hooks?: ActivationHooks;
-  /** Run state-free nodes once over all steps (default true). */
-  hoist?: boolean;
-}
+const compiled = new WeakMap<CellSpec, Programs>();
 
-/**
- * Every value of one evaluation: per step the step input `x`, the states as
- * they enter the step and every step node; then every output node.
- */
-export interface Trace {
-  steps: Record<string, tf.Tensor>[];
-  output: Record<string, tf.Tensor>;
-  logits: tf.Tensor2D;
+function programs(model: CellModel): Programs {
+  const { spec, graph } = model;
+  let p = compiled.get(spec);
+  if (!p) {
+    const hoisted = referenceProgram(spec, graph, true);
+    p = {
+      fast: compileFast(hoisted, spec, graph),
+      hoisted,
+      stepwise: referenceProgram(spec, graph, false),
+    };
+    compiled.set(spec, p);
+  }
+  return p;
 }
 
 function checkInput(model: CellModel, x: tf.Tensor): void {
@@ -87,8 +92,9 @@ function checkInput(model: CellModel, x: tf.Tensor): void {
  */
 export function forward(model: CellModel, x: tf.Tensor, opts: RunOptions = {}): tf.Tensor2D {
   checkInput(model, x);
-  if (opts.hoist === false) return tf.tidy(() => evaluate(model, x, opts, false).logits);
-  return tf.tidy(() => evaluateFast(model, x, opts));
+  const { fast, stepwise } = programs(model);
+  const program = opts.hoist === false ? stepwise : fast;
+  return tf.tidy(() => unroll(model, x, opts, program, false).logits);
 }
 
 /**
@@ -101,12 +107,7 @@ export function traceForward(
   opts: Omit<RunOptions, "training"> = {},
 ): Trace {
   checkInput(model, x);
-  return tf.tidy(() => evaluate(model, x, { ...opts, training: false }, true));
-}
-
-/** Releases every tensor of a trace. */
-export function disposeTrace(trace: Trace): void {
-  const all = new Set<tf.Tensor>([trace.logits, ...Object.values(trace.output)]);
-  for (const s of trace.steps) for (const v of Object.values(s)) all.add(v);
-  for (const v of all) v.dispose();
+  const { hoisted, stepwise } = programs(model);
+  const program = opts.hoist === false ? stepwise : hoisted;
+  return tf.tidy(() => unroll(model, x, { ...opts, training: false }, program, true));
 }

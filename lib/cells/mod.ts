@@ -4,6 +4,8 @@
  * @module
  */
 export * from "./spec.ts";
+export * from "./nodes/mod.ts";
+export * from "./errors.ts";
 export * from "./catalog.ts";
 export * from "./graph.ts";
 export * from "./parameters.ts";

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Prng } from "../data/prng.ts";
 import { analyseCell, type CellGraph } from "./graph.ts";
-import type { CellSpec, ConvNode, DenseNode } from "./spec.ts";
+import type { CellSpec } from "./spec.ts";
 
 /**
  * Bias modes: `thesis` trains the effective bias −softplus(b) from
@@ -55,16 +55,13 @@ function truncatedNormal(prng: Prng, size: number, std: number): Float32Array {
   return out;
 }
 
-/** Whether the layer has a bias tensor under the given mode. */
-export function hasBias(node: DenseNode | ConvNode, mode: BiasMode): boolean {
-  return node.bias === "free" || mode === "thesis";
-}
-
 /**
  * Creates a model with freshly initialised parameters. Weights are drawn from
  * a truncated normal (re-drawn beyond 2σ) with σ = 1/√fan_in, fan_in = rows
  * for dense and kh·kw·c_in for conv layers; each tensor draws from its own
  * stream `seed/<tensor name>`, so adding a layer never shifts the others.
+ * Biases follow their declared initialisation (`ParameterInit`); −softplus
+ * biases exist only in the `thesis` bias mode.
  *
  * @example
  * ```ts
@@ -86,31 +83,20 @@ export function createModel(
   }
   const graph = analyseCell(spec);
   const root = new Prng(opts.seed);
-  const layers = new Map(
-    [...spec.step, ...spec.output].filter((n) => n.op === "dense" || n.op === "conv").map((
-      n,
-    ) => [n.name, n as DenseNode | ConvNode]),
-  );
   const params = new Map<string, tf.Variable>();
   // tfjs requires globally unique variable names; several models of one cell may coexist.
   const scope = `${spec.id}-T${spec.T}#${++modelCounter}`;
   for (const p of graph.parameters) {
-    const node = layers.get(p.node)!;
+    if (p.init === "softplusBias" && options.biasMode !== "thesis") continue;
     const size = p.shape.reduce((a, b) => a * b, 1);
-    if (p.role === "weight") {
-      const fanIn = p.shape.slice(0, -1).reduce((a, b) => a * b, 1);
-      const values = truncatedNormal(root.fork(p.name), size, 1 / Math.sqrt(fanIn));
-      params.set(
-        p.name,
-        tf.tidy(() => tf.variable(tf.tensor(values, p.shape), true, `${scope}/${p.name}`)),
-      );
-    } else if (hasBias(node, options.biasMode)) {
-      const init = node.bias === "free" ? 0 : THESIS_BIAS_INIT;
-      params.set(
-        p.name,
-        tf.tidy(() => tf.variable(tf.fill(p.shape, init), true, `${scope}/${p.name}`)),
-      );
-    }
+    const fanIn = p.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const values = p.init === "truncatedNormal"
+      ? truncatedNormal(root.fork(p.name), size, 1 / Math.sqrt(fanIn))
+      : new Float32Array(size).fill(p.init === "zero" ? 0 : THESIS_BIAS_INIT);
+    params.set(
+      p.name,
+      tf.tidy(() => tf.variable(tf.tensor(values, p.shape), true, `${scope}/${p.name}`)),
+    );
   }
   return { spec, graph, options, params };
 }

@@ -13,12 +13,23 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { PoolNode } from "./spec.ts";
+
+/** The window of a pool: size, stride, padding and the scale applied to the average. */
+export interface PoolWindow {
+  /** Window size (square). */
+  readonly size: number;
+  /** Stride along both axes. */
+  readonly stride: number;
+  /** TensorFlow padding. */
+  readonly padding: "same" | "valid";
+  /** Factor applied to the average (2 in the original code). */
+  readonly scale: number;
+}
 
 /** Output size and padding before the first window along one axis (TF conventions). */
 export function poolWindows(
   n: number,
-  node: PoolNode,
+  node: PoolWindow,
 ): { out: number; before: number; after: number } {
   if (node.padding === "valid") {
     const out = Math.floor((n - node.size) / node.stride) + 1;
@@ -30,7 +41,7 @@ export function poolWindows(
   return { out, before, after: total - before };
 }
 
-function countsAlong(n: number, node: PoolNode): number[] {
+function countsAlong(n: number, node: PoolWindow): number[] {
   const { out, before } = poolWindows(n, node);
   return Array.from({ length: out }, (_, i) => {
     const first = i * node.stride - before;
@@ -39,14 +50,14 @@ function countsAlong(n: number, node: PoolNode): number[] {
 }
 
 /** The number of valid input cells of every window, as a [1, outH, outW, 1] tensor. */
-export function poolWindowCounts(node: PoolNode, H: number, W: number): tf.Tensor4D {
+export function poolWindowCounts(node: PoolWindow, H: number, W: number): tf.Tensor4D {
   const rows = countsAlong(H, node);
   const cols = countsAlong(W, node);
   return tf.tensor4d(rows.flatMap((r) => cols.map((c) => r * c)), [1, rows.length, cols.length, 1]);
 }
 
 /** The per-window factor k²·scale/count as a [1, outH, outW, 1] tensor. */
-function windowFactors(node: PoolNode, H: number, W: number): tf.Tensor4D {
+function windowFactors(node: PoolWindow, H: number, W: number): tf.Tensor4D {
   const rows = countsAlong(H, node);
   const cols = countsAlong(W, node);
   const full = node.size * node.size * node.scale;
@@ -70,11 +81,11 @@ function windowFactors(node: PoolNode, H: number, W: number): tf.Tensor4D {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { averagePool } from "./pool.ts";
- * const node = { op: "pool", name: "p", input: "c", size: 2, stride: 2, padding: "same", scale: 2 } as const;
+ * const node = { size: 2, stride: 2, padding: "same", scale: 2 } as const;
  * averagePool(node, tf.ones([1, 1, 3, 1])).dataSync(); // [2, 2]
  * ```
  */
-export function averagePool(node: PoolNode, x: tf.Tensor): tf.Tensor4D {
+export function averagePool(node: PoolWindow, x: tf.Tensor): tf.Tensor4D {
   const body = (input: tf.Tensor, save: tf.GradSaveFunc) => {
     const v = input as tf.Tensor4D;
     save([v]);
@@ -98,11 +109,11 @@ export function averagePool(node: PoolNode, x: tf.Tensor): tf.Tensor4D {
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
  * import { averagePoolAdjoint } from "./pool.ts";
- * const node = { op: "pool", name: "p", input: "c", size: 2, stride: 2, padding: "same", scale: 2 } as const;
+ * const node = { size: 2, stride: 2, padding: "same", scale: 2 } as const;
  * averagePoolAdjoint(node, tf.ones([1, 1, 2, 1]), tf.zeros([1, 1, 3, 1])).dataSync(); // [1, 1, 2]
  * ```
  */
-export function averagePoolAdjoint(node: PoolNode, s: tf.Tensor, input: tf.Tensor): tf.Tensor4D {
+export function averagePoolAdjoint(node: PoolWindow, s: tf.Tensor, input: tf.Tensor): tf.Tensor4D {
   const [, H, W] = input.shape as [number, number, number, number];
   return tf.tidy(() => {
     const scaled = tf.mul(s, windowFactors(node, H, W));

@@ -1,6 +1,6 @@
 /**
  * The data that describes a recurrent cell. A cell is described once, as a
- * per-step graph of small nodes plus an output graph evaluated after the last
+ * per-step graph of small nodes (of the kinds in `nodes/`) plus an output graph evaluated after the last
  * step; the engine (`engine.ts`) runs it for training and inference, the
  * parameter count (`parameters.ts`) and relevance propagation walk the same
  * description.
@@ -12,120 +12,41 @@
  *
  * @module
  */
+import type { ConcatNode } from "./nodes/concat.ts";
+import type { ConvNode } from "./nodes/conv.ts";
+import type { DenseNode } from "./nodes/dense.ts";
+import type { DropoutNode } from "./nodes/dropout.ts";
+import type { FlattenNode } from "./nodes/flatten.ts";
+import type { GateNode } from "./nodes/gate.ts";
+import type { GatedSumNode } from "./nodes/gated_sum.ts";
+import type { PoolNode } from "./nodes/pool.ts";
+
+export type { Domain, Segment } from "./nodes/values.ts";
+export type { Activation, NodeDescription } from "./nodes/kind.ts";
+export type { BiasKind } from "./nodes/linear_layer.ts";
+export type { DenseNode } from "./nodes/dense.ts";
+export type { ConvNode } from "./nodes/conv.ts";
+export type { PoolNode } from "./nodes/pool.ts";
+export type { FlattenNode } from "./nodes/flatten.ts";
+export type { ConcatNode } from "./nodes/concat.ts";
+export type { DropoutNode } from "./nodes/dropout.ts";
+export type { GatedSumNode } from "./nodes/gated_sum.ts";
+export type { GateNode } from "./nodes/gate.ts";
 
 /**
- * The value domain of a tensor, which decides the relevance rule of the layer
- * that reads it: `pixels` are bounded in [low, high], `nonneg` are ReLU/sigmoid
- * outputs (≥ 0), `real` are unbounded.
+ * A node of a kind registered from elsewhere (`registerNodeKind`): its kind,
+ * its name and the fields its kind reads.
  */
-export type Domain = "pixels" | "nonneg" | "real";
-
-/** A contiguous part of a tensor's last axis (features or channels) with one domain. */
-export interface Segment {
-  /** The node, state or input the part comes from. */
-  from: string;
-  /** Its size along the last axis. */
-  size: number;
-  /** Its value domain. */
-  domain: Domain;
-  /** Lower bound (pixels only). */
-  low?: number;
-  /** Upper bound (pixels only). */
-  high?: number;
-}
-
-/** An element-wise activation. */
-export type Activation = "relu" | "sigmoid" | "linear";
-
-/**
- * How a layer's bias is parameterised: `negsoftplus` is the effective bias
- * −softplus(b) (kept ≤ 0, for deep Taylor), `free` is a plain trainable bias of
- * shape [1, N] (R-LSTM gates; the original code counts it as one parameter).
- */
-export type BiasKind = "negsoftplus" | "free";
-
-/** A fully connected layer: act(x·W + bias). */
-export interface DenseNode {
-  op: "dense";
-  name: string;
-  input: string;
-  units: number;
-  activation: Activation;
-  bias: BiasKind;
-}
-
-/** A 2-D convolution with stride 1: act(conv(x, W) + bias). Input is NHWC. */
-export interface ConvNode {
-  op: "conv";
-  name: string;
-  input: string;
-  kernel: [number, number];
-  filters: number;
-  padding: "same" | "valid";
-  activation: Activation;
-  bias: BiasKind;
+export interface ExtensionNode {
+  readonly op: string;
+  readonly name: string;
+  readonly [field: string]: unknown;
 }
 
 /**
- * Average pooling multiplied by `scale`. The original code multiplies a 2×2
- * SAME average pool by 2 (not 4); at SAME borders the average is over the
- * valid cells only.
+ * Any node of a cell graph: one of the built-in kinds (see `nodes/`), or a node
+ * of a registered kind.
  */
-export interface PoolNode {
-  op: "pool";
-  name: string;
-  input: string;
-  size: number;
-  stride: number;
-  padding: "same" | "valid";
-  scale: number;
-}
-
-/** Flattens everything but the batch axis. */
-export interface FlattenNode {
-  op: "flatten";
-  name: string;
-  input: string;
-}
-
-/** Concatenates its inputs along the last axis (features or channels). */
-export interface ConcatNode {
-  op: "concat";
-  name: string;
-  inputs: string[];
-}
-
-/**
- * Inverted dropout (keep probability from the model options). `step` draws a
- * fresh mask at every step; `stationary` draws one mask per sequence and
- * reuses it at every step. Identity at evaluation.
- */
-export interface DropoutNode {
-  op: "dropout";
-  name: string;
-  input: string;
-  mode: "step" | "stationary";
-}
-
-/** The LSTM memory update c = keep ⊙ prev + write ⊙ candidate. */
-export interface GatedSumNode {
-  op: "gatedSum";
-  name: string;
-  keep: string;
-  prev: string;
-  write: string;
-  candidate: string;
-}
-
-/** A multiplicative gate: gate ⊙ value (the LSTM output h = o ⊙ c). */
-export interface GateNode {
-  op: "gate";
-  name: string;
-  gate: string;
-  value: string;
-}
-
-/** Any node of a cell graph. */
 export type CellNode =
   | DenseNode
   | ConvNode
@@ -134,7 +55,8 @@ export type CellNode =
   | ConcatNode
   | DropoutNode
   | GatedSumNode
-  | GateNode;
+  | GateNode
+  | ExtensionNode;
 
 /** A recurrent state: zeros at t = 0, then the value of node `next` of the previous step. */
 export interface StateSpec {
@@ -190,23 +112,4 @@ export interface CellSpec {
   logits: string;
   /** Where this description departs from or interprets the original; shown in docs. */
   notes: string[];
-}
-
-/** The names a node reads. */
-export function nodeInputs(node: CellNode): string[] {
-  switch (node.op) {
-    case "concat":
-      return node.inputs;
-    case "gatedSum":
-      return [node.keep, node.prev, node.write, node.candidate];
-    case "gate":
-      return [node.gate, node.value];
-    default:
-      return [node.input];
-  }
-}
-
-/** Whether a node owns trainable parameters. */
-export function hasParameters(node: CellNode): node is DenseNode | ConvNode {
-  return node.op === "dense" || node.op === "conv";
 }

@@ -1,36 +1,43 @@
 /**
- * The linear layers of a cell as rules see them: each dense/conv node with
- * the blocks of its input (runs of one domain, from the cell analysis), and
- * the rule a composite assigns to it. Only layers that can receive relevance
- * from the logits get a rule (the gate layers of an R-LSTM do not).
+ * The linear layers of a cell as rules see them: each node whose kind declares
+ * a `linear` relevance flow (dense, conv) with the blocks of its input (runs of
+ * one domain, from the cell analysis), and the rule a composite assigns to it.
+ * Only layers that can receive relevance from the logits get a rule (the gate
+ * layers of an R-LSTM do not).
  *
  * @module
  */
 import type { CellModel } from "../cells/model.ts";
+import { kindOf } from "../cells/nodes/registry.ts";
 import type { CellNode, ConvNode, DenseNode } from "../cells/spec.ts";
 import type { Composite } from "./composite.ts";
 import type { InputBlock, LayerContext, Rule, RuleCheckOptions } from "./rule.ts";
 
-/** The inputs a node passes relevance to (gates receive none). */
+/** The inputs a node passes relevance to, from its kind's relevance flow (gates receive none). */
 export function relevanceInputs(node: CellNode): string[] {
-  switch (node.op) {
-    case "concat":
-      return node.inputs;
-    case "gatedSum":
-      return [node.prev, node.candidate];
-    case "gate":
-      return [node.value];
+  const flow = kindOf(node).relevance(node);
+  switch (flow.flow) {
+    case "split":
+      return flow.inputs;
+    case "products":
+      return flow.terms.map((t) => t.value);
     default:
-      return [node.input];
+      return [flow.input];
   }
+}
+
+/** The node's input when its kind declares a `linear` flow (a layer rules apply to), else null. */
+export function linearInput(node: CellNode): string | null {
+  const flow = kindOf(node).relevance(node);
+  return flow.flow === "linear" ? flow.input : null;
 }
 
 /** The blocks of a layer's input: adjacent segments of one domain (and bounds) merged. */
 export function inputBlocks(model: CellModel, node: DenseNode | ConvNode): InputBlock[] {
-  const info = model.graph.values.get(node.input) ??
-    (node.input === "x" ? model.graph.input : undefined);
+  const input = linearInput(node) ?? node.input;
+  const info = model.graph.values.get(input) ?? (input === "x" ? model.graph.input : undefined);
   if (!info) {
-    throw new Error(`${model.spec.id}: layer "${node.name}" reads unknown "${node.input}"`);
+    throw new Error(`${model.spec.id}: layer "${node.name}" reads unknown "${input}"`);
   }
   const blocks: InputBlock[] = [];
   let start = 0;
@@ -89,8 +96,9 @@ export function assignRules(
   const reached = relevantValues(model);
   const out = new Map<string, { rule: Rule; layer: LayerContext }>();
   for (const node of [...model.spec.step, ...model.spec.output]) {
-    if ((node.op !== "dense" && node.op !== "conv") || !reached.has(node.name)) continue;
-    const layer = layerContext(model, node);
+    if (linearInput(node) === null || !reached.has(node.name)) continue;
+    // A rule sees every linear layer through the dense/conv layer fields (name, op, input).
+    const layer = layerContext(model, node as DenseNode | ConvNode);
     const rule = composite.ruleFor(layer);
     rule.check(layer, opts);
     out.set(node.name, { rule, layer });

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { LSTM_EPSILON, stabilise } from "./stabilise.ts";
+import type * as tf from "@tensorflow/tfjs";
+import { productsRelevance } from "./flows.ts";
+import { LSTM_EPSILON } from "./stabilise.ts";
 
 /** The relevance of the previous memory and of the candidate. */
 export interface GatedSumRelevance {
@@ -36,9 +37,6 @@ export function gatedSumRelevance(
   R: tf.Tensor,
   epsilon: number = LSTM_EPSILON,
 ): GatedSumRelevance {
-  return tf.tidy(() => {
-    const p = tf.div(tf.mul(keep, prev), stabilise(c, epsilon));
-    const toPrev = tf.mul(p, R);
-    return { prev: toPrev, candidate: tf.sub(R, toPrev) };
-  });
+  const [toPrev, toCandidate] = productsRelevance([[keep, prev]], c, R, epsilon);
+  return { prev: toPrev, candidate: toCandidate };
 }

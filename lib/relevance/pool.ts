@@ -18,7 +18,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { PoolNode } from "../cells/spec.ts";
 import { averagePool, averagePoolAdjoint, poolWindowCounts, poolWindows } from "../cells/pool.ts";
-import { guardedQuotient, POOL_EPSILON } from "./stabilise.ts";
+import { operatorRelevance } from "./flows.ts";
+import { POOL_EPSILON } from "./stabilise.ts";
 
 /** The pool of a node, as the engine computes it. */
 export function applyPool(node: PoolNode, x: tf.Tensor): tf.Tensor {
@@ -115,10 +116,7 @@ export function poolRelevance(
   R: tf.Tensor,
   epsilon: number = POOL_EPSILON,
 ): tf.Tensor {
-  return tf.tidy(() => {
-    const s = guardedQuotient(R, a, epsilon);
-    // The engine's pool adjoint (one scaling and tfjs's pooling gradient) equals
-    // poolOperator(node, x.shape).adjoint(s) and needs no padded copies.
-    return tf.mul(x, averagePoolAdjoint(node, s, x));
-  });
+  // The engine's pool adjoint (one scaling and tfjs's pooling gradient) equals
+  // poolOperator(node, x.shape).adjoint(s) and needs no padded copies.
+  return operatorRelevance((s, input) => averagePoolAdjoint(node, s, input), x, a, R, epsilon);
 }

@@ -2,13 +2,15 @@
  * Relevance propagation through a whole cell, walked from its description:
  * R = ReLU(f_y) at the target logit, then backwards through the output
  * graph, then backwards through time, reversing the step graph at every step.
- * There is no per-architecture code: every node kind has one backward rule.
+ * There is no per-architecture code and no per-kind code: every node kind
+ * declares its relevance flow (`RelevanceFlow`, `../cells/nodes/kind.ts`) and
+ * each flow has one backward rule:
  *
- * - dense / conv: the layer's rule (chosen by the composite, see `layers.ts`);
- * - pool: proportional redistribution (`pool.ts`);
- * - flatten: reshape; dropout: identity (evaluation mode);
- * - concat: the relevance is split along the last axis;
- * - gatedSum / gate: the R-LSTM split (`lstm.ts`), gates get nothing.
+ * - linear (dense, conv): the layer's rule (chosen by the composite, see `layers.ts`);
+ * - operator (pool): proportional redistribution (`flows.ts`);
+ * - reshape (flatten; dropout, the identity in evaluation): reshaped back;
+ * - split (concat): the relevance is split along the last axis;
+ * - products (gatedSum, gate): the R-LSTM split (`flows.ts`), gates get nothing.
  *
  * The relevance of a state entering step t is added to the relevance of the
  * state's `next` node at step t − 1; the relevance of the initial state
@@ -23,14 +25,15 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Trace } from "../cells/engine.ts";
+import { nodeInputs } from "../cells/graph.ts";
 import type { CellModel } from "../cells/model.ts";
-import { type CellNode, nodeInputs } from "../cells/spec.ts";
+import { kindOf } from "../cells/nodes/registry.ts";
+import type { CellNode } from "../cells/spec.ts";
+import type { Trace } from "../cells/trace.ts";
 import type { Composite } from "./composite.ts";
+import { operatorRelevance, productsRelevance } from "./flows.ts";
 import { assignRules } from "./layers.ts";
 import { convMap, denseMap, type LinearMap, redistribute, WeightCache } from "./linear.ts";
-import { gatedSumRelevance } from "./lstm.ts";
-import { poolRelevance } from "./pool.ts";
 import type { LayerContext, Rule } from "./rule.ts";
 
 /** Options of {@link propagateRelevance}. */
@@ -58,40 +61,43 @@ interface LayerState {
 
 type Lookup = (name: string) => tf.Tensor;
 
-/** Backward rule of one node: the relevance of each input it passes relevance to. */
+/** Backward rule of one node, by its relevance flow: the relevance of each input it passes relevance to. */
 function backwardNode(
   node: CellNode,
   R: tf.Tensor,
   value: Lookup,
   layers: Map<string, LayerState>,
 ): [string, tf.Tensor][] {
-  switch (node.op) {
-    case "dense":
-    case "conv": {
+  const flow = kindOf(node).relevance(node);
+  switch (flow.flow) {
+    case "linear": {
       const l = layers.get(node.name);
       if (!l) throw new Error(`layer "${node.name}" receives relevance but has no rule`);
-      const r = redistribute(l.map, l.rule, value(node.input), l.cache.weight, R, l.layer.blocks, {
+      const r = redistribute(l.map, l.rule, value(flow.input), l.cache.weight, R, l.layer.blocks, {
         weights: l.cache,
       });
-      return [[node.input, r]];
+      return [[flow.input, r]];
     }
-    case "pool":
-      return [[node.input, poolRelevance(node, value(node.input), value(node.name), R)]];
-    case "flatten":
-      return [[node.input, tf.reshape(R, value(node.input).shape)]];
-    case "dropout":
-      return [[node.input, R]];
-    case "concat": {
-      const sizes = node.inputs.map((n) => value(n).shape.at(-1)!);
+    case "operator":
+      return [[
+        flow.input,
+        operatorRelevance(flow.adjoint, value(flow.input), value(node.name), R),
+      ]];
+    case "reshape":
+      return [[flow.input, tf.reshape(R, value(flow.input).shape)]];
+    case "split": {
+      const sizes = flow.inputs.map((n) => value(n).shape.at(-1)!);
       const parts = tf.split(R, sizes, -1);
-      return node.inputs.map((n, i) => [n, parts[i]]);
+      return flow.inputs.map((n, i) => [n, parts[i]]);
     }
-    case "gatedSum": {
-      const r = gatedSumRelevance(value(node.keep), value(node.prev), value(node.name), R);
-      return [[node.prev, r.prev], [node.candidate, r.candidate]];
+    case "products": {
+      const leading = flow.terms.slice(0, -1).map((t): [tf.Tensor, tf.Tensor] => [
+        value(t.gate),
+        value(t.value),
+      ]);
+      const shares = productsRelevance(leading, value(node.name), R);
+      return flow.terms.map((t, i) => [t.value, shares[i]]);
     }
-    case "gate":
-      return [[node.value, R]];
   }
 }
 
@@ -119,9 +125,11 @@ export function propagateRelevance(
   });
   const layers = new Map<string, LayerState>();
   for (const [name, { rule, layer }] of assigned) {
-    const map = layer.node.op === "dense" ? denseMap() : convMap(layer.node.padding);
-    const weight = model.params.get(`${name}.weight`);
-    if (!weight) throw new Error(`${spec.id}: missing parameter "${name}.weight"`);
+    const flow = kindOf(layer.node).relevance(layer.node);
+    if (flow.flow !== "linear") throw new Error(`${spec.id}: layer "${name}" is not linear`);
+    const map = flow.map.kind === "dense" ? denseMap() : convMap(flow.map.padding);
+    const weight = model.params.get(flow.weight);
+    if (!weight) throw new Error(`${spec.id}: missing parameter "${flow.weight}"`);
     layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight) });
   }
   const T = spec.T;

@@ -14,7 +14,13 @@ import { fileURLToPath } from "node:url";
 import type { BenchRow } from "./bench.ts";
 
 /** The cells the PyTorch reference implements. */
-export const TORCH_CELLS: readonly string[] = ["deep", "rlstm", "convdeep"];
+export const TORCH_CELLS: readonly string[] = [
+  "deep",
+  "rlstm",
+  "convdeep",
+  "conv+deep",
+  "conv+rlstm-sd",
+];
 
 /** Interpreters tried in order; the first that imports torch is used. */
 export const PYTHON_CANDIDATES: readonly string[] = ["python3", "/usr/bin/python3"];
