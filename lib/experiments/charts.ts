@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import { makeBatch } from "../data/mod.ts";
 import {
   cellLabel,
+  chanceLevels,
   cosineSimilarity,
   datasetLabel,
   indicesOfLabel,
@@ -316,6 +317,17 @@ export async function distributionFigure(
     figure: await chartFigure(vl),
     runs: runIds(grid, entries),
     extra: { datasets: [...datasets], cells: [...cells], methods: [...methods], samples },
+    data: points.flatMap((p) =>
+      p.shares.map((share, t) => ({
+        dataset: datasetLabel(p.dataset),
+        series: p.cell === "pixels" ? "pixel intensity" : modelLabel(p.cell, p.T),
+        method: p.method === "pixels" ? "" : methodLabel(p.method),
+        step: t + 1,
+        share,
+        "uniform share": 1 / p.T,
+        samples: p.n,
+      }))
+    ),
     points,
   };
 }
@@ -347,6 +359,30 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
     figure: await chartFigure(percentageCosineChartSpec(FIG_3_10_EXAMPLES)),
     runs: [],
     extra: { marks: m },
+    data: [
+      ...values.map((x) => ({
+        v1: x.v[0],
+        v2: x.v[1],
+        v3: x.v[2],
+        percentage: x.percentage,
+        cosine: x.cosine,
+        chance: "",
+      })),
+      ...[1 / 3, null].map((u) => {
+        const c = chanceLevels(m);
+        const level = u === null ? c.random : c.uniform;
+        return {
+          v1: u,
+          v2: u,
+          v3: u,
+          percentage: level.percentage,
+          cosine: level.cosine,
+          chance: u === null
+            ? "random relevance (one block at random, expected)"
+            : "uniform relevance",
+        };
+      }),
+    ],
     values,
   };
 }

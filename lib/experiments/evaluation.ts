@@ -25,7 +25,6 @@ import {
   writeEvalFold,
 } from "../eval/mod.ts";
 import {
-  createProgressDisplay,
   formatDuration,
   loadStoredRun,
   type ProgressDisplay,
@@ -39,6 +38,7 @@ import { checkMethods, explainBatch } from "./explanations.ts";
 import { cachedTask, type GridEntry, type RunGrid, runIds } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { pickSamples } from "./samples.ts";
+import { notebookProgress } from "./notebook_progress.ts";
 import { settleDisplays } from "./settle.ts";
 
 /** What {@link explanationEvaluation} evaluates. */
@@ -221,7 +221,7 @@ export async function explanationEvaluation(
       );
     }
   }
-  const display = options.progress ?? createProgressDisplay("auto");
+  const display = options.progress ?? notebookProgress();
   const started = performance.now();
   const frames: DataFrame[] = [];
   const files: string[] = [];

@@ -32,4 +32,5 @@ export * from "./claim_rules.ts";
 export * from "./claims.ts";
 export * from "./numbers.ts";
 export * from "./show_claims.ts";
+export * from "./notebook_progress.ts";
 export * from "./settle.ts";
