@@ -21,6 +21,7 @@ import {
 } from "../plot/mod.ts";
 import type { ExperimentContext } from "./context.ts";
 import { settleDisplays } from "./settle.ts";
+import { thesisCaption } from "./thesis.ts";
 
 /** A table ready to be saved and shown. */
 export interface TableArtifact {
@@ -92,6 +93,7 @@ export async function publish(
     backend: ctx.backend.name,
     runs: artifact.runs,
     caption: artifact.caption,
+    thesisCaption: thesisCaption(artifact.name),
     ...artifact.extra,
   };
   if (options.save ?? true) {
