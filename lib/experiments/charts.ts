@@ -177,8 +177,8 @@ export async function cosineFigure(
   const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets, chance });
   const folds = Math.max(0, ...points.map((p) => p.n_folds));
   const subtitle = [
-    `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]; grey lines: ` +
-    `what uniform and random relevance score on the same samples`,
+    `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]`,
+    ...(chance.length ? ["grey dashed lines: uniform and random relevance, same samples"] : []),
     ...flagged,
   ];
   (vl as unknown as Record<string, unknown>).title = {

@@ -272,9 +272,9 @@ export function criterion(
     return decide(
       base,
       "undecided",
-      `${below.length} of the ${models.length} models it rests on are below the minimum: ${
+      `below the minimum: ${
         below.map((b) => `${b.what} ${b.numbers}`).join(", ")
-      }`,
+      } (${below.length} of the ${models.length} models it rests on)`,
     );
   }
   if (comparesIntervals) {

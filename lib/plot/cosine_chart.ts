@@ -161,6 +161,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
     scale: { domain: [-0.5, methods.length - 0.5], nice: false, zero: false },
     axis: {
       labelAngle: -30,
+      labelOverlap: false,
       values: methods.map((_, i) => i),
       labelExpr: `${JSON.stringify(methodOrder)}[datum.value]`,
       grid: false,
@@ -212,7 +213,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
       },
     },
     spec: {
-      width: Math.max(220, 56 * methods.length),
+      width: Math.max(240, methods.length * (30 + 10 * cells.length)),
       height: 280,
       layer: [
         ...chanceLayers,

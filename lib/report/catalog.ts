@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { thesisCaption } from "../experiments/mod.ts";
 import { escapeHtml } from "./html.ts";
 import { markdownTableToHtml } from "./markdown_table.ts";
 import { type FigureEntry, header, page, type ReportContext } from "./pages.ts";
@@ -27,8 +28,9 @@ function file(f: FigureEntry, ext: string): string | undefined {
 }
 
 function captions(f: FigureEntry): string {
-  const thesis = typeof f.thesisCaption === "string"
-    ? `<p class="thesis-caption"><strong>Thesis:</strong> ${escapeHtml(f.thesisCaption)}</p>`
+  const words = typeof f.thesisCaption === "string" ? f.thesisCaption : thesisCaption(f.name);
+  const thesis = words
+    ? `<p class="thesis-caption"><strong>Thesis:</strong> ${escapeHtml(words)}</p>`
     : "";
   const run = typeof f.caption === "string"
     ? `<p class="run-caption"><strong>This run:</strong> ${escapeHtml(f.caption)}</p>`

@@ -229,5 +229,7 @@ export function frontPage(input: FrontPageInput): string {
     "rnn-explain report",
     header(input.ctx, "rnn-explain reproduction report"),
     frontBody(input),
+    "",
+    "front",
   );
 }

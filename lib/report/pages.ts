@@ -75,7 +75,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .jp-InputPrompt, .jp-OutputPrompt, .prompt { display: none; }
 .jp-InputArea { border-left: 3px solid #8aa4d6; margin: 0.6em 0; }
 .jp-OutputArea { margin: 0.3em 0 1em; overflow-x: auto; }
-.jp-RenderedHTMLCommon table { display: block; overflow-x: auto; max-width: 100%; }
+.jp-RenderedHTMLCommon table, .rendered_html table { display: block; overflow-x: auto;
+  max-width: 100%; }
 .meta { color: #d8e2f5; font-size: 0.85em; }
 .verdict { padding: 0 0.4em; border-radius: 3px; font-weight: bold; white-space: nowrap; }
 .verdict-holds { color: #0b5e2a; background: #d5f2df; }
@@ -87,11 +88,15 @@ li.claim.verdict-holds, li.claim.verdict-does-not-hold, li.claim.verdict-undecid
 li.claim.verdict-holds { border-left-color: #2e9e5b; }
 li.claim.verdict-does-not-hold { border-left-color: #c43c3c; }
 li.claim.verdict-undecided { border-left-color: #d9b100; }
-table.verdicts { width: 100%; table-layout: fixed; font-size: 0.85em; }
+table.verdicts { width: 100%; table-layout: fixed; font-size: 0.8em; line-height: 1.35; }
+table.verdicts td, table.verdicts th { padding: 0.12em 0.4em; }
 table.verdicts td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+main.front h1 { font-size: 1.45em; margin: 0.3em 0 0.2em; }
+main.front h2 { font-size: 1.2em; margin: 0.6em 0 0.3em; }
+main.front section#verdicts p { margin: 0.3em 0; }
 table.verdicts tr.group th { background: #e4e9f4; }
-table.verdicts col.v { width: 8.5em; } table.verdicts col.w { width: 6.5em; }
-table.verdicts col.c { width: 36%; } table.verdicts col.l { width: 2.5em; }
+table.verdicts col.v { width: 9.5em; } table.verdicts col.w { width: 8.5em; }
+table.verdicts col.c { width: 30%; } table.verdicts col.l { width: 2em; }
 .counts .verdict { font-size: 1.05em; margin-right: 0.6em; }
 nav.toc { background: #f3f5fa; border: 1px solid #dde3ef; padding: 0.4em 1em; margin: 1em 0; }
 nav.toc ol { margin: 0.2em 0; }
@@ -104,12 +109,13 @@ details.rnnx-progress summary { cursor: pointer; color: #444; }
 @media print {
   header nav, nav.pager { display: none; }
   body { background: #fff; }
+  h1 { font-size: 1.5em; }
   main, main.wide { max-width: none; padding: 0; }
   figure.gallery img { max-width: 100%; }
   table.verdicts td { white-space: normal; }
   .page { break-before: page; }
   h2 { break-after: avoid; }
-  figure, table { break-inside: avoid; }
+  figure, li.claim, tr { break-inside: avoid; }
   details.rnnx-progress { display: none; }
 }
 `;
@@ -130,7 +136,8 @@ export function header(ctx: ReportContext, title: string): string {
   const p = ctx.provenance;
   return `<header>${nav(ctx)}<div><strong>${escapeHtml(title)}</strong></div>` +
     `<div class="meta">profile ${escapeHtml(ctx.profile)} · backend ${escapeHtml(p.backend)} · ` +
-    `commit ${escapeHtml(p.commit)} (${escapeHtml(p.tree)}) · ${escapeHtml(p.date)}</div></header>`;
+    `commit ${escapeHtml(p.commit)} · tree ${escapeHtml(p.tree)} · ${escapeHtml(p.date)}</div>` +
+    `</header>`;
 }
 
 /** A whole HTML document. */
@@ -155,7 +162,7 @@ export function page(
 export function headings(fragment: string): { id: string; text: string }[] {
   const out: { id: string; text: string }[] = [];
   for (const m of fragment.matchAll(/<h2 id="([^"]+)"[^>]*>([\s\S]*?)<\/h2>/g)) {
-    out.push({ id: m[1], text: stripTags(m[2]).replace(/¶$/, "").trim() });
+    out.push({ id: m[1], text: stripTags(m[2]) });
   }
   return out;
 }
