@@ -15,4 +15,5 @@ export * from "./profile_words.ts";
 export * from "./front.ts";
 export * from "./catalog.ts";
 export * from "./pdf.ts";
+export * from "./paths.ts";
 export * from "./build.ts";
