@@ -37,6 +37,7 @@ const CONTENT_TYPES: Record<string, string> = {
   md: "text/markdown; charset=utf-8",
   csv: "text/csv; charset=utf-8",
   pdf: "application/pdf",
+  css: "text/css; charset=utf-8",
 };
 
 /** Serves the report folder's parent (so `../figures` links resolve) on a free localhost port. */

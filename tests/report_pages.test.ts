@@ -147,10 +147,10 @@ Deno.test("a notebook page has a table of contents and previous/next links", () 
   assertStringIncludes(tableOfContents(fragment), '<a href="#Claims">Do the claims hold?</a>');
   const notebooks = [entry(0, []), entry(1, []), entry(2, [])];
   const ctx: ReportContext = { profile: "quick", provenance: PROVENANCE, notebooks };
-  const middle = notebookPage(notebooks[1], fragment, ctx, "");
+  const middle = notebookPage(notebooks[1], fragment, ctx);
   assertStringIncludes(middle, '<a rel="prev" href="00-part.html">');
   assertStringIncludes(middle, '<a rel="next" href="02-part.html">');
-  const last = notebookPage(notebooks[2], fragment, ctx, "");
+  const last = notebookPage(notebooks[2], fragment, ctx);
   assertStringIncludes(last, '<a rel="next" href="index.html">');
 });
 

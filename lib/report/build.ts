@@ -24,6 +24,7 @@ import {
   notebookTitle,
   PAGES,
   type ReportContext,
+  STYLE,
 } from "./pages.ts";
 import { chromiumPath, printDocument, printPdf } from "./pdf.ts";
 import { profileInWords } from "./profile_words.ts";
@@ -205,12 +206,12 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     notebooks: all,
   };
   const figuresHref = relative(paths.report, paths.figures);
-  const css = await highlightCss();
+  await writeFileAtomic(`${paths.report}/${PAGES.css}`, STYLE + (await highlightCss()));
   const fragments = new Map<string, string>();
   for (const e of all) {
     const fragment = await notebookToHtmlFragment(`${paths.executed}/${e.notebook}`);
     fragments.set(e.notebook, fragment);
-    await writeFileAtomic(`${paths.report}/${e.page}`, notebookPage(e, fragment, ctx, css));
+    await writeFileAtomic(`${paths.report}/${e.page}`, notebookPage(e, fragment, ctx));
   }
   const markdown = new Map<string, string>();
   for (const t of tableEntries(figures)) {
@@ -259,7 +260,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       ...all.map((e) => notebookBody(fragments.get(e.notebook)!)),
       tablesBody(figures, markdown, figuresHref),
       galleryBody(figures, figuresHref),
-    ], css),
+    ]),
   );
   try {
     await printPdf(print, pdf);

@@ -90,7 +90,6 @@ export function tablesPage(
     "Tables",
     header(ctx, "Tables"),
     tablesBody(figures, markdown, figuresHref),
-    "",
     "wide",
   );
 }
@@ -128,5 +127,5 @@ export function galleryPage(
   figures: readonly FigureEntry[],
   figuresHref: string,
 ): string {
-  return page("Figures", header(ctx, "Figures"), galleryBody(figures, figuresHref), "", "wide");
+  return page("Figures", header(ctx, "Figures"), galleryBody(figures, figuresHref), "wide");
 }

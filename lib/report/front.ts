@@ -229,7 +229,6 @@ export function frontPage(input: FrontPageInput): string {
     "rnn-explain report",
     header(input.ctx, "rnn-explain reproduction report"),
     frontBody(input),
-    "",
     "front",
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The HTML report's page shell and its notebook pages. Every page is
- * self-contained (no scripts, no remote assets, readable offline) and shares
- * one header (navigation and provenance) and one style sheet, with print
+ * readable offline (no scripts, no remote assets) and shares one header
+ * (navigation and provenance) and one style sheet beside it,
+ * {@link PAGES}`.css` ({@link STYLE} and the code highlighting), with print
  * rules for the PDF. A notebook page is nbconvert's fragment with a table of
  * contents and previous/next links.
  *
@@ -52,6 +53,7 @@ export const PAGES = {
   gallery: "figures.html",
   print: "print.html",
   pdf: "report.pdf",
+  css: "report.css",
 } as const;
 
 /** The report's style sheet (screen and print). */
@@ -140,20 +142,14 @@ export function header(ctx: ReportContext, title: string): string {
     `</header>`;
 }
 
-/** A whole HTML document. */
-export function page(
-  title: string,
-  head: string,
-  body: string,
-  css = "",
-  mainClass = "",
-): string {
+/** A whole HTML document, styled by the report's style sheet. */
+export function page(title: string, head: string, body: string, mainClass = ""): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}${css}</style></head>
+<link rel="stylesheet" href="${PAGES.css}"></head>
 <body>${head}<main${mainClass ? ` class="${mainClass}"` : ""}>${body}</main></body></html>
 `;
 }
@@ -201,14 +197,9 @@ export function notebookBody(fragment: string): string {
  * A notebook's page: nbconvert's fragment after a table of contents and
  * between previous/next links.
  */
-export function notebookPage(
-  entry: NotebookEntry,
-  fragment: string,
-  ctx: ReportContext,
-  highlightCss: string,
-): string {
+export function notebookPage(entry: NotebookEntry, fragment: string, ctx: ReportContext): string {
   const body = pager(entry, ctx) + notebookBody(fragment) + pager(entry, ctx);
-  return page(entry.title, header(ctx, entry.title), body, highlightCss);
+  return page(entry.title, header(ctx, entry.title), body);
 }
 
 /** The first Markdown heading of a notebook, or its file name. */

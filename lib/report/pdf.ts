@@ -30,12 +30,11 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 ];
 
 /** One printable document of page bodies, each on its own pages. */
-export function printDocument(title: string, bodies: readonly string[], css: string): string {
+export function printDocument(title: string, bodies: readonly string[]): string {
   return page(
     title,
     "",
     bodies.map((b, i) => `<div class="${i === 0 ? "first" : "page"}">${b}</div>`).join("\n"),
-    css,
   );
 }
 
