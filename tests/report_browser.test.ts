@@ -86,7 +86,7 @@ function hasCommand(cmd: string): boolean {
 async function noOverflow(page: Page, href: string): Promise<void> {
   const [scroll, inner] = await page.evaluate(() => [
     document.documentElement.scrollWidth,
-    window.innerWidth,
+    globalThis.innerWidth,
   ]);
   assert(scroll <= inner, `${href} is ${scroll} px wide in a ${inner} px window`);
 }

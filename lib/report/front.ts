@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  type AccuracyRecord,
   claimAnchor,
   type ClaimOutcome,
   type Verdict,
@@ -26,24 +27,6 @@ import {
 } from "./pages.ts";
 import { verdictCounts } from "./verdicts.ts";
 
-/** One row of the combined accuracy table (the records the accuracy tables save). */
-export interface AccuracyRow {
-  table: string;
-  dataset: string;
-  cell: string;
-  T: number;
-  model: string;
-  thesis: number;
-  run: number | null;
-  gap: number | null;
-  minimum: number;
-  epochs: number | null;
-  folds: number | null;
-}
-
-/** The thesis's epochs for every model. */
-export const THESIS_EPOCHS = 100;
-
 const DATASET_LABELS: Record<string, string> = {
   "mnist": "MNIST",
   "fashion-mnist": "FashionMNIST",
@@ -55,14 +38,14 @@ const DATASET_LABELS: Record<string, string> = {
  * The accuracy records of every accuracy table in the manifest, one per
  * (dataset, cell, T), in table order (LeNet-5, 3.4, 3.5, 3.6).
  */
-export function accuracyRows(figures: readonly FigureEntry[]): AccuracyRow[] {
+export function accuracyRows(figures: readonly FigureEntry[]): AccuracyRecord[] {
   const order = ["table-lenet", "table-3.4", "table-3.5", "table-3.6"];
   const seen = new Set<string>();
-  const rows: AccuracyRow[] = [];
+  const rows: AccuracyRecord[] = [];
   const tables = figures.filter((f) => Array.isArray(f.accuracy))
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const f of tables) {
-    for (const r of f.accuracy as AccuracyRow[]) {
+    for (const r of f.accuracy as AccuracyRecord[]) {
       const key = `${r.dataset}/${r.cell}/${r.T}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -73,7 +56,7 @@ export function accuracyRows(figures: readonly FigureEntry[]): AccuracyRow[] {
 }
 
 /** The combined accuracy table as records (for the page, CSV and Markdown). */
-export function accuracyRecords(rows: readonly AccuracyRow[]): Record<string, unknown>[] {
+export function accuracyRecords(rows: readonly AccuracyRecord[]): Record<string, unknown>[] {
   return rows.map((r) => ({
     "Model": r.model,
     "Dataset": DATASET_LABELS[r.dataset] ?? r.dataset,
@@ -92,7 +75,7 @@ function fixed(v: unknown, digits: number): string {
   return typeof v === "number" ? v.toFixed(digits) : v === null || v === undefined ? "" : String(v);
 }
 
-function accuracyHtml(rows: readonly AccuracyRow[]): string {
+function accuracyHtml(rows: readonly AccuracyRecord[]): string {
   const records = accuracyRecords(rows);
   if (records.length === 0) return "<p>No accuracy table has been saved yet.</p>";
   const columns = Object.keys(records[0]);
