@@ -131,6 +131,8 @@ Deno.test("the distribution chart has one point per series and step", async () =
   const fig = await chartFigure(spec);
   assertStringIncludes(fig.svg, "Time step t");
   assertStringIncludes(fig.svg, "Mean share of positive relevance");
+  assertStringIncludes(fig.svg, "uniform or random relevance: 1/3");
+  assertEquals(fig.svg.match(/uniform or random relevance/g)?.length, 1, "one label per panel");
 });
 
 Deno.test("the percentage-vs-cosine chart uses the thesis reference values", () => {
@@ -142,6 +144,17 @@ Deno.test("the percentage-vs-cosine chart uses the thesis reference values", () 
   cos.forEach((c, i) => assertAlmostEquals(c, expected[i], 1e-6));
   const pct = spec.data.values.filter((v) => v.measure !== "Cosine similarity").map((v) => v.value);
   pct.forEach((p, i) => assertAlmostEquals(p, [1, 0.8, 1, 0.2, 0, 0.1][i], 1e-12));
+});
+
+Deno.test("the percentage-vs-cosine chart draws the reference levels it is given", async () => {
+  const levels = [{ label: "uniform relevance: cosine 0.816", value: 0.8165 }];
+  const spec = percentageCosineChartSpec(FIG_3_10_EXAMPLES, { levels }) as unknown as {
+    layer: { mark: { type: string }; data?: { values: unknown[] } }[];
+  };
+  const rules = spec.layer.filter((l) => l.mark.type === "rule");
+  assertEquals(rules.map((r) => r.data?.values), [levels]);
+  const fig = await chartFigure(spec as unknown as Parameters<typeof chartFigure>[0]);
+  assertStringIncludes(fig.svg, "uniform relevance: cosine 0.816");
 });
 
 Deno.test("the accuracy chart carries the threshold of each dataset", async () => {

@@ -313,7 +313,8 @@ export async function distributionFigure(
     caption: "Mean share of positive relevance per time step (T = 7) over MNIST class-1 and " +
       "FashionMNIST Trouser test samples, for Shallow-7 and Deep-7 explained by DTD and " +
       "LRP-α1.5β0.5, and the same share computed on pixel intensity (x+1)/2 (dashed; the " +
-      "thesis's pixel curve is reconstructed this way).",
+      "thesis's pixel curve is reconstructed this way). Grey line: the share 1/7 that uniform " +
+      "relevance, or relevance on one step drawn at random, gives every step.",
     figure: await chartFigure(vl),
     runs: runIds(grid, entries),
     extra: { datasets: [...datasets], cells: [...cells], methods: [...methods], samples },
@@ -344,6 +345,7 @@ export interface PercentageCosineArtifact extends FigureArtifact {
  */
 export async function percentageCosineFigure(): Promise<PercentageCosineArtifact> {
   const m = [1, 1, 0];
+  const chance = chanceLevels(m);
   const values = FIG_3_10_EXAMPLES.map((v) => ({
     v: [...v],
     percentage: percentageCorrect(m, v),
@@ -355,8 +357,24 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
     caption: "Percentage of correctly distributed relevance Σₖ mₖvₖ versus cosine similarity " +
       "cos(m, v) for example block shares v and the mark vector m = [1, 1, 0] (blocks 1 and 2 " +
       "show the majority class). Relevance concentrated on one correct block still scores a high " +
-      "percentage; only the cosine rewards spreading it over both correct blocks.",
-    figure: await chartFigure(percentageCosineChartSpec(FIG_3_10_EXAMPLES)),
+      "percentage; only the cosine rewards spreading it over both correct blocks. Grey lines: " +
+      "what uniform relevance and random relevance (all on one block drawn at random) score.",
+    figure: await chartFigure(percentageCosineChartSpec(FIG_3_10_EXAMPLES, {
+      levels: [
+        {
+          label: `uniform relevance: cosine ${chance.uniform.cosine.toFixed(3)}`,
+          value: chance.uniform.cosine,
+        },
+        {
+          label: `uniform or random relevance: percentage ${chance.uniform.percentage.toFixed(3)}`,
+          value: chance.uniform.percentage,
+        },
+        {
+          label: `random relevance: cosine ${chance.random.cosine.toFixed(3)}`,
+          value: chance.random.cosine,
+        },
+      ],
+    })),
     runs: [],
     extra: { marks: m },
     data: [
@@ -369,8 +387,7 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
         chance: "",
       })),
       ...[1 / 3, null].map((u) => {
-        const c = chanceLevels(m);
-        const level = u === null ? c.random : c.uniform;
+        const level = u === null ? chance.random : chance.uniform;
         return {
           v1: u,
           v2: u,
