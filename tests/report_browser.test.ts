@@ -143,6 +143,11 @@ Deno.test({
         [...document.querySelectorAll("a")].map((a) => a.getAttribute("href") ?? "")
           .filter((h) => h.endsWith(".html"))
       );
+      const claimLinks = await page.evaluate(() =>
+        [...document.querySelectorAll("tr.claim-row a")].map((a) => a.getAttribute("href") ?? "")
+      );
+      assertEquals(claimLinks.length, verdicts.length);
+      const anchors = new Set<string>();
       const notebookPages = [...new Set(links)].filter((h) => /^\d\d-/.test(h));
       assertGreater(notebookPages.length, 0, "the front page links no notebook page");
       const pages = [PAGES.front, PAGES.tables, PAGES.gallery, ...notebookPages];
@@ -167,8 +172,15 @@ Deno.test({
           }));
           assertGreater(nav.toc, 0, `${href} has no table of contents`);
           assert(nav.prev > 0 && nav.next > 0, `${href} lacks previous/next links`);
+          const ids = await page.evaluate(() =>
+            [...document.querySelectorAll("li.claim[id]")].map((li) => li.id)
+          );
+          for (const id of ids) anchors.add(`${href}#${id}`);
         }
       }
+
+      // Every claim on the front page links to the verdict in its notebook.
+      for (const link of claimLinks) assert(anchors.has(link), `${link} leads nowhere`);
 
       // One notebook page as a reader sees it.
       await page.goto(`${origin}/${base}/${notebookPages.at(-1)}`, { waitUntil: "load" });
