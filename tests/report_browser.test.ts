@@ -160,6 +160,16 @@ Deno.test({
           assert(img.w > 0, `${href}: image ${img.src} has zero natural width`);
         }
         await noOverflow(page, href);
+        // Every download and figure link of the page leads to a file.
+        const files = await page.evaluate(() =>
+          [...document.querySelectorAll("a[href]")].map((a) => (a as HTMLAnchorElement).href)
+            .filter((h) => h.startsWith(location.origin) && !/\.html(#.*)?$/.test(h))
+        );
+        for (const url of new Set(files)) {
+          const response = await fetch(url);
+          await response.body?.cancel();
+          assertEquals(response.status, 200, `${href} links to missing ${url}`);
+        }
         if (notebookPages.includes(href)) {
           const figures = await page.evaluate(() =>
             document.images.length + document.querySelectorAll("svg").length

@@ -151,6 +151,7 @@ export function frontBody(input: FrontPageInput): string {
   const outcomes = ctx.notebooks.flatMap((n) => n.outcomes);
   const counts = verdictCounts(outcomes);
   const withClaims = ctx.notebooks.filter((n) => n.outcomes.length > 0);
+  const accuracy = accuracyRows(figures);
   const p = ctx.provenance;
   const notebookRows = ctx.notebooks.map((n) =>
     `<tr><td><a href="${n.page}">${escapeHtml(n.title)}</a></td><td>${
@@ -161,7 +162,12 @@ export function frontBody(input: FrontPageInput): string {
 <h1>Designing Recurrent Neural Networks for Explainability — reproduction report</h1>
 <section id="verdicts">
 <h2>Does each claim of the thesis hold in this run?</h2>
-${countsHtml(counts, outcomes.length)}
+${countsHtml(counts, outcomes.length)}${
+    outcomes.length === 0
+      ? `<p class="no-verdicts">The executed notebooks carry no verdicts yet (they were executed
+before verdicts were recorded with them); <code>deno task report</code> executes them again.</p>`
+      : ""
+  }
 <table class="verdicts"><colgroup><col class="v"><col class="w"><col class="c"><col><col class="l"></colgroup>
 <thead><tr><th>Verdict</th><th>Where</th><th>Claim</th><th>Reason</th><th></th></tr></thead>
 <tbody>
@@ -175,10 +181,13 @@ for its full text; the arrow opens the section that decides it.</p>
 <h2>Accuracy of every model</h2>
 <p>Test accuracy (%) of every trained model beside the thesis's; gap = this run − thesis in
 percentage points; a model is considered only when it meets the Table 3.2 minimum (98 % MNIST,
-85 % FashionMNIST). MAJ accuracies are means over the folds.
-Download: <a href="${figuresHref}/table-accuracy.csv">CSV</a> ·
-<a href="${figuresHref}/table-accuracy.md">Markdown</a>.</p>
-${accuracyHtml(accuracyRows(figures))}
+85 % FashionMNIST). MAJ accuracies are means over the folds.${
+    accuracy.length
+      ? ` Download: <a href="${figuresHref}/table-accuracy.csv">CSV</a> ·
+<a href="${figuresHref}/table-accuracy.md">Markdown</a>.`
+      : ""
+  }</p>
+${accuracyHtml(accuracy)}
 </section>
 <section id="profile">
 <h2>How far the numbers can be trusted</h2>
