@@ -80,6 +80,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .jp-RenderedHTMLCommon table, .rendered_html table { display: block; overflow-x: auto;
   max-width: 100%; }
 .meta { color: #d8e2f5; font-size: 0.85em; }
+a.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.2em; }
+h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
 .verdict { padding: 0 0.4em; border-radius: 3px; font-weight: bold; white-space: nowrap; }
 .verdict-holds { color: #0b5e2a; background: #d5f2df; }
 .verdict-does-not-hold { color: #8a1c1c; background: #fadcdc; }
@@ -109,7 +111,7 @@ figure.gallery img { max-width: none; }
 .downloads { font-size: 0.9em; }
 details.rnnx-progress summary { cursor: pointer; color: #444; }
 @media print {
-  header nav, nav.pager { display: none; }
+  header nav, nav.pager, a.anchor-link { display: none; }
   body { background: #fff; }
   h1 { font-size: 1.5em; }
   main, main.wide { max-width: none; padding: 0; }
