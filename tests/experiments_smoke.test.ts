@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertExists } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertExists } from "@std/assert";
 import { join } from "node:path";
 import { tf } from "../lib/backend/mod.ts";
 import {
@@ -9,6 +9,7 @@ import {
   heatmapFigure,
   publish,
   setupExperiment,
+  THESIS_FIGURE_CAPTIONS,
   trainGrid,
 } from "../lib/experiments/mod.ts";
 import { readManifest } from "../lib/plot/mod.ts";
@@ -49,6 +50,14 @@ Deno.test({
       assertEquals(again.reused, exp.profile.folds);
       assertEquals(again.computed, 0);
       assertEquals(again.rows.height, first.rows.height);
+      // Chance levels of the explained samples: MAJ marks always hold two of three blocks.
+      for (const ev of [first, again]) {
+        assertEquals(ev.chance.map((c) => [c.dataset, c.cell, c.samples]), [
+          ["mnist-maj", "deep", exp.profile.folds * perFold],
+        ]);
+        assertAlmostEquals(ev.chance[0].uniform.cosine, 2 / Math.sqrt(6), 1e-12);
+        assertAlmostEquals(ev.chance[0].random.cosine, 2 / (3 * Math.SQRT2), 1e-12);
+      }
 
       const fig = await heatmapFigure(grid, {
         name: "fig-test",
@@ -68,13 +77,28 @@ Deno.test({
         baseline: ["deep"],
       });
       assertEquals(chart.points.length, 4);
+      const data = chart.data as Record<string, unknown>[];
+      assertEquals(data.length, 4);
+      assert(data.every((r) => Math.abs(Number(r["uniform cosine"]) - 0.8165) < 1e-4));
       await publish(exp, chart, { show: false });
       await publish(exp, fig, { show: false });
       const manifest = await readManifest(exp.figuresDir);
       assertExists(manifest["fig-3.12"]);
       assertEquals(manifest["fig-3.12"].profile, "smoke");
       assertEquals(manifest["fig-3.12"].runs.length, exp.profile.folds);
-      for (const name of ["fig-3.12.png", "fig-3.12.svg", "fig-test.png", "fig-test.svg"]) {
+      assertEquals(manifest["fig-3.12"].thesisCaption, THESIS_FIGURE_CAPTIONS["3.12"]);
+      const csv = await Deno.readTextFile(join(exp.figuresDir, "fig-3.12.csv"));
+      assert(csv.split("\n")[0].includes("uniform cosine"), "fig-3.12.csv lacks the chance levels");
+      for (
+        const name of [
+          "fig-3.12.png",
+          "fig-3.12.svg",
+          "fig-3.12.csv",
+          "fig-test.png",
+          "fig-test.svg",
+          "fig-test.csv",
+        ]
+      ) {
         assert((await Deno.stat(join(exp.figuresDir, name))).size > 0, name);
       }
     } finally {

@@ -77,12 +77,13 @@ Deno.test("the cosine chart is a v5 spec with one point per cell and method and 
   assertEquals(spec.$schema, VEGA_LITE_SCHEMA);
   assertEquals(spec.config.font, "DejaVu Sans");
   assertEquals(spec.data.values.length, 2 * 2 * 2);
+  assert(spec.data.values.every((v) => v.kind === "model"));
   const first = spec.data.values.find((v) =>
     v.cell === "Deep" && v.method === "DTD" && v.dataset === "MNIST-MAJ"
   )!;
   assertAlmostEquals(first.mean as number, 0.66, 1e-12);
   assert((first.ci_lo as number) < 0.66 && (first.ci_hi as number) > 0.66);
-  const dash = spec.spec.layer[0].encoding.strokeDash!.scale;
+  const dash = spec.spec.layer.find((l) => l.encoding.strokeDash)!.encoding.strokeDash!.scale;
   assertEquals(dash.domain, ["Shallow", "Deep"]);
   assertEquals(dash.range, [[2, 3], [1, 0]]);
   assertThrows(
@@ -90,6 +91,32 @@ Deno.test("the cosine chart is a v5 spec with one point per cell and method and 
     FigureSpecError,
     "baseline rlstm has no rows",
   );
+});
+
+Deno.test("the cosine chart dodges every cell's interval and draws the chance levels", async () => {
+  const chance = [
+    { dataset: "mnist-maj", label: "uniform relevance", value: 0.8165 },
+    { dataset: "mnist-maj", label: "random relevance", value: 0.4714 },
+  ];
+  const spec = cosineChartSpec(syntheticAggregate(), { baseline: "shallow", chance });
+  const values = (spec as unknown as { data: { values: Record<string, unknown>[] } }).data.values;
+  const models = values.filter((v) => v.kind === "model");
+  for (const dataset of ["MNIST-MAJ", "FashionMNIST-MAJ"]) {
+    for (const method of ["SA", "DTD"]) {
+      const xs = models.filter((v) => v.dataset === dataset && v.method === method)
+        .map((v) => v.x as number);
+      assertEquals(xs.length, 2);
+      assertEquals(new Set(xs).size, 2, `${dataset} ${method}: two cells at the same x`);
+    }
+  }
+  const lines = values.filter((v) => v.kind === "chance");
+  assertEquals(lines.map((v) => [v.dataset, v.level]), [["MNIST-MAJ", 0.8165], [
+    "MNIST-MAJ",
+    0.4714,
+  ]]);
+  const fig = await chartFigure(spec);
+  assertStringIncludes(fig.svg, "uniform relevance");
+  assertStringIncludes(fig.svg, "random relevance");
 });
 
 Deno.test("the distribution chart has one point per series and step", async () => {
@@ -104,6 +131,8 @@ Deno.test("the distribution chart has one point per series and step", async () =
   const fig = await chartFigure(spec);
   assertStringIncludes(fig.svg, "Time step t");
   assertStringIncludes(fig.svg, "Mean share of positive relevance");
+  assertStringIncludes(fig.svg, "uniform or random relevance: 1/3");
+  assertEquals(fig.svg.match(/uniform or random relevance/g)?.length, 1, "one label per panel");
 });
 
 Deno.test("the percentage-vs-cosine chart uses the thesis reference values", () => {
@@ -115,6 +144,17 @@ Deno.test("the percentage-vs-cosine chart uses the thesis reference values", () 
   cos.forEach((c, i) => assertAlmostEquals(c, expected[i], 1e-6));
   const pct = spec.data.values.filter((v) => v.measure !== "Cosine similarity").map((v) => v.value);
   pct.forEach((p, i) => assertAlmostEquals(p, [1, 0.8, 1, 0.2, 0, 0.1][i], 1e-12));
+});
+
+Deno.test("the percentage-vs-cosine chart draws the reference levels it is given", async () => {
+  const levels = [{ label: "uniform relevance: cosine 0.816", value: 0.8165 }];
+  const spec = percentageCosineChartSpec(FIG_3_10_EXAMPLES, { levels }) as unknown as {
+    layer: { mark: { type: string }; data?: { values: unknown[] } }[];
+  };
+  const rules = spec.layer.filter((l) => l.mark.type === "rule");
+  assertEquals(rules.map((r) => r.data?.values), [levels]);
+  const fig = await chartFigure(spec as unknown as Parameters<typeof chartFigure>[0]);
+  assertStringIncludes(fig.svg, "uniform relevance: cosine 0.816");
 });
 
 Deno.test("the accuracy chart carries the threshold of each dataset", async () => {

@@ -86,7 +86,7 @@ Deno.test("positive-only mode draws negative relevance as zero", async () => {
   assertEquals(img.at(...at(fig, 0, 3, 4)), [102, 0, 0]);
 });
 
-Deno.test("misclassified samples are faded and the input row is drawn in grey", async () => {
+Deno.test("misclassified samples are framed in red, lightened and still readable; inputs grey", async () => {
   const input = new Float32Array(28 * 28).fill(-1);
   input[5 * 28 + 5] = 1;
   const fig = heatmapGrid({
@@ -110,9 +110,14 @@ Deno.test("misclassified samples are faded and the input row is drawn in grey", 
   const img = await pixels(fig.png);
   assertEquals(img.at(...at(fig, 0, 5, 5)), [255, 255, 255]);
   assertEquals(img.at(...at(fig, 0, 0, 0)), [0, 0, 0]);
-  // faded: 0.2·colour + 0.8·white
-  assertEquals(img.at(...at(fig, 3, 3, 4)), [224, 204, 204]);
-  assertEquals(img.at(...at(fig, 3, 0, 0)), [250, 250, 250]);
+  // faded: 0.6·colour + 0.4·white
+  assertEquals(img.at(...at(fig, 3, 3, 4)), [163, 102, 102]);
+  assertEquals(img.at(...at(fig, 3, 0, 0)), [240, 240, 240]);
+  const box = fig.meta.cells[3];
+  assertEquals(img.at(box.x - 1, box.y + 20), [214, 39, 40], "no red frame left of the cell");
+  const ok = fig.meta.cells[2];
+  assertEquals(img.at(ok.x - 1, ok.y + 20), [255, 255, 255], "a correct sample is framed");
+  assertEquals(fig.svg.match(/class="rnnx-misclassified"/g)?.length, 1);
 });
 
 Deno.test("the SVG carries the labels as text and the cells as embedded PNG images", () => {

@@ -21,6 +21,7 @@ import {
 } from "../plot/mod.ts";
 import type { ExperimentContext } from "./context.ts";
 import { settleDisplays } from "./settle.ts";
+import { thesisCaption } from "./thesis.ts";
 
 /** A table ready to be saved and shown. */
 export interface TableArtifact {
@@ -50,6 +51,8 @@ export interface FigureArtifact {
   caption: string;
   /** The rendered figure. */
   figure: Figure;
+  /** The numbers behind it, saved beside it as `<name>.csv`. */
+  data?: TableLike;
   /** Run directories (relative to the runs root) the figure was made from. */
   runs: string[];
   /** Further provenance. */
@@ -90,6 +93,7 @@ export async function publish(
     backend: ctx.backend.name,
     runs: artifact.runs,
     caption: artifact.caption,
+    thesisCaption: thesisCaption(artifact.name),
     ...artifact.extra,
   };
   if (options.save ?? true) {
@@ -100,7 +104,11 @@ export async function publish(
         digits: artifact.digits ?? 2,
       });
     } else {
-      await save(artifact.figure, artifact.name, { dir: ctx.figuresDir, provenance });
+      await save(artifact.figure, artifact.name, {
+        dir: ctx.figuresDir,
+        provenance,
+        data: artifact.data,
+      });
     }
   }
   if (options.show ?? true) {

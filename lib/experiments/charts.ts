@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import { makeBatch } from "../data/mod.ts";
 import {
   cellLabel,
+  chanceLevels,
   cosineSimilarity,
   datasetLabel,
   indicesOfLabel,
@@ -30,7 +31,7 @@ import type { FigureArtifact, TableArtifact } from "./artifact.ts";
 import { explainSampleCount } from "./context.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import { explainBatch, withRunModel } from "./explanations.ts";
-import type { EvaluationResult } from "./evaluation.ts";
+import type { ChancePoint, EvaluationResult } from "./evaluation.ts";
 import { cachedTask, gridEntry, type RunGrid, runIds } from "./grid.ts";
 import { belowMinimum, modelLabel } from "./heatmaps.ts";
 import { FIG_3_7_CLASS, pickSamples } from "./samples.ts";
@@ -162,10 +163,22 @@ export async function cosineFigure(
       ]
       : [];
   });
-  const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets });
+  const chance = datasets.flatMap((d) => {
+    const here = evaluation.chance.filter((c) => c.dataset === d && s.cells.includes(c.cell));
+    const mean = (f: (c: ChancePoint) => number) =>
+      here.reduce((a, c) => a + f(c) * c.samples, 0) / here.reduce((a, c) => a + c.samples, 0);
+    return here.length
+      ? [
+        { dataset: d, label: "uniform relevance", value: mean((c) => c.uniform.cosine) },
+        { dataset: d, label: "random relevance", value: mean((c) => c.random.cosine) },
+      ]
+      : [];
+  });
+  const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets, chance });
   const folds = Math.max(0, ...points.map((p) => p.n_folds));
   const subtitle = [
     `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]`,
+    ...(chance.length ? ["grey dashed lines: uniform and random relevance, same samples"] : []),
     ...flagged,
   ];
   (vl as unknown as Record<string, unknown>).title = {
@@ -183,6 +196,7 @@ export async function cosineFigure(
     figure: await chartFigure(vl),
     runs: runIds(grid, entries),
     extra: { cells: [...s.cells], baseline: [...s.baseline], datasets, folds },
+    data: cosineTable(evaluation, s).table,
     points,
   };
 }
@@ -299,10 +313,22 @@ export async function distributionFigure(
     caption: "Mean share of positive relevance per time step (T = 7) over MNIST class-1 and " +
       "FashionMNIST Trouser test samples, for Shallow-7 and Deep-7 explained by DTD and " +
       "LRP-α1.5β0.5, and the same share computed on pixel intensity (x+1)/2 (dashed; the " +
-      "thesis's pixel curve is reconstructed this way).",
+      "thesis's pixel curve is reconstructed this way). Grey line: the share 1/7 that uniform " +
+      "relevance, or relevance on one step drawn at random, gives every step.",
     figure: await chartFigure(vl),
     runs: runIds(grid, entries),
     extra: { datasets: [...datasets], cells: [...cells], methods: [...methods], samples },
+    data: points.flatMap((p) =>
+      p.shares.map((share, t) => ({
+        dataset: datasetLabel(p.dataset),
+        series: p.cell === "pixels" ? "pixel intensity" : modelLabel(p.cell, p.T),
+        method: p.method === "pixels" ? "" : methodLabel(p.method),
+        step: t + 1,
+        share,
+        "uniform share": 1 / p.T,
+        samples: p.n,
+      }))
+    ),
     points,
   };
 }
@@ -319,6 +345,7 @@ export interface PercentageCosineArtifact extends FigureArtifact {
  */
 export async function percentageCosineFigure(): Promise<PercentageCosineArtifact> {
   const m = [1, 1, 0];
+  const chance = chanceLevels(m);
   const values = FIG_3_10_EXAMPLES.map((v) => ({
     v: [...v],
     percentage: percentageCorrect(m, v),
@@ -330,10 +357,49 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
     caption: "Percentage of correctly distributed relevance Σₖ mₖvₖ versus cosine similarity " +
       "cos(m, v) for example block shares v and the mark vector m = [1, 1, 0] (blocks 1 and 2 " +
       "show the majority class). Relevance concentrated on one correct block still scores a high " +
-      "percentage; only the cosine rewards spreading it over both correct blocks.",
-    figure: await chartFigure(percentageCosineChartSpec(FIG_3_10_EXAMPLES)),
+      "percentage; only the cosine rewards spreading it over both correct blocks. Grey lines: " +
+      "what uniform relevance and random relevance (all on one block drawn at random) score.",
+    figure: await chartFigure(percentageCosineChartSpec(FIG_3_10_EXAMPLES, {
+      levels: [
+        {
+          label: `uniform relevance: cosine ${chance.uniform.cosine.toFixed(3)}`,
+          value: chance.uniform.cosine,
+        },
+        {
+          label: `uniform or random relevance: percentage ${chance.uniform.percentage.toFixed(3)}`,
+          value: chance.uniform.percentage,
+        },
+        {
+          label: `random relevance: cosine ${chance.random.cosine.toFixed(3)}`,
+          value: chance.random.cosine,
+        },
+      ],
+    })),
     runs: [],
     extra: { marks: m },
+    data: [
+      ...values.map((x) => ({
+        v1: x.v[0],
+        v2: x.v[1],
+        v3: x.v[2],
+        percentage: x.percentage,
+        cosine: x.cosine,
+        chance: "",
+      })),
+      ...[1 / 3, null].map((u) => {
+        const level = u === null ? chance.random : chance.uniform;
+        return {
+          v1: u,
+          v2: u,
+          v3: u,
+          percentage: level.percentage,
+          cosine: level.cosine,
+          chance: u === null
+            ? "random relevance (one block at random, expected)"
+            : "uniform relevance",
+        };
+      }),
+    ],
     values,
   };
 }
@@ -345,7 +411,7 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
  * percentage of correctly distributed relevance.
  */
 export function cosineTable(
-  evaluation: Pick<EvaluationResult, "aggregate">,
+  evaluation: Pick<EvaluationResult, "aggregate" | "chance">,
   spec: CosineFigureSpec | string,
 ): TableArtifact {
   const s = typeof spec === "string"
@@ -362,6 +428,7 @@ export function cosineTable(
     typeof v === "number" && Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null;
   const rows = records.filter((r) => r.metric === "cosine").map((r) => {
     const pct = find(r.dataset, r.cell, r.method, "percentage");
+    const chance = evaluation.chance.find((c) => c.dataset === r.dataset && c.cell === r.cell);
     return {
       "Dataset": datasetLabel(String(r.dataset)),
       "Architecture": cellLabel(String(r.cell)),
@@ -373,6 +440,9 @@ export function cosineTable(
       "95% CI low": num(r.ci_lo),
       "95% CI high": num(r.ci_hi),
       "mean percentage": num(pct?.mean),
+      "uniform cosine": num(chance?.uniform.cosine),
+      "random cosine": num(chance?.random.cosine),
+      "chance percentage": num(chance?.uniform.percentage),
     };
   });
   return {
@@ -380,7 +450,10 @@ export function cosineTable(
     name: `${s.name}-data`,
     caption: `The numbers of ${s.name}: mean over folds of the per-fold mean cosine and ` +
       "percentage of correctly distributed relevance, 95% Student t interval over folds " +
-      "(unclipped). Samples without positive relevance are counted and left out of the means.",
+      "(unclipped). Samples without positive relevance are counted and left out of the means. " +
+      "Chance levels on the same samples: uniform relevance (spread evenly over the pixels) " +
+      "and random relevance (all on one block drawn at random, expected value); both give the " +
+      "same percentage.",
     table: rows,
     runs: [],
     digits: 4,

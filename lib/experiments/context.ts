@@ -98,10 +98,24 @@ export function describeContext(ctx: ExperimentContext): string {
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-/** A folder shown relative to the repository root when it lies inside it, else as given. */
-function fromRepo(folder: string): string {
+/**
+ * A folder as printed into notebooks: relative to the repository root when it
+ * lies inside it, else only its last name after "…/" (a machine's absolute
+ * paths never reach the outputs).
+ *
+ * @example
+ * ```ts
+ * import { fromRepo } from "./context.ts";
+ * if (fromRepo("/tmp/work/figures") !== "…/figures") throw new Error();
+ * ```
+ */
+export function fromRepo(folder: string): string {
   const rel = relative(REPO_ROOT, folder);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? folder : rel;
+  if (rel === "") return ".";
+  if (rel.startsWith("..") || isAbsolute(rel)) {
+    return `…/${folder.replace(/\/+$/, "").split("/").pop()}`;
+  }
+  return rel;
 }
 
 /**

@@ -11,15 +11,15 @@ import { relative } from "node:path";
 import { CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
 import { loadTask, type Task } from "../data/mod.ts";
 import {
-  createProgressDisplay,
   formatDuration,
   type ProgressDisplay,
   type RunResult,
   type TrainProgress,
   trainRun,
 } from "../train/mod.ts";
-import type { ExperimentContext } from "./context.ts";
+import { type ExperimentContext, fromRepo } from "./context.ts";
 import { GridLookupError } from "./errors.ts";
+import { notebookProgress } from "./notebook_progress.ts";
 import { settleDisplays } from "./settle.ts";
 import { stoppingTarget } from "./thesis.ts";
 
@@ -165,7 +165,7 @@ export async function trainGrid(
   options: GridOptions = {},
 ): Promise<RunGrid> {
   const plan = expandGrid(request);
-  const display = new GridDisplay(options.progress ?? createProgressDisplay("auto"), plan.length);
+  const display = new GridDisplay(options.progress ?? notebookProgress(), plan.length);
   const started = performance.now();
   const entries: GridEntry[] = [];
   let trained = 0;
@@ -192,7 +192,7 @@ export async function trainGrid(
   }
   await display.finish(
     `${plan.length} models (${trained + reused} runs): ${trained} trained, ${reused} reused ` +
-      `from ${ctx.runsRoot}, ${formatDuration(performance.now() - started)}`,
+      `from ${fromRepo(ctx.runsRoot)}, ${formatDuration(performance.now() - started)}`,
   );
   await settleDisplays();
   return { ctx, entries };

@@ -2,14 +2,14 @@
  * The qualitative figures: grids of heatmaps with models × methods as rows
  * and test samples as columns, one block per dataset (Figs 2.14, 3.4–3.6,
  * 3.11, 3.17, 3.19, 3.20). Each sample is explained for its true class;
- * misclassified samples are faded; models below the Table 3.2 minimum
+ * misclassified samples are framed in red; models below the Table 3.2 minimum
  * accuracy are marked † in their row labels.
  *
  * @module
  */
 import { CELL_LABELS, type CellId, parseCellId } from "../cells/mod.ts";
 import { makeBatch } from "../data/mod.ts";
-import { datasetLabel, methodLabel } from "../eval/mod.ts";
+import { blockShares, datasetLabel, methodLabel } from "../eval/mod.ts";
 import { heatmapGrid, type HeatmapRow } from "../plot/mod.ts";
 import type { FigureArtifact } from "./artifact.ts";
 import { stackFigures } from "./compose.ts";
@@ -229,8 +229,41 @@ export async function heatmapFigure(grid: RunGrid, spec: HeatmapSpec): Promise<H
       positiveOnly: spec.positiveOnly ?? false,
       convPlusFirstLayer: "conservative",
     },
+    data: explainedTable(explained),
     explained,
   };
+}
+
+/**
+ * The numbers behind a heatmap figure: one row per explained (sample, model,
+ * method) with the true and predicted class, the sum of relevance and of
+ * its positive part, and (MAJ) the positive-relevance share of each block.
+ */
+export function explainedTable(explained: readonly ExplainedSample[]): Record<string, unknown>[] {
+  return explained.map((e) => {
+    let total = 0;
+    let positive = 0;
+    for (const r of e.relevance) {
+      total += r;
+      if (r > 0) positive += r;
+    }
+    const shares = e.width === 84 ? blockShares(e.relevance, 84) : null;
+    return {
+      dataset: e.dataset,
+      model: modelLabel(e.cell, e.T),
+      method: methodLabel(e.method),
+      fold: e.fold,
+      sample: e.position,
+      label: e.label,
+      prediction: e.prediction,
+      misclassified: e.prediction !== e.label,
+      "relevance sum": total,
+      "positive relevance sum": positive,
+      "block 1 share": shares ? shares[0] : null,
+      "block 2 share": shares ? shares[1] : null,
+      "block 3 share": shares ? shares[2] : null,
+    };
+  });
 }
 
 /** The four methods of Experiments 1–3. */
@@ -247,7 +280,8 @@ export const FIG_2_14_METHODS: readonly string[] = [
   "lrp-a2b1",
 ];
 
-const FADED = "Faded columns: the model misclassifies the sample (the true class is explained).";
+const FADED = "Red frames (lighter colours): the model misclassifies the sample (the true " +
+  "class is explained).";
 const MAJ_NOTE = "MAJ samples are the positions the thesis used, taken from this project's MAJ " +
   "test set (other digit triples than the thesis's); each is explained by the model of the " +
   "fold that held it out.";

@@ -217,3 +217,71 @@ export function thesisParameters(cell: string, T: number): number | null {
 export function appendixRow(dataset: string, cell: string): AppendixRow | null {
   return APPENDIX_1.find((r) => r.dataset === dataset && r.cell === cell) ?? null;
 }
+
+/**
+ * The thesis's own captions of the figures this project redraws, from its
+ * List of Figures (formulas written out in Unicode).
+ */
+export const THESIS_FIGURE_CAPTIONS: Readonly<Record<string, string>> = {
+  "2.14":
+    "Relevance heatmaps produced by different explanation methods explaining decisions of LeNet-5.",
+  "3.4": "Relevance heatmaps from different explanation techniques applied to Shallow and Deep " +
+    "architecture trained on MNIST with different sequence lengths.",
+  "3.5": "Relevance heatmaps from different explanation techniques applied to Shallow and Deep " +
+    "architecture trained on FashionMNIST with different sequence lengths.",
+  "3.6": "Relevance heatmaps of MNIST Class 1 and FashionMNIST Class Trouser samples from " +
+    "Shallow-7 and Deep-7 explained by DTD and LRP-α1.5β0.5.",
+  "3.7": "Distribution of pixel intensity, relevance quantities from Shallow-7 and Deep-7 " +
+    "propagated by DTD and LRP-α1.5β0.5 and averaged over MNIST Class 1 and FashionMNIST " +
+    "Class Trouser test population.",
+  "3.10": "Comparison between percentage of correctly distributed relevance and cosine " +
+    "similarity.",
+  "3.11": "Relevance heatmaps from different explanation techniques applied to Shallow, Deep, " +
+    "DeepV2 and ConvDeep architecture trained on MNIST-MAJ and FashionMNIST-MAJ with sequence " +
+    "length T = 12.",
+  "3.12": "Average cosine similarity from different explanation techniques and Shallow, Deep, " +
+    "DeepV2 and ConvDeep architecture.",
+  "3.17": "Relevance heatmaps produced by different explanation techniques on Deep and R-LSTM " +
+    "architecture trained on MNIST-MAJ and FashionMNIST-MAJ with sequence length T = 12 and " +
+    "different dropout configurations.",
+  "3.18": "Average cosine similarity from different explanation techniques and Deep and R-LSTM " +
+    "architecture.",
+  "3.19": "Relevance heatmaps produced by different explanation techniques on variants of " +
+    "ConvDeep and R-LSTM architecture trained on MNIST-MAJ and FashionMNIST-MAJ with sequence " +
+    "length T = 12.",
+  "3.20": "Positive relevance heatmaps produced by LRP-α1.5β0.5 on R-LSTM and ConvR-LSTM " +
+    "architecture trained on MNIST-MAJ and FashionMNIST-MAJ with sequence length T = 12.",
+  "3.21": "Average cosine similarity from different explanation techniques and variants of " +
+    "ConvDeep and R-LSTM architecture.",
+};
+
+/** The thesis's own captions of the tables this project reproduces, from its List of Tables. */
+export const THESIS_TABLE_CAPTIONS: Readonly<Record<string, string>> = {
+  "3.3": "Dimensions of xₜ and number of trainable variables in each architecture on different " +
+    "sequence length T = {1, 4, 7}.",
+  "3.4": "Sequence classification accuracy from Shallow and Deep architecture trained with " +
+    "different sequence length.",
+  "3.5": "Number of trainable variables and model accuracy from architectures trained on " +
+    "MNIST-MAJ and FashionMNIST-MAJ with sequence length T = 12.",
+  "3.6": "Number of trainable variables and model accuracy of the proposed architectures for " +
+    "MNIST-MAJ and FashionMNIST-MAJ.",
+};
+
+/**
+ * The thesis's caption of an artifact by its file name (`fig-3.12`,
+ * `table-3.4`), or null when the thesis has none (e.g. `table-A1`).
+ *
+ * @example
+ * ```ts
+ * import { thesisCaption } from "./thesis.ts";
+ * if (!thesisCaption("fig-3.12")?.startsWith("Average cosine")) throw new Error();
+ * if (thesisCaption("table-A1") !== null) throw new Error();
+ * ```
+ */
+export function thesisCaption(name: string): string | null {
+  const fig = name.match(/^fig-(\d+\.\d+)$/);
+  if (fig) return THESIS_FIGURE_CAPTIONS[fig[1]] ?? null;
+  const table = name.match(/^table-(\d+\.\d+)$/);
+  if (table) return THESIS_TABLE_CAPTIONS[table[1]] ?? null;
+  return null;
+}

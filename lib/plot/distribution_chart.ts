@@ -1,7 +1,8 @@
 /**
  * Per-step distributions (thesis Fig 3.7): mean share of positive relevance
  * (or of pixel intensity) per time step, one line per series, one panel per
- * dataset.
+ * dataset, with the share 1/T that uniform relevance (and, in expectation,
+ * relevance on one step drawn at random) gives every step as a grey line.
  *
  * @module
  */
@@ -60,6 +61,11 @@ export function distributionChartSpec(
   const dashes = ordered.map((n) => n === pixels ? [5, 3] : [1, 0]);
   const datasets = [...new Set(series.map((s) => datasetLabel(s.dataset)))];
   const legend = { field: "series", type: "nominal" as const, title: "Series" };
+  const steps = Math.max(...series.map((s) => s.shares.length));
+  // One row per panel carries the chance line and its label.
+  const onePerPanel = {
+    filter: `datum.step === 1 && datum.series === ${JSON.stringify(ordered[0])}`,
+  };
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),
@@ -69,6 +75,23 @@ export function distributionChartSpec(
       width: 260,
       height: 220,
       layer: [{
+        transform: [onePerPanel],
+        mark: { type: "rule", color: "#888888", strokeDash: [6, 3] },
+        encoding: { y: { datum: 1 / steps, type: "quantitative" } },
+      }, {
+        transform: [onePerPanel],
+        mark: {
+          type: "text",
+          color: "#666666",
+          align: "right",
+          baseline: "bottom",
+          x: "width",
+          dy: -2,
+          fontSize: 10,
+          text: `uniform or random relevance: 1/${steps}`,
+        },
+        encoding: { y: { datum: 1 / steps, type: "quantitative" } },
+      }, {
         mark: { type: "line", point: { filled: true, size: 40 }, strokeWidth: 2 },
         encoding: {
           x: {

@@ -2,7 +2,8 @@
  * Grids of relevance heatmaps (rows: models or methods, columns: samples),
  * drawn with `@napi-rs/canvas` as in the thesis figures: per-sample
  * normalisation by max|R| + 1e-10, the heatmapping.org colour map, inputs in
- * gist_gray, misclassified samples faded to opacity 0.2 over white, integer
+ * gist_gray, misclassified samples framed in red and lightened to opacity
+ * 0.6 over white (the heatmap stays readable), integer
  * nearest-neighbour upscaling, row and column labels and a colour bar.
  *
  * @module
@@ -63,15 +64,21 @@ export interface HeatmapGridSpec {
   inputRow?: boolean | string;
   /** Draw the colour bar; default true. */
   colorBar?: boolean;
-  /** Opacity of faded cells; default 0.2. */
+  /** Opacity of faded cells; default {@link FADED_ALPHA}. */
   fadedAlpha?: number;
 }
 
 /** Default upscaling factor. */
 export const DEFAULT_SCALE = 4;
 
-/** Default opacity of faded cells. */
-export const FADED_ALPHA = 0.2;
+/** Default opacity of faded cells: lighter, still readable. */
+export const FADED_ALPHA = 0.6;
+
+/** Colour of the frame around faded (misclassified) cells. */
+export const FADED_FRAME = "#d62728";
+
+/** Line width of that frame, in pixels. */
+export const FADED_FRAME_WIDTH = 2;
 
 const MARGIN = 12;
 const GAP = 6;
@@ -331,6 +338,12 @@ function renderPng(spec: HeatmapGridSpec, layout: Layout, draw: DrawCell[], scal
     image.data.set(pixels);
     ctx.putImageData(image, d.box.x, d.box.y);
   }
+  ctx.strokeStyle = FADED_FRAME;
+  ctx.lineWidth = FADED_FRAME_WIDTH;
+  for (const { box } of draw.filter((d) => d.box.faded)) {
+    const o = FADED_FRAME_WIDTH / 2;
+    ctx.strokeRect(box.x - o, box.y - o, box.width + 2 * o, box.height + 2 * o);
+  }
   if (layout.bar) {
     const { x, y, width, height } = layout.bar;
     for (let i = 0; i < height; i++) {
@@ -397,6 +410,15 @@ function renderSvg(spec: HeatmapGridSpec, layout: Layout, draw: DrawCell[], scal
         `preserveAspectRatio="none" image-rendering="pixelated" style="image-rendering:pixelated" ` +
         `href="${c.toDataURL("image/png")}"/>`,
     );
+    if (b.faded) {
+      const o = FADED_FRAME_WIDTH / 2;
+      parts.push(
+        `<rect class="rnnx-misclassified" x="${b.x - o}" y="${b.y - o}" width="${
+          b.width + 2 * o
+        }" height="${b.height + 2 * o}" fill="none" stroke="${FADED_FRAME}" ` +
+          `stroke-width="${FADED_FRAME_WIDTH}"/>`,
+      );
+    }
   }
   if (layout.bar) {
     const { x, y, width, height } = layout.bar;

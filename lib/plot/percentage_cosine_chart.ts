@@ -26,6 +26,8 @@ export interface PercentageCosineOptions {
   marks?: readonly number[];
   /** Chart title; default names m. */
   title?: string;
+  /** Reference levels (e.g. chance levels) drawn as grey dashed lines with their labels. */
+  levels?: readonly { label: string; value: number }[];
 }
 
 function vectorLabel(v: readonly number[]): string {
@@ -70,6 +72,29 @@ export function percentageCosineChartSpec(
     width: Math.max(360, 110 * vectors.length),
     height: 260,
     layer: [
+      ...(options.levels ?? []).flatMap((level) => [
+        {
+          data: { values: [level] },
+          mark: { type: "rule" as const, color: "#888888", strokeDash: [6, 3] },
+          encoding: { y: { field: "value", type: "quantitative" as const } },
+        },
+        {
+          data: { values: [level] },
+          mark: {
+            type: "text" as const,
+            color: "#666666",
+            align: "right" as const,
+            baseline: "bottom" as const,
+            x: "width" as const,
+            dy: -2,
+            fontSize: 10,
+          },
+          encoding: {
+            y: { field: "value", type: "quantitative" as const },
+            text: { field: "label", type: "nominal" as const },
+          },
+        },
+      ]),
       {
         mark: { type: "bar" },
         encoding: {

@@ -11,14 +11,25 @@ import {
   nbconvertVersion,
   notebookToHtmlFragment,
 } from "./jupyter.ts";
+import { writeFileAtomic } from "../eval/mod.ts";
+import { saveTable } from "../plot/mod.ts";
+import { parseProfileName, PROFILES } from "../train/mod.ts";
+import { galleryBody, galleryPage, tableEntries, tablesBody, tablesPage } from "./catalog.ts";
+import { accuracyRecords, accuracyRows, frontBody, frontPage } from "./front.ts";
 import {
   type FigureEntry,
-  indexPage,
+  notebookBody,
   type NotebookEntry,
   notebookPage,
   notebookTitle,
+  PAGES,
   type ReportContext,
+  STYLE,
 } from "./pages.ts";
+import { chromiumPath, printDocument, printPdf } from "./pdf.ts";
+import { profileInWords } from "./profile_words.ts";
+import { collectProvenance } from "./provenance.ts";
+import { notebookOutcomes } from "./verdicts.ts";
 
 /** Where the report's inputs and outputs live. */
 export interface ReportPaths {
@@ -48,22 +59,54 @@ export interface ReportOptions {
 
 /** The outcome of a report build. */
 export interface ReportResult {
+  /** The notebooks executed (or read) this time. */
   notebooks: NotebookEntry[];
+  /** The front page, when the pages were written. */
   index?: string;
+  /** The PDF, when Chromium was found. */
+  pdf?: string;
 }
 
-async function gitCommit(cwd: string): Promise<string> {
+/** What a notebook entry is built from: the executed notebook and its run time. */
+async function readEntry(file: string, name: string, seconds: number): Promise<NotebookEntry> {
+  const nb = JSON.parse(await Deno.readTextFile(file));
+  return {
+    notebook: name,
+    page: name.replace(/\.ipynb$/, ".html"),
+    title: notebookTitle(nb, name),
+    seconds,
+    outcomes: notebookOutcomes(nb),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
   try {
-    const out = await new Deno.Command("git", {
-      args: ["rev-parse", "--short", "HEAD"],
-      cwd,
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.code === 0 ? new TextDecoder().decode(out.stdout).trim() : "unknown";
+    await Deno.stat(path);
+    return true;
   } catch {
-    return "unknown";
+    return false;
   }
+}
+
+/** Saves the combined accuracy table (every model of every accuracy table) beside the others. */
+async function saveAccuracyTable(figures: FigureEntry[], dir: string, profile: string) {
+  const rows = accuracyRows(figures);
+  if (rows.length === 0) return;
+  const sources = figures.filter((f) => Array.isArray(f.accuracy));
+  await saveTable(accuracyRecords(rows), "table-accuracy", {
+    dir,
+    digits: 2,
+    provenance: {
+      profile,
+      seed: typeof sources[0].seed === "number" ? sources[0].seed : 0,
+      backend: typeof sources[0].backend === "string" ? sources[0].backend : "n/a",
+      runs: [...new Set(sources.flatMap((f) => (f.runs as string[] | undefined) ?? []))],
+      caption: "Test accuracy (%) of every model: the thesis's, this run's, the gap (this run − " +
+        "thesis, percentage points), the Table 3.2 minimum, and the epochs trained (the " +
+        "thesis: 100).",
+      thesisCaption: null,
+    },
+  });
 }
 
 async function readManifest(figures: string): Promise<FigureEntry[]> {
@@ -116,7 +159,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     RNNX_FIGURES_DIR: paths.figures,
   };
   const timingsFile = `${paths.report}/timings.json`;
-  let previous: NotebookEntry[] = [];
+  let previous: { notebook: string; seconds: number }[] = [];
   try {
     previous = JSON.parse(await Deno.readTextFile(timingsFile)).notebooks ?? [];
   } catch {
@@ -137,43 +180,92 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       seconds = (performance.now() - t0) / 1000;
       log(`  done in ${seconds.toFixed(0)} s`);
     }
-    const nb = JSON.parse(await Deno.readTextFile(out));
-    entries.push({
-      notebook: name,
-      page: name.replace(/\.ipynb$/, ".html"),
-      title: notebookTitle(nb, name),
-      seconds,
-    });
+    entries.push(await readEntry(out, name, seconds));
   }
   if (!opts.html) return { notebooks: entries };
 
   await Deno.mkdir(paths.report, { recursive: true });
+  // Every executed notebook gets a page, not only those run this time.
+  const all: NotebookEntry[] = [];
+  for (const name of await listNotebooks(paths.notebooks, [])) {
+    const ran = entries.find((e) => e.notebook === name);
+    if (ran) all.push(ran);
+    else if (await exists(`${paths.executed}/${name}`)) {
+      const seconds = previous.find((p) => p.notebook === name)?.seconds ?? 0;
+      all.push(await readEntry(`${paths.executed}/${name}`, name, seconds));
+    }
+  }
+  await saveAccuracyTable(await readManifest(paths.figures), paths.figures, opts.profile);
   const figures = await readManifest(paths.figures);
-  const backends = new Set(figures.map((f) => f.backend).filter((b) => typeof b === "string"));
+  const backends = [
+    ...new Set(figures.map((f) => f.backend).filter((b): b is string => typeof b === "string")),
+  ];
   const ctx: ReportContext = {
     profile: opts.profile,
-    commit: await gitCommit(paths.notebooks),
-    backend: backends.size > 0 ? [...backends].join(", ") : "n/a",
-    date: new Date().toISOString().slice(0, 10),
+    provenance: await collectProvenance(paths.notebooks, backends),
+    notebooks: all,
   };
-  const css = await highlightCss();
-  for (const e of entries) {
+  const figuresHref = relative(paths.report, paths.figures);
+  await writeFileAtomic(`${paths.report}/${PAGES.css}`, STYLE + (await highlightCss()));
+  const fragments = new Map<string, string>();
+  for (const e of all) {
     const fragment = await notebookToHtmlFragment(`${paths.executed}/${e.notebook}`);
-    await Deno.writeTextFile(`${paths.report}/${e.page}`, notebookPage(e, fragment, ctx, css));
+    fragments.set(e.notebook, fragment);
+    await writeFileAtomic(`${paths.report}/${e.page}`, notebookPage(e, fragment, ctx));
   }
-  // Keep timings of notebooks not re-run this time, so the index always lists every page.
-  const merged = [
-    ...previous.filter((p) => !entries.some((e) => e.notebook === p.notebook)),
-    ...entries,
-  ].sort((a, b) => a.notebook.localeCompare(b.notebook));
-  await Deno.writeTextFile(
+  const markdown = new Map<string, string>();
+  for (const t of tableEntries(figures)) {
+    const md = t.files.find((f) => f.endsWith(".md"))!;
+    markdown.set(t.name, await Deno.readTextFile(`${paths.figures}/${md}`));
+  }
+  const front = {
+    ctx,
+    profileWords: profileInWords(PROFILES[parseProfileName(opts.profile)]),
+    figures,
+    figuresHref,
+  };
+  const index = `${paths.report}/${PAGES.front}`;
+  await writeFileAtomic(index, frontPage(front));
+  await writeFileAtomic(
+    `${paths.report}/${PAGES.tables}`,
+    tablesPage(ctx, figures, markdown, figuresHref),
+  );
+  await writeFileAtomic(`${paths.report}/${PAGES.gallery}`, galleryPage(ctx, figures, figuresHref));
+  await writeFileAtomic(
     timingsFile,
-    JSON.stringify({ profile: opts.profile, notebooks: merged }, null, 2) + "\n",
+    JSON.stringify(
+      {
+        profile: opts.profile,
+        notebooks: all.map(({ notebook, page, title, seconds }) => ({
+          notebook,
+          page,
+          title,
+          seconds,
+        })),
+      },
+      null,
+      2,
+    ) + "\n",
   );
-  const index = `${paths.report}/index.html`;
-  await Deno.writeTextFile(
-    index,
-    indexPage(merged, figures, ctx, relative(paths.report, paths.figures)),
+  if (!(await exists(chromiumPath()))) {
+    log(`no PDF: Chromium not found at ${chromiumPath()} (set CHROMIUM_PATH)`);
+    return { notebooks: entries, index };
+  }
+  const print = `${paths.report}/${PAGES.print}`;
+  const pdf = `${paths.report}/${PAGES.pdf}`;
+  await writeFileAtomic(
+    print,
+    printDocument("rnn-explain reproduction report", [
+      frontBody(front),
+      ...all.map((e) => notebookBody(fragments.get(e.notebook)!)),
+      tablesBody(figures, markdown, figuresHref),
+      galleryBody(figures, figuresHref),
+    ]),
   );
-  return { notebooks: entries, index };
+  try {
+    await printPdf(print, pdf);
+  } finally {
+    await Deno.remove(print).catch(() => {});
+  }
+  return { notebooks: entries, index, pdf };
 }

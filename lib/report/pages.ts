@@ -1,12 +1,18 @@
 /**
- * The HTML report: one page per executed notebook (nbconvert's fragment in a
- * self-contained page: no scripts, no remote assets, readable offline) and an
- * index that links the pages and the figures.
+ * The HTML report's page shell and its notebook pages. Every page is
+ * readable offline (no scripts, no remote assets) and shares one header
+ * (navigation and provenance) and one style sheet beside it,
+ * {@link PAGES}`.css` ({@link STYLE} and the code highlighting), with print
+ * rules for the PDF. A notebook page is nbconvert's fragment with a table of
+ * contents and previous/next links.
  *
  * @module
  */
+import type { ClaimOutcome } from "../experiments/mod.ts";
+import { escapeHtml, stripTags } from "./html.ts";
+import type { Provenance } from "./provenance.ts";
 
-/** What the index says about one notebook. */
+/** What the report knows about one notebook. */
 export interface NotebookEntry {
   /** File name of the notebook, e.g. `01-sequence-classification.ipynb`. */
   notebook: string;
@@ -16,113 +22,186 @@ export interface NotebookEntry {
   title: string;
   /** Execution time in seconds. */
   seconds: number;
+  /** The verdicts it displays. */
+  outcomes: ClaimOutcome[];
 }
 
-/** A figure listed in `figures/MANIFEST.json`. */
+/** A figure or table listed in `figures/MANIFEST.json`. */
 export interface FigureEntry {
+  /** Its name, e.g. `fig-3.12`. */
   name: string;
+  /** Its files, relative to the figures folder. */
   files: string[];
+  /** Further provenance (kind, caption, thesisCaption, accuracy…). */
   [key: string]: unknown;
 }
 
-/** Facts printed in the header of every page. */
+/** Facts every page shows. */
 export interface ReportContext {
+  /** Profile name. */
   profile: string;
-  commit: string;
-  backend: string;
-  date: string;
+  /** Commit, tree, date, backend, machine. */
+  provenance: Provenance;
+  /** Every notebook page, in order (for the navigation). */
+  notebooks: NotebookEntry[];
 }
 
-const STYLE = `
+/** The file names of the report's own pages. */
+export const PAGES = {
+  front: "index.html",
+  tables: "tables.html",
+  gallery: "figures.html",
+  print: "print.html",
+  pdf: "report.pdf",
+  css: "report.css",
+} as const;
+
+/** The report's style sheet (screen and print). */
+export const STYLE = `
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; margin: 0; color: #1d1d1f;
   background: #fafafa; line-height: 1.5; }
-header { background: #23395d; color: #fff; padding: 0.8em 2em; }
+header { background: #23395d; color: #fff; padding: 0.6em 2em; }
 header a { color: #cfe0ff; }
-main { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; background: #fff; }
+header nav a { margin-right: 0.9em; }
+main { max-width: 1100px; margin: 0 auto; padding: 1em 2em 4em; background: #fff;
+  box-sizing: border-box; }
+main.wide { max-width: 1240px; }
 img, svg { max-width: 100%; height: auto; }
-pre { background: #f4f4f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
-th, td { border: 1px solid #d0d0d8; padding: 0.25em 0.6em; text-align: right; }
+pre { background: #f4f4f6; padding: 0.6em; overflow-x: auto; font-size: 0.85em;
+  white-space: pre-wrap; word-break: break-word; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.88em; }
+th, td { border: 1px solid #d0d0d8; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
 th { background: #eef0f6; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; max-width: 100%; }
 .jp-InputPrompt, .jp-OutputPrompt, .prompt { display: none; }
 .jp-InputArea { border-left: 3px solid #8aa4d6; margin: 0.6em 0; }
-.jp-OutputArea { margin: 0.3em 0 1em; }
+.jp-OutputArea { margin: 0.3em 0 1em; overflow-x: auto; }
+.jp-RenderedHTMLCommon table, .rendered_html table { display: block; overflow-x: auto;
+  max-width: 100%; }
 .meta { color: #d8e2f5; font-size: 0.85em; }
-.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 1em; }
-.figures figure { margin: 0; border: 1px solid #ddd; padding: 0.5em; background: #fff; }
-.figures figcaption { font-size: 0.85em; }
+a.anchor-link { visibility: hidden; text-decoration: none; margin-left: 0.2em; }
+h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
+.verdict { padding: 0 0.4em; border-radius: 3px; font-weight: bold; white-space: nowrap; }
+.verdict-holds { color: #0b5e2a; background: #d5f2df; }
+.verdict-does-not-hold { color: #8a1c1c; background: #fadcdc; }
+.verdict-undecided { color: #5c4a00; background: #fbefc4; }
+li.claim { margin: 0.5em 0; padding-left: 0.5em; border-left: 4px solid #ccc; }
+li.claim.verdict-holds, li.claim.verdict-does-not-hold, li.claim.verdict-undecided {
+  background: none; color: inherit; }
+li.claim.verdict-holds { border-left-color: #2e9e5b; }
+li.claim.verdict-does-not-hold { border-left-color: #c43c3c; }
+li.claim.verdict-undecided { border-left-color: #d9b100; }
+table.verdicts { width: 100%; table-layout: fixed; font-size: 0.8em; line-height: 1.35; }
+table.verdicts td, table.verdicts th { padding: 0.12em 0.4em; }
+table.verdicts td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+main.front h1 { font-size: 1.45em; margin: 0.3em 0 0.2em; }
+main.front h2 { font-size: 1.2em; margin: 0.6em 0 0.3em; }
+main.front section#verdicts p { margin: 0.3em 0; }
+table.verdicts tr.group th { background: #e4e9f4; }
+table.verdicts col.v { width: 9.5em; } table.verdicts col.w { width: 8.5em; }
+table.verdicts col.c { width: 30%; } table.verdicts col.l { width: 2em; }
+.counts .verdict { font-size: 1.05em; margin-right: 0.6em; }
+nav.toc { background: #f3f5fa; border: 1px solid #dde3ef; padding: 0.4em 1em; margin: 1em 0; }
+nav.toc ol { margin: 0.2em 0; }
+nav.pager { display: flex; justify-content: space-between; margin: 1.5em 0; gap: 1em; }
+figure.gallery { margin: 2em 0; border-top: 1px solid #ddd; padding-top: 0.5em; }
+figure.gallery img { max-width: none; }
+.thesis-caption { color: #333; font-style: italic; }
+.downloads { font-size: 0.9em; }
+details.rnnx-progress summary { cursor: pointer; color: #444; }
+@media print {
+  header nav, nav.pager, a.anchor-link { display: none; }
+  body { background: #fff; }
+  h1 { font-size: 1.5em; }
+  main, main.wide { max-width: none; padding: 0; }
+  figure.gallery img { max-width: 100%; }
+  table.verdicts td { white-space: normal; }
+  .page { break-before: page; }
+  h2 { break-after: avoid; }
+  figure, li.claim, tr { break-inside: avoid; }
+  details.rnnx-progress { display: none; }
+}
 `;
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+function nav(ctx: ReportContext): string {
+  return `<nav><a href="${PAGES.front}">Front page</a><a href="${PAGES.tables}">Tables</a>` +
+    `<a href="${PAGES.gallery}">Figures</a>${
+      ctx.notebooks.map((n) =>
+        `<a href="${n.page}" title="${escapeHtml(n.title)}">${
+          escapeHtml(n.notebook.replace(/-.*$/, ""))
+        }</a>`
+      ).join("")
+    }<a href="${PAGES.pdf}">PDF</a></nav>`;
 }
 
-function header(ctx: ReportContext, title: string, home: boolean): string {
-  const back = home ? "" : `<a href="index.html">← report index</a> · `;
-  return `<header><div>${back}<strong>${escapeHtml(title)}</strong></div>` +
-    `<div class="meta">profile ${escapeHtml(ctx.profile)} · backend ${escapeHtml(ctx.backend)} · ` +
-    `commit ${escapeHtml(ctx.commit)} · ${escapeHtml(ctx.date)}</div></header>`;
+/** The header of every page: navigation, title, profile and provenance. */
+export function header(ctx: ReportContext, title: string): string {
+  const p = ctx.provenance;
+  return `<header>${nav(ctx)}<div><strong>${escapeHtml(title)}</strong></div>` +
+    `<div class="meta">profile ${escapeHtml(ctx.profile)} · backend ${escapeHtml(p.backend)} · ` +
+    `commit ${escapeHtml(p.commit)} · tree ${escapeHtml(p.tree)} · ${escapeHtml(p.date)}</div>` +
+    `</header>`;
 }
 
-function page(title: string, head: string, body: string, css: string): string {
+/** A whole HTML document, styled by the report's style sheet. */
+export function page(title: string, head: string, body: string, mainClass = ""): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}${css}</style></head>
-<body>${head}<main>${body}</main></body></html>
+<link rel="stylesheet" href="${PAGES.css}"></head>
+<body>${head}<main${mainClass ? ` class="${mainClass}"` : ""}>${body}</main></body></html>
 `;
 }
 
-/** Wraps nbconvert's HTML fragment of a notebook in a self-contained report page. */
-export function notebookPage(
-  entry: NotebookEntry,
-  fragment: string,
-  ctx: ReportContext,
-  highlightCss: string,
-): string {
-  return page(entry.title, header(ctx, entry.title, false), fragment, highlightCss);
+/** The second-level headings of a fragment: their ids and texts. */
+export function headings(fragment: string): { id: string; text: string }[] {
+  const out: { id: string; text: string }[] = [];
+  for (const m of fragment.matchAll(/<h2 id="([^"]+)"[^>]*>([\s\S]*?)<\/h2>/g)) {
+    out.push({ id: m[1], text: stripTags(m[2]) });
+  }
+  return out;
 }
 
-/** The report's index: the notebooks with their run times, then every figure. */
-export function indexPage(
-  notebooks: NotebookEntry[],
-  figures: FigureEntry[],
-  ctx: ReportContext,
-  figuresHref: string,
-): string {
-  const rows = notebooks.map((n) =>
-    `<tr><td style="text-align:left"><a href="${n.page}">${escapeHtml(n.title)}</a></td>` +
-    `<td style="text-align:left">${escapeHtml(n.notebook)}</td><td>${
-      n.seconds.toFixed(0)
-    } s</td></tr>`
-  ).join("\n");
-  const figs = figures.filter((f) => f.files.some((x) => x.endsWith(".png"))).map((f) => {
-    const png = f.files.find((x) => x.endsWith(".png"))!;
-    const svg = f.files.find((x) => x.endsWith(".svg"));
-    const link = `${figuresHref}/${svg ?? png}`;
-    return `<figure><a href="${link}"><img src="${figuresHref}/${png}" alt="${
-      escapeHtml(f.name)
-    }"></a><figcaption>${escapeHtml(f.name)}</figcaption></figure>`;
-  }).join("\n");
-  const tables = figures.filter((f) => f.files.some((x) => x.endsWith(".md"))).map((f) =>
-    `<li><a href="${figuresHref}/${f.files.find((x) => x.endsWith(".md"))}">${
-      escapeHtml(f.name)
-    }</a></li>`
-  ).join("\n");
-  const body =
-    `<h1>Designing Recurrent Neural Networks for Explainability — reproduction report</h1>
-<p>Each page is an executed notebook that reproduces one part of the thesis: its tables put the
-thesis's numbers beside this run's, and each section ends with whether the thesis's claim holds here.</p>
-<h2>Notebooks</h2>
-<table><tr><th style="text-align:left">Notebook</th><th style="text-align:left">File</th><th>Run time</th></tr>
-${rows}
-</table>
-<h2>Tables</h2><ul>${tables}</ul>
-<h2>Figures</h2>
-<div class="figures">${figs}</div>`;
-  return page("rnn-explain report", header(ctx, "rnn-explain report", true), body, "");
+/** The table of contents of a notebook fragment (its h2 headings, and its verdicts). */
+export function tableOfContents(fragment: string): string {
+  const items = headings(fragment).map((h) =>
+    `<li><a href="#${escapeHtml(h.id)}">${escapeHtml(h.text)}</a></li>`
+  );
+  return items.length
+    ? `<nav class="toc"><strong>Contents</strong><ol>${items.join("")}</ol></nav>`
+    : "";
+}
+
+function pager(entry: NotebookEntry, ctx: ReportContext): string {
+  const i = ctx.notebooks.findIndex((n) => n.notebook === entry.notebook);
+  const prev = i > 0 ? ctx.notebooks[i - 1] : null;
+  const next = i >= 0 && i < ctx.notebooks.length - 1 ? ctx.notebooks[i + 1] : null;
+  const link = (n: NotebookEntry | null, rel: string, arrow: string) =>
+    n
+      ? `<a rel="${rel}" href="${n.page}">${rel === "prev" ? arrow + " " : ""}${
+        escapeHtml(n.title)
+      }${rel === "next" ? " " + arrow : ""}</a>`
+      : `<a rel="${rel}" href="${PAGES.front}">${rel === "prev" ? arrow + " " : ""}Front page${
+        rel === "next" ? " " + arrow : ""
+      }</a>`;
+  return `<nav class="pager">${link(prev, "prev", "←")}${link(next, "next", "→")}</nav>`;
+}
+
+/** A notebook page's content: the table of contents, then nbconvert's fragment. */
+export function notebookBody(fragment: string): string {
+  return tableOfContents(fragment) + fragment;
+}
+
+/**
+ * A notebook's page: nbconvert's fragment after a table of contents and
+ * between previous/next links.
+ */
+export function notebookPage(entry: NotebookEntry, fragment: string, ctx: ReportContext): string {
+  const body = pager(entry, ctx) + notebookBody(fragment) + pager(entry, ctx);
+  return page(entry.title, header(ctx, entry.title), body);
 }
 
 /** The first Markdown heading of a notebook, or its file name. */
