@@ -1,7 +1,16 @@
-import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import {
+  type AccuracyPoint,
+  type Claim,
   claimById,
   type ClaimNumbers,
+  CLAIMS,
   claimsReport,
   type CosinePoint,
   type DistributionPoint,
@@ -30,6 +39,14 @@ function cosines(
   );
 }
 
+/** Every model a claim rests on, at an accuracy above the Table 3.2 minimum. */
+function fine(claim: Claim, accuracy = 99.5): AccuracyPoint[] {
+  return claim.models.map((m) => ({ ...m, accuracy }));
+}
+
+/** Every claim's models above the minimum. */
+const ALL_FINE: AccuracyPoint[] = CLAIMS.flatMap((c) => fine(c));
+
 function both(byCell: Record<string, number[]>, fashion = byCell): CosinePoint[] {
   return [...cosines("mnist-maj", byCell), ...cosines("fashion-mnist-maj", fashion)];
 }
@@ -37,6 +54,7 @@ function both(byCell: Record<string, number[]>, fashion = byCell): CosinePoint[]
 Deno.test("a better-than claim holds when the cell wins for every method and dataset", () => {
   const claim = claimById("exp3-rlstm-beats-deep");
   const win = claim.evaluate({
+    accuracy: ALL_FINE,
     cosine: both({ rlstm: [0.7, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] }),
   });
   assertEquals(win.verdict, "holds");
@@ -45,6 +63,7 @@ Deno.test("a better-than claim holds when the cell wins for every method and dat
   assertStringIncludes(win.sentence, "DTD 0.800 vs 0.620");
   assertEquals(win.evidence["mnist-maj/dtd/rlstm"], 0.8);
   const lose = claim.evaluate({
+    accuracy: ALL_FINE,
     cosine: both(
       { rlstm: [0.7, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] },
       { rlstm: [0.5, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] },
@@ -63,7 +82,7 @@ Deno.test("the depth claim of Fig 3.12 counts the methods where ConvDeep beats S
     convdeep: [0.8, 0.8, 0.8, 0.8],
   };
   const claim = claimById("exp2-depth");
-  const ok = claim.evaluate({ cosine: both(rising) });
+  const ok = claim.evaluate({ accuracy: ALL_FINE, cosine: both(rising) });
   assertEquals(ok.verdict, "holds");
   assertStringIncludes(
     ok.sentence,
@@ -71,7 +90,7 @@ Deno.test("the depth claim of Fig 3.12 counts the methods where ConvDeep beats S
   );
   assertStringIncludes(ok.sentence, "3 strictly increasing at every step");
   const flat = { ...rising, convdeep: [0.8, 0.8, 0.4, 0.8] };
-  const no = claim.evaluate({ cosine: both(rising, flat) });
+  const no = claim.evaluate({ accuracy: ALL_FINE, cosine: both(rising, flat) });
   assertEquals(no.verdict, "does not hold");
   assertStringIncludes(no.sentence, "3 of 4 methods on FashionMNIST-MAJ");
 });
@@ -85,14 +104,17 @@ Deno.test("the DTD/LRP gain claim compares their smallest gain with the largest 
     deepv2: [0.55, 0.55, 0.6, 0.6],
     convdeep: [0.55, 0.55, 0.6, 0.6],
   };
-  assertEquals(claim.evaluate({ cosine: both(bigRelevanceGain) }).verdict, "holds");
+  assertEquals(
+    claim.evaluate({ accuracy: ALL_FINE, cosine: both(bigRelevanceGain) }).verdict,
+    "holds",
+  );
   const gbAhead = {
     ...base,
     deep: [0.55, 0.9, 0.6, 0.6],
     deepv2: [0.55, 0.9, 0.6, 0.6],
     convdeep: [0.55, 0.9, 0.6, 0.6],
   };
-  const out = claim.evaluate({ cosine: both(gbAhead) });
+  const out = claim.evaluate({ accuracy: ALL_FINE, cosine: both(gbAhead) });
   assertEquals(out.verdict, "does not hold");
   assertStringIncludes(out.sentence, "not both ahead");
 });
@@ -135,7 +157,10 @@ function fig37(deep: number[], shallow: number[] = LATE): DistributionPoint[] {
 }
 
 Deno.test("the Fig 3.7 claims read the last three steps and the distance to the pixel curve", () => {
-  const n: ClaimNumbers = { distributions: fig37([0, 0.1, 0.25, 0.3, 0.2, 0.1, 0.05]) };
+  const n: ClaimNumbers = {
+    accuracy: ALL_FINE,
+    distributions: fig37([0, 0.1, 0.25, 0.3, 0.2, 0.1, 0.05]),
+  };
   const last = claimById("exp1-shallow-last-steps").evaluate(n);
   assertEquals(last.verdict, "holds");
   assertStringIncludes(last.sentence, "MNIST DTD 98.0%");
@@ -145,7 +170,7 @@ Deno.test("the Fig 3.7 claims read the last three steps and the distance to the 
   const sensitivity = claimById("exp1-methods-sensitivity").evaluate(n);
   assertEquals(sensitivity.verdict, "holds");
   const spread = [0.1, 0.1, 0.1, 0.2, 0.2, 0.2, 0.1];
-  const n2: ClaimNumbers = { distributions: fig37(LATE, spread) };
+  const n2: ClaimNumbers = { accuracy: ALL_FINE, distributions: fig37(LATE, spread) };
   assertEquals(claimById("exp1-shallow-last-steps").evaluate(n2).verdict, "does not hold");
   assertEquals(claimById("exp1-deep-follows-pixels").evaluate(n2).verdict, "does not hold");
 });
@@ -158,6 +183,7 @@ Deno.test("totalVariation is half the L1 distance and rejects unequal lengths", 
 
 Deno.test("a claim without its numbers is undecided and says what is missing", () => {
   const out = claimById("exp3-literal-hurts-convrlstm").evaluate({
+    accuracy: ALL_FINE,
     cosine: cosines("mnist-maj", { "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] }),
   });
   assertEquals(out.verdict, "undecided");
@@ -171,17 +197,23 @@ Deno.test("literal connections' stability claim needs intervals and compares the
   const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
   const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
   const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
-  assertEquals(claim.evaluate({ cosine: [...narrow, ...wide] }).verdict, "holds");
+  assertEquals(
+    claim.evaluate({ accuracy: ALL_FINE, cosine: [...narrow, ...wide] }).verdict,
+    "holds",
+  );
   const noCi = [...narrow, ...wide].map((p) => ({ ...p, ci_lo: null, ci_hi: null }));
-  assertEquals(claim.evaluate({ cosine: noCi }).verdict, "undecided");
+  assertEquals(claim.evaluate({ accuracy: ALL_FINE, cosine: noCi }).verdict, "undecided");
 });
 
 Deno.test("Conv⁺Deep's influence is inconsistent when the mean changes have opposite signs", () => {
   const claim = claimById("exp3-literal-inconsistent-convdeep");
   const up = { "convdeep": [0.5, 0.5, 0.5, 0.5], "conv+deep": [0.6, 0.6, 0.6, 0.6] };
   const down = { "convdeep": [0.5, 0.5, 0.5, 0.5], "conv+deep": [0.4, 0.4, 0.4, 0.4] };
-  assertEquals(claim.evaluate({ cosine: both(up, down) }).verdict, "holds");
-  assertEquals(claim.evaluate({ cosine: both(up, up) }).verdict, "does not hold");
+  assertEquals(claim.evaluate({ accuracy: ALL_FINE, cosine: both(up, down) }).verdict, "holds");
+  assertEquals(
+    claim.evaluate({ accuracy: ALL_FINE, cosine: both(up, up) }).verdict,
+    "does not hold",
+  );
 });
 
 Deno.test("claimsReport decides every claim of a section and renders one bullet each", () => {
@@ -194,4 +226,55 @@ Deno.test("claimsReport decides every claim of a section and renders one bullet 
   );
   assertThrows(() => claimsReport("9.9", {}), UnknownArtifactError, "valid: 2.3, 3.2, 3.3, 3.4");
   assertThrows(() => claimById("nope"), UnknownArtifactError, "exp2-depth");
+});
+
+Deno.test("an explanation claim on a model below the minimum is undecided and names it", () => {
+  const claim = claimById("exp3-rlstm-beats-deep");
+  const cosine = both({ rlstm: [0.7, 0.72, 0.8, 0.82], deep: [0.6, 0.61, 0.62, 0.63] });
+  const low = ALL_FINE.map((a) =>
+    a.dataset === "mnist-maj" && a.cell === "deep" ? { ...a, accuracy: 81.9 } : a
+  );
+  const out = claim.evaluate({ accuracy: low, cosine });
+  assertEquals(out.verdict, "undecided");
+  assertEquals(out.sentence, "Undecided: Deep on MNIST-MAJ is below the minimum, 81.9 % < 98 %.");
+  assertStringIncludes(out.unconsidered ?? "", "Holds: ");
+  const two = low.map((a) =>
+    a.dataset === "fashion-mnist-maj" && a.cell === "rlstm" ? { ...a, accuracy: 80 } : a
+  );
+  const both2 = claim.evaluate({ accuracy: two, cosine });
+  assertStringIncludes(both2.sentence, "2 of the 4 models it rests on are below the minimum");
+  assertStringIncludes(both2.sentence, "R-LSTM on FashionMNIST-MAJ 80.0 % < 85 %");
+  const none = claim.evaluate({ cosine });
+  assertEquals(none.verdict, "undecided");
+  assertStringIncludes(none.sentence, "no numbers for the accuracy of R-LSTM on MNIST-MAJ");
+});
+
+Deno.test("every explanation claim passes the criterion; accuracy claims are judged as they are", () => {
+  const explanation = CLAIMS.filter((c) => c.kind === "explanation");
+  assertEquals(explanation.length, 14);
+  for (const c of explanation) {
+    assertGreater(c.models.length, 0, `${c.id} names no model`);
+    const out = c.evaluate({ accuracy: fine(c, 50) });
+    assertEquals(out.verdict, "undecided", c.id);
+    assertStringIncludes(out.sentence, "below the minimum", c.id);
+  }
+  const lenet = claimById("lenet-minimum").evaluate({
+    accuracy: fine(claimById("lenet-dtd-lrp-similar"), 50),
+  });
+  assertEquals(lenet.verdict, "does not hold");
+});
+
+Deno.test("a claim comparing intervals is undecided with fewer than three folds", () => {
+  const claim = claimById("exp3-literal-less-stable");
+  assert(claim.comparesIntervals);
+  const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
+  const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
+  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
+  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  const two = [...narrow, ...wide].map((p) => ({ ...p, n_folds: 2 }));
+  const out = claim.evaluate({ accuracy: ALL_FINE, cosine: two });
+  assertEquals(out.verdict, "undecided");
+  assertStringIncludes(out.sentence, "too few folds: 2 folds");
+  const three = two.map((p) => ({ ...p, n_folds: 3 }));
+  assertEquals(claim.evaluate({ accuracy: ALL_FINE, cosine: three }).verdict, "holds");
 });

@@ -44,6 +44,7 @@ export function fakeEntry(
     const manifest = {
       key,
       evaluation: { accuracy: acc / 100, samples: 100 },
+      training: { history: [1, 2, 3].map((epoch) => ({ epoch })) },
     } as unknown as RunManifest;
     return { key, dir, manifest, skipped: true };
   });

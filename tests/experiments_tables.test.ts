@@ -1,5 +1,6 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
+  type AccuracyRecord,
   accuracyTable,
   appendixTable,
   FLAG_COLUMN,
@@ -28,12 +29,31 @@ Deno.test("Table 3.4 puts thesis and run accuracies side by side and flags model
   assertEquals(shallow4["FashionMNIST thesis"], 89.04);
   assertEquals(shallow4["FashionMNIST this run"], 86.25);
   assertEquals(shallow4[FLAG_COLUMN], "MNIST 97.50% < 98%");
+  assertEquals(shallow4["MNIST gap (pp)"], -1.06);
+  assertEquals(shallow4["FashionMNIST gap (pp)"], -2.79);
   const deep4 = rows.find((r) => r.T === 4 && r.Architecture === "Deep")!;
   assertEquals(deep4[FLAG_COLUMN], "FashionMNIST 80.00% < 85%");
   const deep1 = rows.find((r) => r.T === 1 && r.Architecture === "Deep")!;
   assertEquals(deep1["MNIST this run"], null);
+  assertEquals(deep1["MNIST gap (pp)"], null);
   assertEquals(deep1[FLAG_COLUMN], "");
   assertEquals(t.runs.length, 4);
+  const records = t.extra!.accuracy as AccuracyRecord[];
+  assertEquals(records.length, 12);
+  const r = records.find((x) => x.dataset === "mnist" && x.cell === "shallow" && x.T === 4)!;
+  assertEquals(r, {
+    table: "3.4",
+    dataset: "mnist",
+    cell: "shallow",
+    T: 4,
+    model: "Shallow-4",
+    thesis: 98.56,
+    run: 97.5,
+    gap: -1.06,
+    minimum: 98,
+    epochs: 3,
+    folds: 1,
+  });
 });
 
 Deno.test("Table 3.5 reports the mean over folds with the parameter counts", () => {
@@ -49,6 +69,8 @@ Deno.test("Table 3.5 reports the mean over folds with the parameter counts", () 
   assertEquals(conv["MNIST-MAJ this run"], 99.25);
   assertEquals(conv["FashionMNIST-MAJ this run"], 84.5);
   assertEquals(conv[FLAG_COLUMN], "FashionMNIST-MAJ 84.50% < 85%");
+  assertEquals(conv["MNIST-MAJ gap (pp)"], 0.03);
+  assertEquals(conv["FashionMNIST-MAJ gap (pp)"], -8.37);
   assertEquals(accuracyTable(grid, "3.6").name, "table-3.6");
 });
 

@@ -77,12 +77,13 @@ Deno.test("the cosine chart is a v5 spec with one point per cell and method and 
   assertEquals(spec.$schema, VEGA_LITE_SCHEMA);
   assertEquals(spec.config.font, "DejaVu Sans");
   assertEquals(spec.data.values.length, 2 * 2 * 2);
+  assert(spec.data.values.every((v) => v.kind === "model"));
   const first = spec.data.values.find((v) =>
     v.cell === "Deep" && v.method === "DTD" && v.dataset === "MNIST-MAJ"
   )!;
   assertAlmostEquals(first.mean as number, 0.66, 1e-12);
   assert((first.ci_lo as number) < 0.66 && (first.ci_hi as number) > 0.66);
-  const dash = spec.spec.layer[0].encoding.strokeDash!.scale;
+  const dash = spec.spec.layer.find((l) => l.encoding.strokeDash)!.encoding.strokeDash!.scale;
   assertEquals(dash.domain, ["Shallow", "Deep"]);
   assertEquals(dash.range, [[2, 3], [1, 0]]);
   assertThrows(
@@ -90,6 +91,32 @@ Deno.test("the cosine chart is a v5 spec with one point per cell and method and 
     FigureSpecError,
     "baseline rlstm has no rows",
   );
+});
+
+Deno.test("the cosine chart dodges every cell's interval and draws the chance levels", async () => {
+  const chance = [
+    { dataset: "mnist-maj", label: "uniform relevance", value: 0.8165 },
+    { dataset: "mnist-maj", label: "random relevance", value: 0.4714 },
+  ];
+  const spec = cosineChartSpec(syntheticAggregate(), { baseline: "shallow", chance });
+  const values = (spec as unknown as { data: { values: Record<string, unknown>[] } }).data.values;
+  const models = values.filter((v) => v.kind === "model");
+  for (const dataset of ["MNIST-MAJ", "FashionMNIST-MAJ"]) {
+    for (const method of ["SA", "DTD"]) {
+      const xs = models.filter((v) => v.dataset === dataset && v.method === method)
+        .map((v) => v.x as number);
+      assertEquals(xs.length, 2);
+      assertEquals(new Set(xs).size, 2, `${dataset} ${method}: two cells at the same x`);
+    }
+  }
+  const lines = values.filter((v) => v.kind === "chance");
+  assertEquals(lines.map((v) => [v.dataset, v.level]), [["MNIST-MAJ", 0.8165], [
+    "MNIST-MAJ",
+    0.4714,
+  ]]);
+  const fig = await chartFigure(spec);
+  assertStringIncludes(fig.svg, "uniform relevance");
+  assertStringIncludes(fig.svg, "random relevance");
 });
 
 Deno.test("the distribution chart has one point per series and step", async () => {

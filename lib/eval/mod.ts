@@ -19,6 +19,7 @@ export * from "./errors.ts";
 export * from "./labels.ts";
 export * from "./shares.ts";
 export * from "./metrics.ts";
+export * from "./chance.ts";
 export * from "./distribution.ts";
 export * from "./evaluate.ts";
 export * from "./schema.ts";

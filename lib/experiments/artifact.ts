@@ -50,6 +50,8 @@ export interface FigureArtifact {
   caption: string;
   /** The rendered figure. */
   figure: Figure;
+  /** The numbers behind it, saved beside it as `<name>.csv`. */
+  data?: TableLike;
   /** Run directories (relative to the runs root) the figure was made from. */
   runs: string[];
   /** Further provenance. */
@@ -100,7 +102,11 @@ export async function publish(
         digits: artifact.digits ?? 2,
       });
     } else {
-      await save(artifact.figure, artifact.name, { dir: ctx.figuresDir, provenance });
+      await save(artifact.figure, artifact.name, {
+        dir: ctx.figuresDir,
+        provenance,
+        data: artifact.data,
+      });
     }
   }
   if (options.show ?? true) {

@@ -30,7 +30,7 @@ import type { FigureArtifact, TableArtifact } from "./artifact.ts";
 import { explainSampleCount } from "./context.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import { explainBatch, withRunModel } from "./explanations.ts";
-import type { EvaluationResult } from "./evaluation.ts";
+import type { ChancePoint, EvaluationResult } from "./evaluation.ts";
 import { cachedTask, gridEntry, type RunGrid, runIds } from "./grid.ts";
 import { belowMinimum, modelLabel } from "./heatmaps.ts";
 import { FIG_3_7_CLASS, pickSamples } from "./samples.ts";
@@ -162,10 +162,22 @@ export async function cosineFigure(
       ]
       : [];
   });
-  const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets });
+  const chance = datasets.flatMap((d) => {
+    const here = evaluation.chance.filter((c) => c.dataset === d && s.cells.includes(c.cell));
+    const mean = (f: (c: ChancePoint) => number) =>
+      here.reduce((a, c) => a + f(c) * c.samples, 0) / here.reduce((a, c) => a + c.samples, 0);
+    return here.length
+      ? [
+        { dataset: d, label: "uniform relevance", value: mean((c) => c.uniform.cosine) },
+        { dataset: d, label: "random relevance", value: mean((c) => c.random.cosine) },
+      ]
+      : [];
+  });
+  const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets, chance });
   const folds = Math.max(0, ...points.map((p) => p.n_folds));
   const subtitle = [
-    `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]`,
+    `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]; grey lines: ` +
+    `what uniform and random relevance score on the same samples`,
     ...flagged,
   ];
   (vl as unknown as Record<string, unknown>).title = {
@@ -183,6 +195,7 @@ export async function cosineFigure(
     figure: await chartFigure(vl),
     runs: runIds(grid, entries),
     extra: { cells: [...s.cells], baseline: [...s.baseline], datasets, folds },
+    data: cosineTable(evaluation, s).table,
     points,
   };
 }
@@ -345,7 +358,7 @@ export async function percentageCosineFigure(): Promise<PercentageCosineArtifact
  * percentage of correctly distributed relevance.
  */
 export function cosineTable(
-  evaluation: Pick<EvaluationResult, "aggregate">,
+  evaluation: Pick<EvaluationResult, "aggregate" | "chance">,
   spec: CosineFigureSpec | string,
 ): TableArtifact {
   const s = typeof spec === "string"
@@ -362,6 +375,7 @@ export function cosineTable(
     typeof v === "number" && Number.isFinite(v) ? Math.round(v * 1e4) / 1e4 : null;
   const rows = records.filter((r) => r.metric === "cosine").map((r) => {
     const pct = find(r.dataset, r.cell, r.method, "percentage");
+    const chance = evaluation.chance.find((c) => c.dataset === r.dataset && c.cell === r.cell);
     return {
       "Dataset": datasetLabel(String(r.dataset)),
       "Architecture": cellLabel(String(r.cell)),
@@ -373,6 +387,9 @@ export function cosineTable(
       "95% CI low": num(r.ci_lo),
       "95% CI high": num(r.ci_hi),
       "mean percentage": num(pct?.mean),
+      "uniform cosine": num(chance?.uniform.cosine),
+      "random cosine": num(chance?.random.cosine),
+      "chance percentage": num(chance?.uniform.percentage),
     };
   });
   return {
@@ -380,7 +397,10 @@ export function cosineTable(
     name: `${s.name}-data`,
     caption: `The numbers of ${s.name}: mean over folds of the per-fold mean cosine and ` +
       "percentage of correctly distributed relevance, 95% Student t interval over folds " +
-      "(unclipped). Samples without positive relevance are counted and left out of the means.",
+      "(unclipped). Samples without positive relevance are counted and left out of the means. " +
+      "Chance levels on the same samples: uniform relevance (spread evenly over the pixels) " +
+      "and random relevance (all on one block drawn at random, expected value); both give the " +
+      "same percentage.",
     table: rows,
     runs: [],
     digits: 4,

@@ -15,6 +15,8 @@ import type { DataFrame } from "nodejs-polars";
 import { makeBatch } from "../data/mod.ts";
 import {
   aggregateEval,
+  type ChanceLevels,
+  chanceLevels,
   evalFilePath,
   evalFrame,
   type EvalRow,
@@ -57,6 +59,14 @@ export interface EvaluationOptions {
   force?: boolean;
 }
 
+/** The chance levels of the samples one (dataset, cell) explained, over all its folds. */
+export interface ChancePoint extends ChanceLevels {
+  /** Task id. */
+  dataset: string;
+  /** Cell id. */
+  cell: string;
+}
+
 /** Per-sample rows and their aggregate. */
 export interface EvaluationResult {
   /** Per-sample rows of every fold, cell and method (`lib/eval` schema). */
@@ -67,6 +77,8 @@ export interface EvaluationResult {
   files: string[];
   /** Run directories (relative to the runs root) the rows come from. */
   runs: string[];
+  /** What uniform and random relevance score on the same samples, per (dataset, cell). */
+  chance: ChancePoint[];
   /** Folds explained now. */
   computed: number;
   /** Folds whose stored rows were reused. */
@@ -100,7 +112,7 @@ async function evaluateFold(
   run: RunResult,
   methods: readonly string[],
   force: boolean,
-): Promise<{ file: string; rows: DataFrame; reused: boolean; count: number }> {
+): Promise<{ file: string; rows: DataFrame; reused: boolean; count: number; marks: Uint8Array }> {
   const { ctx } = grid;
   const key = run.key;
   if (key.fold === null || key.folds === null) {
@@ -125,19 +137,21 @@ async function evaluateFold(
     key.fold,
     key.folds,
   );
+  const task = await cachedTask(key.dataset, key.folds);
+  if (task.kind !== "cv" || !task.all.marks) {
+    throw new ExperimentInputError(`${key.dataset} is not a cross-validation task with marks`);
+  }
+  const marks = new Uint8Array(samples.length * 3);
+  samples.forEach((s, i) => marks.set(task.all.marks!(s), 3 * i));
   if (!force) {
     try {
       const stored = await readEvalRows(file);
       if (sameSamples(stored, samples, methods)) {
-        return { file, rows: stored, reused: true, count: samples.length };
+        return { file, rows: stored, reused: true, count: samples.length, marks };
       }
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
-  }
-  const task = await cachedTask(key.dataset, key.folds);
-  if (task.kind !== "cv") {
-    throw new ExperimentInputError(`${key.dataset} is not a cross-validation task`);
   }
   const batch = makeBatch(task.all, samples);
   const loaded = await loadStoredRun(run.dir, key);
@@ -170,7 +184,7 @@ async function evaluateFold(
   }
   const df = evalFrame(rows);
   await writeEvalFold(run.dir, df);
-  return { file, rows: df, reused: false, count: samples.length };
+  return { file, rows: df, reused: false, count: samples.length, marks };
 }
 
 /**
@@ -214,9 +228,11 @@ export async function explanationEvaluation(
   let computed = 0;
   let reused = 0;
   const total = entries.reduce((n, e) => n + e.runs.length, 0);
+  const chance: ChancePoint[] = [];
   let done = 0;
   try {
     for (const entry of entries) {
+      const marks: Uint8Array[] = [];
       for (const run of entry.runs) {
         const t0 = performance.now();
         const r = await evaluateFold(grid, entry, run, methods, options.force ?? false);
@@ -224,6 +240,7 @@ export async function explanationEvaluation(
         r.reused ? reused++ : computed++;
         frames.push(r.rows);
         files.push(r.file);
+        marks.push(r.marks);
         await display.message(
           `[${done}/${total}] ${entry.dataset} ${entry.cell} fold ${run.key.fold}/${run.key.folds}: ` +
             (r.reused
@@ -232,6 +249,11 @@ export async function explanationEvaluation(
                 formatDuration(performance.now() - t0)
               }`),
         );
+      }
+      const all = new Uint8Array(marks.reduce((n, m) => n + m.length, 0));
+      marks.reduce((at, m) => (all.set(m, at), at + m.length), 0);
+      if (all.length) {
+        chance.push({ dataset: entry.dataset, cell: entry.cell, ...chanceLevels(all) });
       }
     }
     await display.message(
@@ -248,5 +270,5 @@ export async function explanationEvaluation(
   }
   const rows = frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
   const aggregate = aggregateEval(rows, { by: ["dataset", "cell", "method"] });
-  return { rows, aggregate, files, runs: runIds(grid, entries), computed, reused };
+  return { rows, aggregate, files, runs: runIds(grid, entries), chance, computed, reused };
 }

@@ -27,6 +27,8 @@ export * from "./heatmaps.ts";
 export * from "./evaluation.ts";
 export * from "./charts.ts";
 export * from "./tables.ts";
+export * from "./claim.ts";
+export * from "./claim_rules.ts";
 export * from "./claims.ts";
 export * from "./numbers.ts";
 export * from "./show_claims.ts";

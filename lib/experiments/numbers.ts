@@ -7,7 +7,7 @@
  */
 import type { CosinePoint, DistributionPoint } from "./charts.ts";
 import { cosinePoints } from "./charts.ts";
-import type { AccuracyPoint, ClaimNumbers, SimilarityPoint } from "./claims.ts";
+import type { AccuracyPoint, ClaimNumbers, SimilarityPoint } from "./claim.ts";
 import type { EvaluationResult } from "./evaluation.ts";
 import { entryAccuracy, type RunGrid } from "./grid.ts";
 import type { ExplainedSample } from "./heatmaps.ts";

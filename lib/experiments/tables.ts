@@ -11,6 +11,7 @@ import { analyseCell, buildCell, CELL_LABELS, countParameters, parseCellId } fro
 import { datasetLabel } from "../eval/mod.ts";
 import type { TableArtifact } from "./artifact.ts";
 import { UnknownArtifactError } from "./errors.ts";
+import { modelLabel } from "./heatmaps.ts";
 import { entryAccuracy, type GridEntry, type RunGrid, runIds } from "./grid.ts";
 import {
   APPENDIX_1,
@@ -27,6 +28,77 @@ export const FLAG_COLUMN = "below Table 3.2 minimum";
 
 /** A table row: column name → value. */
 export type TableRow = Record<string, string | number | null>;
+
+/**
+ * One model's accuracy beside the thesis's, as the accuracy tables record it
+ * in their provenance (`accuracy`), so that a report can combine them.
+ */
+export interface AccuracyRecord {
+  /** Thesis table the row comes from, e.g. "3.4". */
+  table: string;
+  /** Task id. */
+  dataset: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length. */
+  T: number;
+  /** The model's label, e.g. "Deep-7" or "ConvDeep". */
+  model: string;
+  /** The thesis's accuracy (%). */
+  thesis: number;
+  /** This run's accuracy (%), mean over folds; null when not trained. */
+  run: number | null;
+  /** This run − thesis, percentage points. */
+  gap: number | null;
+  /** The Table 3.2 minimum (%). */
+  minimum: number;
+  /** Epochs trained (the most over folds). */
+  epochs: number | null;
+  /** Folds (1 for a single split). */
+  folds: number | null;
+}
+
+/** The name of the gap column of a dataset: this run − thesis in percentage points. */
+export function gapColumn(dataset: string): string {
+  return `${datasetLabel(dataset)} gap (pp)`;
+}
+
+/**
+ * This run − thesis in percentage points, rounded to 0.01; null without a run.
+ *
+ * @example
+ * ```ts
+ * import { accuracyGap } from "./tables.ts";
+ * if (accuracyGap(96.5, 98.16) !== -1.66) throw new Error();
+ * ```
+ */
+export function accuracyGap(run: number | null, thesis: number): number | null {
+  return run === null ? null : Math.round((run - thesis) * 100) / 100;
+}
+
+function accuracyRecord(
+  table: string,
+  dataset: string,
+  cell: string,
+  T: number,
+  thesis: number,
+  entry: GridEntry | undefined,
+): AccuracyRecord {
+  const run = runAccuracy(entry);
+  return {
+    table,
+    dataset,
+    cell,
+    T,
+    model: modelLabel(cell, T),
+    thesis,
+    run,
+    gap: accuracyGap(run, thesis),
+    minimum: minimumAccuracy(dataset),
+    epochs: entry ? Math.max(...entry.runs.map((r) => r.manifest.training.history.length)) : null,
+    folds: entry ? entry.runs.length : null,
+  };
+}
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
@@ -109,6 +181,7 @@ export type AccuracyTableId = typeof ACCURACY_TABLES[number];
 
 function table34(grid: RunGrid | undefined): TableArtifact {
   const rows: TableRow[] = [];
+  const records: AccuracyRecord[] = [];
   const entries: (GridEntry | undefined)[] = [];
   for (const T of [1, 4, 7] as const) {
     for (const cell of ["shallow", "deep"] as const) {
@@ -117,10 +190,12 @@ function table34(grid: RunGrid | undefined): TableArtifact {
       for (const dataset of ["mnist", "fashion-mnist"] as const) {
         const entry = findEntry(grid, dataset, cell, T);
         entries.push(entry);
-        const acc = runAccuracy(entry);
-        row[`${datasetLabel(dataset)} thesis`] = TABLE_3_4[T][dataset][cell];
-        row[`${datasetLabel(dataset)} this run`] = acc;
-        flags.push(minimumFlag(dataset, acc));
+        const r = accuracyRecord("3.4", dataset, cell, T, TABLE_3_4[T][dataset][cell], entry);
+        records.push(r);
+        row[`${datasetLabel(dataset)} thesis`] = r.thesis;
+        row[`${datasetLabel(dataset)} this run`] = r.run;
+        row[gapColumn(dataset)] = r.gap;
+        flags.push(minimumFlag(dataset, r.run));
       }
       row[FLAG_COLUMN] = joinFlags(flags);
       rows.push(row);
@@ -131,15 +206,20 @@ function table34(grid: RunGrid | undefined): TableArtifact {
     name: "table-3.4",
     caption: "Test accuracy (%) of Shallow and Deep with T = 1, 4, 7 on the official test " +
       "sets: the thesis's (100 epochs on 48,000 samples) and this run's (the profile's " +
-      `budget${grid ? `, ${grid.ctx.profile.name}` : ""}; evaluated on the profile's test subset).`,
+      `budget${
+        grid ? `, ${grid.ctx.profile.name}` : ""
+      }; evaluated on the profile's test subset); ` +
+      "gap: this run − thesis in percentage points.",
     table: rows,
     runs: usedRuns(grid, entries),
+    extra: { accuracy: records },
   };
 }
 
 function majTable(grid: RunGrid | undefined, which: "3.5" | "3.6"): TableArtifact {
   const spec = which === "3.5" ? TABLE_3_5 : TABLE_3_6;
   const rows: TableRow[] = [];
+  const records: AccuracyRecord[] = [];
   const entries: (GridEntry | undefined)[] = [];
   for (const ref of spec) {
     const row: TableRow = {
@@ -151,10 +231,12 @@ function majTable(grid: RunGrid | undefined, which: "3.5" | "3.6"): TableArtifac
     for (const dataset of ["mnist-maj", "fashion-mnist-maj"] as const) {
       const entry = findEntry(grid, dataset, ref.cell, 12);
       entries.push(entry);
-      const acc = runAccuracy(entry);
-      row[`${datasetLabel(dataset)} thesis`] = ref.accuracy[dataset];
-      row[`${datasetLabel(dataset)} this run`] = acc;
-      flags.push(minimumFlag(dataset, acc));
+      const r = accuracyRecord(which, dataset, ref.cell, 12, ref.accuracy[dataset], entry);
+      records.push(r);
+      row[`${datasetLabel(dataset)} thesis`] = r.thesis;
+      row[`${datasetLabel(dataset)} this run`] = r.run;
+      row[gapColumn(dataset)] = r.gap;
+      flags.push(minimumFlag(dataset, r.run));
     }
     row[FLAG_COLUMN] = joinFlags(flags);
     rows.push(row);
@@ -167,32 +249,38 @@ function majTable(grid: RunGrid | undefined, which: "3.5" | "3.6"): TableArtifac
       `architecture trained on the original split. This run: mean over the ${
         folds ?? "K"
       } cross-validation folds of the profile (the same models as the cosine figures; see ` +
-      `Appendix 1 for the spread).`,
+      `Appendix 1 for the spread). Gap: this run − thesis in percentage points.`,
     table: rows,
     runs: usedRuns(grid, entries),
+    extra: { accuracy: records },
   };
 }
 
 function lenetTable(grid: RunGrid | undefined): TableArtifact {
   const entries: (GridEntry | undefined)[] = [];
+  const records: AccuracyRecord[] = [];
   const rows: TableRow[] = (["mnist", "fashion-mnist"] as const).map((dataset) => {
     const entry = findEntry(grid, dataset, "lenet5", 1);
     entries.push(entry);
-    const acc = runAccuracy(entry);
+    const r = accuracyRecord("2.3", dataset, "lenet5", 1, LENET_ACCURACY[dataset], entry);
+    records.push(r);
     return {
       "Dataset": datasetLabel(dataset),
-      "LeNet-5 thesis": LENET_ACCURACY[dataset],
-      "LeNet-5 this run": acc,
-      "Table 3.2 minimum": minimumAccuracy(dataset),
-      [FLAG_COLUMN]: minimumFlag(dataset, acc),
+      "LeNet-5 thesis": r.thesis,
+      "LeNet-5 this run": r.run,
+      "gap (pp)": r.gap,
+      "Table 3.2 minimum": r.minimum,
+      [FLAG_COLUMN]: minimumFlag(dataset, r.run),
     };
   });
   return {
     kind: "table",
     name: "table-lenet",
-    caption: "LeNet-5 test accuracy (%): the thesis's (§2.3, 100 epochs) and this run's.",
+    caption: "LeNet-5 test accuracy (%): the thesis's (§2.3, 100 epochs) and this run's; gap: " +
+      "this run − thesis in percentage points.",
     table: rows,
     runs: usedRuns(grid, entries),
+    extra: { accuracy: records },
   };
 }
 
@@ -240,6 +328,7 @@ export function appendixTable(
       "this run folds": acc ? acc.n : null,
       "this run mean": acc ? round2(acc.mean) : null,
       "this run sd": acc?.sd === null || acc === null ? null : Math.round(acc.sd * 1e4) / 1e4,
+      "gap of means (pp)": accuracyGap(acc ? round2(acc.mean) : null, ref.mean),
       [FLAG_COLUMN]: minimumFlag(ref.dataset, acc ? round2(acc.mean) : null),
     });
   }

@@ -1,12 +1,17 @@
 /**
  * Mean cosine similarity per explanation method and cell with 95% CI bars,
  * one panel per dataset (thesis Figs 3.12, 3.18, 3.21), from the aggregate
- * table of `aggregateEval`. As in seaborn's point plot: methods on x, one
- * line per cell, vertical CI lines; baseline cells are blue and dotted.
+ * table of `aggregateEval`. As in seaborn's point plot with `dodge`: methods
+ * on x, one line per cell, each cell's points and CI lines shifted a little
+ * so that no interval hides another; baseline cells are blue and dotted.
+ * Chance levels (e.g. what uniform relevance scores) are grey horizontal
+ * lines in their dataset's panel.
  *
  * @module
  */
 import type { DataFrame } from "nodejs-polars";
+import type { Field } from "vega-lite/build/src/channeldef.js";
+import type { UnitSpec } from "vega-lite/build/src/spec/index.js";
 import {
   CELL_IDS,
   cellLabel,
@@ -37,6 +42,26 @@ export interface CosineChartOptions {
   yTitle?: string;
   /** Dataset ids in panel order; default order of appearance. */
   datasets?: readonly string[];
+  /** Reference levels drawn as grey horizontal lines in their dataset's panel. */
+  chance?: readonly ChanceLine[];
+}
+
+/** A horizontal reference line of one panel. */
+export interface ChanceLine {
+  /** Dataset id of the panel. */
+  dataset: string;
+  /** What it is, e.g. "uniform relevance". */
+  label: string;
+  /** Its y value. */
+  value: number;
+}
+
+/** The total width (in method steps) the dodged cells of one method spread over. */
+export const DODGE_SPAN = 0.6;
+
+/** The x offset of the `index`-th of `count` dodged cells, centred on the method. */
+export function dodgeOffset(index: number, count: number): number {
+  return count <= 1 ? 0 : (index / (count - 1) - 0.5) * DODGE_SPAN;
 }
 
 /** Shared shaping of cells, methods and colours for the per-method charts. */
@@ -107,26 +132,67 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
       }`,
     );
   }
+  const scale = cellScale(cells, baselines);
   const values = records.filter((r) => datasets.includes(String(r.dataset))).map((r) => ({
+    kind: "model",
     dataset: datasetLabel(String(r.dataset)),
     cell: cellLabel(String(r.cell)),
     method: methodLabel(String(r.method)),
+    x: methods.indexOf(r.method as typeof methods[number]) +
+      dodgeOffset(scale.domain.indexOf(cellLabel(String(r.cell))), scale.domain.length),
     mean: num(r.mean),
     ci_lo: num(r.ci_lo),
     ci_hi: num(r.ci_hi),
     baseline: baselines.includes(String(r.cell)),
   }));
-  const scale = cellScale(cells, baselines);
+  const lines = (options.chance ?? []).filter((c) => datasets.includes(c.dataset)).map((c) => ({
+    kind: "chance",
+    dataset: datasetLabel(c.dataset),
+    label: c.label,
+    level: c.value,
+    x: methods.length - 1 + DODGE_SPAN / 2,
+  }));
   const methodOrder = methods.map(methodLabel);
   const yTitle = options.yTitle ?? (metric === "cosine" ? "Mean cosine similarity" : metric);
   const x = {
-    field: "method",
-    type: "nominal" as const,
-    sort: methodOrder,
+    field: "x",
+    type: "quantitative" as const,
     title: "Explanation method",
-    axis: { labelAngle: -30 },
-    scale: { padding: 0.3 },
+    scale: { domain: [-0.5, methods.length - 0.5], nice: false, zero: false },
+    axis: {
+      labelAngle: -30,
+      values: methods.map((_, i) => i),
+      labelExpr: `${JSON.stringify(methodOrder)}[datum.value]`,
+      grid: false,
+    },
   };
+  const isModel = { filter: "datum.kind === 'model' && isValid(datum.mean)" };
+  const isChance = { filter: "datum.kind === 'chance'" };
+  const chanceLayers: UnitSpec<Field>[] = lines.length
+    ? [
+      {
+        transform: [isChance],
+        mark: { type: "rule", color: "#888888", strokeWidth: 1.2, strokeDash: [6, 3] },
+        encoding: { y: { field: "level", type: "quantitative" } },
+      },
+      {
+        transform: [isChance],
+        mark: {
+          type: "text",
+          color: "#666666",
+          align: "right",
+          baseline: "bottom",
+          dy: -2,
+          fontSize: 10,
+        },
+        encoding: {
+          x: { field: "x", type: "quantitative" },
+          y: { field: "level", type: "quantitative" },
+          text: { field: "label" },
+        },
+      },
+    ]
+    : [];
   const color = {
     field: "cell",
     type: "nominal" as const,
@@ -136,8 +202,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),
-    data: { values },
-    transform: [{ filter: "isValid(datum.mean)" }],
+    data: { values: [...values, ...lines] },
     facet: {
       column: {
         field: "dataset",
@@ -150,7 +215,9 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
       width: Math.max(220, 56 * methods.length),
       height: 280,
       layer: [
+        ...chanceLayers,
         {
+          transform: [isModel],
           mark: { type: "line", strokeWidth: 2 },
           encoding: {
             x,
@@ -173,6 +240,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
           },
         },
         {
+          transform: [isModel],
           mark: { type: "rule", strokeWidth: 1.5 },
           encoding: {
             x,
@@ -182,6 +250,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
           },
         },
         {
+          transform: [isModel],
           mark: { type: "point", filled: true, size: 50, opacity: 1 },
           encoding: {
             x,

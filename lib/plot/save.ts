@@ -2,7 +2,8 @@
  * Saving of figures and tables with provenance.
  *
  * `save` writes `<dir>/<name>.svg` and `<dir>/<name>.png` (charts also
- * `<name>.vl.json`), `saveTable` writes `<name>.md` and `<name>.csv`; every
+ * `<name>.vl.json`; with `data`, the numbers behind the figure as
+ * `<name>.csv`), `saveTable` writes `<name>.md` and `<name>.csv`; every
  * file is written atomically. Each call merges an entry into
  * `<dir>/MANIFEST.json` (under a lock file, then atomically):
  * `{ [name]: { kind, files, profile, seed, commit, backend, date, runs, ...extra } }`.
@@ -240,7 +241,7 @@ async function writeAll(
 export async function save(
   figure: Figure,
   name: string,
-  options: SaveOptions,
+  options: SaveOptions & { data?: TableLike },
 ): Promise<SavedFigure> {
   checkName(name);
   checkProvenance(options.provenance);
@@ -252,6 +253,7 @@ export async function save(
   if (figure.kind === "chart") {
     files.push([`${name}.vl.json`, JSON.stringify(figure.spec, null, 2) + "\n"]);
   }
+  if (options.data) files.push([`${name}.csv`, toCsv(options.data)]);
   const paths = await writeAll(dir, files);
   const entry = await record(dir, name, figure.kind, files.map(([f]) => f), options.provenance);
   return { paths, entry };

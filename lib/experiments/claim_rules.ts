@@ -1,0 +1,208 @@
+/**
+ * The small library claims are built from: each combinator turns a
+ * description and a few ids into a {@link Claim} with its rule and the
+ * models it rests on.
+ *
+ * - {@link betterThan}: A's mean cosine above B's for every method and dataset;
+ * - {@link relevanceMethodsGainMore}: DTD and LRP gain more over a baseline than SA and GB;
+ * - {@link minimumClaim}: every model reaches the Table 3.2 minimum (an accuracy claim);
+ * - {@link mostAccurate}: one cell is the most accurate (an accuracy claim).
+ *
+ * Comparisons are strict; the sentence gives the count either way.
+ *
+ * @module
+ */
+import { datasetLabel, methodLabel } from "../eval/mod.ts";
+import {
+  accuracyOf,
+  cellName,
+  type Claim,
+  type ClaimBase,
+  type ClaimNumbers,
+  cosineOf,
+  decide,
+  f2,
+  f3,
+  makeClaim,
+  missing,
+  type ModelRef,
+  needCosine,
+} from "./claim.ts";
+import { modelLabel } from "./heatmaps.ts";
+import { minimumAccuracy } from "./thesis.ts";
+
+/** The MAJ task ids, in panel order. */
+export const MAJ = ["mnist-maj", "fashion-mnist-maj"] as const;
+
+/** The plain task ids of Experiment 1. */
+export const PLAIN = ["mnist", "fashion-mnist"] as const;
+
+/** The four methods of Experiments 1–3. */
+export const METHODS4 = ["sa", "gb", "dtd", "lrp-a1.5b0.5"] as const;
+
+/** The models (T = 12) of `cells` on every dataset in `datasets`. */
+export function majModels(
+  cells: readonly string[],
+  datasets: readonly string[] = MAJ,
+): ModelRef[] {
+  return datasets.flatMap((dataset) => cells.map((cell) => ({ dataset, cell, T: 12 })));
+}
+
+/** "A explains better than B": A's mean cosine is above B's for every method and dataset. */
+export function betterThan(
+  base: ClaimBase,
+  better: string,
+  worse: string,
+  datasets: readonly string[] = MAJ,
+  methods: readonly string[] = METHODS4,
+): Claim {
+  return makeClaim(base, { models: majModels([better, worse], datasets) }, (n) => {
+    const gaps = needCosine(n, datasets, [better, worse], methods);
+    if (gaps.length) return missing(base, gaps);
+    const evidence: Record<string, number> = {};
+    let wins = 0;
+    const parts = datasets.map((d) => {
+      let k = 0;
+      const items = methods.map((m) => {
+        const a = cosineOf(n, d, better, m)!;
+        const b = cosineOf(n, d, worse, m)!;
+        evidence[`${d}/${m}/${better}`] = a;
+        evidence[`${d}/${m}/${worse}`] = b;
+        if (a > b) k++;
+        return `${methodLabel(m)} ${f3(a)} vs ${f3(b)}`;
+      });
+      wins += k;
+      return `${k} of ${methods.length} methods on ${datasetLabel(d)} (${items.join(", ")})`;
+    });
+    const all = datasets.length * methods.length;
+    return decide(
+      base,
+      wins === all ? "holds" : "does not hold",
+      `the mean cosine of ${cellName(better)} exceeds ${cellName(worse)}'s for ${
+        parts.join(" and ")
+      }`,
+      evidence,
+    );
+  });
+}
+
+/** Mean cosine gain of `cells` over `baseline`, per method. */
+export function gains(
+  n: ClaimNumbers,
+  dataset: string,
+  cells: readonly string[],
+  baseline: string,
+  method: string,
+): number {
+  const base = cosineOf(n, dataset, baseline, method)!;
+  const diffs = cells.map((c) => cosineOf(n, dataset, c, method)! - base);
+  return diffs.reduce((a, b) => a + b, 0) / diffs.length;
+}
+
+/** "DTD and LRP gain more than SA and GB": min gain of DTD/LRP above max gain of SA/GB. */
+export function relevanceMethodsGainMore(
+  base: ClaimBase,
+  cells: readonly string[],
+  baseline: string,
+): Claim {
+  return makeClaim(base, { models: majModels([...cells, baseline]) }, (n) => {
+    const gaps = needCosine(n, MAJ, [...cells, baseline], METHODS4);
+    if (gaps.length) return missing(base, gaps);
+    const evidence: Record<string, number> = {};
+    let ok = 0;
+    const parts = MAJ.map((d) => {
+      const g = Object.fromEntries(METHODS4.map((m) => [m, gains(n, d, cells, baseline, m)]));
+      for (const m of METHODS4) evidence[`${d}/${m}/gain`] = g[m];
+      const holds = Math.min(g["dtd"], g["lrp-a1.5b0.5"]) > Math.max(g["sa"], g["gb"]);
+      if (holds) ok++;
+      return `${datasetLabel(d)}: ${
+        METHODS4.map((m) => `${methodLabel(m)} ${g[m] >= 0 ? "+" : ""}${f3(g[m])}`).join(", ")
+      }` +
+        ` (${holds ? "DTD and LRP ahead" : "not both ahead"})`;
+    });
+    return decide(
+      base,
+      ok === MAJ.length ? "holds" : "does not hold",
+      `mean cosine gain of ${cells.map(cellName).join(", ")} over ${cellName(baseline)} — ${
+        parts.join("; ")
+      }`,
+      evidence,
+    );
+  });
+}
+
+/** Every listed model reaches the Table 3.2 minimum. */
+export function minimumClaim(base: ClaimBase, models: readonly ModelRef[]): Claim {
+  return makeClaim(base, { kind: "accuracy" }, (n) => {
+    const absent = models.filter((m) => accuracyOf(n, m.dataset, m.cell, m.T) === null);
+    if (absent.length) {
+      return missing(
+        base,
+        absent.map((m) =>
+          `the accuracy of ${modelLabel(m.cell, m.T)} on ${datasetLabel(m.dataset)}`
+        ),
+      );
+    }
+    const evidence: Record<string, number> = {};
+    const below: string[] = [];
+    for (const m of models) {
+      const acc = accuracyOf(n, m.dataset, m.cell, m.T)!;
+      evidence[`${m.dataset}/${m.cell}/T${m.T}`] = acc;
+      if (acc < minimumAccuracy(m.dataset)) {
+        below.push(
+          `${modelLabel(m.cell, m.T)} on ${datasetLabel(m.dataset)} ${f2(acc)}% < ${
+            minimumAccuracy(m.dataset)
+          }%`,
+        );
+      }
+    }
+    const reach = models.length - below.length;
+    return decide(
+      base,
+      below.length === 0 ? "holds" : "does not hold",
+      `${reach} of ${models.length} models reach the minimum` +
+        (below.length ? `; below it: ${below.join(", ")}` : ""),
+      evidence,
+    );
+  });
+}
+
+/** Highest accuracy among `cells` on every MAJ dataset. */
+export function mostAccurate(base: ClaimBase, best: string, cells: readonly string[]): Claim {
+  return makeClaim(base, { kind: "accuracy" }, (n) => {
+    const absent = MAJ.flatMap((d) =>
+      cells.filter((c) => accuracyOf(n, d, c, 12) === null).map((c) =>
+        `the accuracy of ${cellName(c)} on ${datasetLabel(d)}`
+      )
+    );
+    if (absent.length) return missing(base, absent);
+    const evidence: Record<string, number> = {};
+    let ok = 0;
+    const parts = MAJ.map((d) => {
+      const ranked = [...cells].sort((a, b) => accuracyOf(n, d, b, 12)! - accuracyOf(n, d, a, 12)!);
+      for (const c of cells) evidence[`${d}/${c}`] = accuracyOf(n, d, c, 12)!;
+      if (ranked[0] === best) ok++;
+      return `${datasetLabel(d)}: ${
+        ranked.map((c) => `${cellName(c)} ${f2(accuracyOf(n, d, c, 12)!)}%`).join(" > ")
+      }`;
+    });
+    return decide(
+      base,
+      ok === MAJ.length ? "holds" : "does not hold",
+      `${cellName(best)} is the most accurate on ${ok} of ${MAJ.length} datasets (${
+        parts.join("; ")
+      })`,
+      evidence,
+    );
+  });
+}
+
+/** Total variation distance ½ Σ |p − q| between two per-step distributions. */
+export function totalVariation(p: readonly number[], q: readonly number[]): number {
+  if (p.length !== q.length) {
+    throw new RangeError(`distributions of different lengths: ${p.length} and ${q.length}`);
+  }
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += Math.abs(p[i] - q[i]);
+  return s / 2;
+}
