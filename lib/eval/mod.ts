@@ -41,3 +41,4 @@ export * from "./baseline_relevance.ts";
 export * from "./quality_rows.ts";
 export * from "./quality.ts";
 export * from "./quality_aggregate.ts";
+export * from "./quality_bench.ts";

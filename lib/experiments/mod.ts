@@ -33,3 +33,6 @@ export * from "./claims.ts";
 export * from "./numbers.ts";
 export * from "./show_claims.ts";
 export * from "./settle.ts";
+export * from "./quality.ts";
+export * from "./quality_artifacts.ts";
+export * from "./quality_verdicts.ts";
