@@ -164,7 +164,10 @@ Deno.test("guided backprop barely changes when the output layer is randomised (A
     const rows = evaluateExplanations(model, { x, labels: [0, 1, 2, 3, 4, 5] }, {
       methods: ["gb", "sa"],
       measures: ["randomisation"],
+      randomisationSamples: 4,
     });
+    const ids = new Set(rows.map((r) => r.sample));
+    assertEquals([...ids].sort(), [0, 1, 2, 3], "only the first four samples are re-explained");
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     const gb = mean(
       valuesOf(rows, { method: "gb", measure: "spearman", setting: "cascading", step: 0 }),
@@ -255,4 +258,24 @@ Deno.test("baseline heatmaps are seeded and shaped like the images", () => {
   assertEquals(baselineRelevance("random", x, 1), baselineRelevance("random", x, 1));
   assert(spearman(baselineRelevance("random", x, 1), baselineRelevance("random", x, 2)) < 0.05);
   assertEquals(baselineRelevance("uniform", x, 0).length, x.length);
+});
+
+Deno.test("explain options are chosen per method, so gradient methods run beside a Conv⁺ rule", () => {
+  const model = createModel(buildCell("conv+deep", 12), { seed: 8 });
+  const x = images(1, "conv-plus");
+  try {
+    const options = (rule: "original" | "conservative") => ({
+      methods: ["sa", "dtd"],
+      measures: ["localisation"] as const,
+      explainOptions: (m: string) => m === "dtd" ? { convPlusFirstLayer: rule } : {},
+    });
+    const samples = { x, labels: [3], marks: [1, 0, 1] };
+    const original = evaluateExplanations(model, samples, options("original"));
+    const conservative = evaluateExplanations(model, samples, options("conservative"));
+    const sa = (rows: QualityRow[]) => valuesOf(rows, { method: "sa", measure: "rank_accuracy" });
+    assertEquals(sa(original), sa(conservative));
+    assertEquals(original.length, 2 * 4);
+  } finally {
+    disposeModel(model);
+  }
 });

@@ -87,8 +87,10 @@ export interface QualityOptions {
   seed?: number;
   /** Labels of the rows. */
   context?: QualityContext;
-  /** Further options of `explain` (e.g. `convPlusFirstLayer`). */
-  explainOptions?: Omit<ExplainOptions, "method" | "targets">;
+  /** Further options of `explain` for each method (e.g. `convPlusFirstLayer` for relevance methods). */
+  explainOptions?: (method: string) => Omit<ExplainOptions, "method" | "targets">;
+  /** Randomisation: only the first this many samples are re-explained (default all). */
+  randomisationSamples?: number;
   /** Images per forward pass of the perturbation curves (default 500). */
   forwardChunk?: number;
 }
@@ -140,8 +142,11 @@ export function methodHeatmaps(
   options: { seed?: number | string; explainOptions?: QualityOptions["explainOptions"] } = {},
 ): Float32Array {
   if (isBaselineMethod(method)) return baselineRelevance(method, x, options.seed ?? 0);
-  return explain(model, x, { ...options.explainOptions, method, targets: Array.from(labels) })
-    .relevance;
+  return explain(model, x, {
+    ...options.explainOptions?.(method),
+    method,
+    targets: Array.from(labels),
+  }).relevance;
 }
 
 /** Logits of a model in chunks of `chunk` images. */
@@ -310,17 +315,25 @@ export function evaluateExplanations(
   if (measures.includes("randomisation")) {
     const layers = randomisationLayers(model);
     const methods = options.methods.filter((m) => m !== "uniform");
+    const n = Math.min(B, options.randomisationSamples ?? B);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new EvalShapeError(
+        `randomisationSamples must be a positive integer, got ${options.randomisationSamples}`,
+      );
+    }
+    const x = samples.x.subarray(0, n * size);
+    const labels = Array.from(samples.labels).slice(0, n);
     for (const mode of RANDOMISATION_MODES) {
       for (let stage = 0; stage < layers.length; stage++) {
         const random = randomisedModel(model, randomisedLayers(layers, mode, stage), seed);
         try {
           for (const method of methods) {
             const original = heatmaps.get(method)!;
-            const h = methodHeatmaps(random, method, samples.x, samples.labels, {
+            const h = methodHeatmaps(random, method, x, labels, {
               seed: `${seed}/${mode}/${stage}`,
               explainOptions: options.explainOptions,
             });
-            for (let b = 0; b < B; b++) {
+            for (let b = 0; b < n; b++) {
               const a = original.subarray(b * size, (b + 1) * size);
               const r = h.subarray(b * size, (b + 1) * size);
               const at = { setting: mode, step: stage, layer: layers[stage], sample: ids[b] };

@@ -4,9 +4,10 @@
  * (perturbation over time steps and 7×7 patches, localisation against the
  * marks, cascading and independent parameter randomisation) for the
  * experiments' four methods and the three chance-level baselines. It runs on
- * the stored runs of Experiments 2 and 3 (no training), on the first
- * {@link QUALITY_SAMPLES} of the fold's explained test samples; the rows of a
- * fold are stored as `quality.parquet` inside the run's directory and reused.
+ * the stored runs of Experiments 2 and 3 (no training), on the first quarter
+ * (at most {@link QUALITY_SAMPLES}) of the fold's explained test samples,
+ * {@link RANDOMISATION_SAMPLES} of them for randomisation; the rows of a fold
+ * are stored as `quality.parquet` inside the run's directory and reused.
  *
  * @module
  */
@@ -32,20 +33,32 @@ import {
   readPredictions,
   type RunResult,
 } from "../train/mod.ts";
-import { CONV_PLUS_RULE, explainSampleCount } from "./context.ts";
+import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { foldSamples } from "./evaluation.ts";
-import { checkMethods } from "./explanations.ts";
+import { checkMethods, methodOptions } from "./explanations.ts";
 import { cachedTask, type GridEntry, type RunGrid, runIds } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { settleDisplays } from "./settle.ts";
 
 /**
- * Samples per fold the quality measures use: the first ones of the fold's
- * seeded explained subset. Randomisation re-explains them once per layer and
- * mode, so they are fewer than the cosine evaluation's.
+ * The most samples per fold the quality measures use: the first quarter of
+ * the fold's seeded explained subset, at most this many. Every sample goes
+ * through 26 forward passes per method and order, so they are fewer than the
+ * cosine evaluation's.
  */
 export const QUALITY_SAMPLES = 100;
+
+/**
+ * The most of those samples the randomisation check re-explains (once per
+ * layer and mode, e.g. 14 times for ConvDeep).
+ */
+export const RANDOMISATION_SAMPLES = 50;
+
+/** How many of a fold's `explained` samples the quality measures use. */
+export function qualitySampleCount(explained: number): number {
+  return Math.max(1, Math.min(QUALITY_SAMPLES, Math.ceil(explained / 4)));
+}
 
 /** The file of a fold's quality rows inside its run directory. */
 export const QUALITY_FILE = "quality.parquet";
@@ -130,7 +143,7 @@ async function scoreFold(
     key.fold,
     key.folds,
   );
-  const samples = explained.slice(0, QUALITY_SAMPLES);
+  const samples = explained.slice(0, qualitySampleCount(explained.length));
   if (!force && await exists(file)) {
     const stored = readQualityRows(file);
     if (storedMatches(stored, samples, methods)) {
@@ -154,8 +167,9 @@ async function scoreFold(
       }, {
         methods,
         seed: key.seed,
+        randomisationSamples: RANDOMISATION_SAMPLES,
         context: { dataset: key.dataset, fold: key.fold, profile: key.profile, seed: key.seed },
-        explainOptions: { convPlusFirstLayer: CONV_PLUS_RULE },
+        explainOptions: (method) => methodOptions(method),
       }),
     );
   } finally {

@@ -192,7 +192,7 @@ export const QUALITY_FIGURES: Readonly<Record<string, QualityFigureSpec>> = {
       "should stay); grey dashed: a random order.",
     measure: "logit",
     setting: "steps",
-    xTitle: "time steps removed",
+    xTitle: "steps removed",
     yTitle: "true-class logit",
   },
   "q.2": {
@@ -200,7 +200,7 @@ export const QUALITY_FIGURES: Readonly<Record<string, QualityFigureSpec>> = {
     caption: "Perturbation over time steps: accuracy after each removal (as Fig q.1).",
     measure: "accuracy",
     setting: "steps",
-    xTitle: "time steps removed",
+    xTitle: "steps removed",
     yTitle: "accuracy",
   },
   "q.3": {
@@ -219,8 +219,8 @@ export const QUALITY_FIGURES: Readonly<Record<string, QualityFigureSpec>> = {
       "input intensity (ignores the model: 1) and random relevance (0).",
     measure: "spearman",
     setting: "cascading",
-    xTitle: "layers randomised (from the output)",
-    yTitle: "Spearman to original",
+    xTitle: "layers randomised",
+    yTitle: "Spearman ρ",
   },
   "q.5": {
     name: "fig-q.5",
@@ -228,15 +228,29 @@ export const QUALITY_FIGURES: Readonly<Record<string, QualityFigureSpec>> = {
       "one layer alone is re-initialised (1 = output layer).",
     measure: "spearman",
     setting: "independent",
-    xTitle: "randomised layer (1 = output)",
-    yTitle: "Spearman to original",
+    xTitle: "randomised layer",
+    yTitle: "Spearman ρ",
   },
 };
 
 const ORDER_LABELS: Readonly<Record<string, string>> = { morf: "MoRF", lerf: "LeRF" };
 
-/** The curve points of a quality figure. */
+/**
+ * The curve points of a quality figure, rows and columns in the order of the
+ * evaluated models (datasets, then MoRF before LeRF; cells as requested).
+ */
 export function qualityCurvePoints(quality: QualityResult, spec: QualityFigureSpec): CurvePoint[] {
+  const rows = [...new Set(quality.entries.map((e) => datasetLabel(e.dataset)))].flatMap((
+    d,
+  ) => [d, `${d} · MoRF`, `${d} · LeRF`]);
+  const columns = [...new Set(quality.entries.map((e) => cellLabel(e.cell)))];
+  return unorderedCurvePoints(quality, spec).sort((a, b) =>
+    rows.indexOf(a.row) - rows.indexOf(b.row) ||
+    columns.indexOf(a.column) - columns.indexOf(b.column)
+  );
+}
+
+function unorderedCurvePoints(quality: QualityResult, spec: QualityFigureSpec): CurvePoint[] {
   const perturbation = spec.measure === "logit" || spec.measure === "accuracy";
   const first = quality.methods[0];
   const points: CurvePoint[] = [];

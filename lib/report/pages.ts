@@ -114,7 +114,9 @@ export function indexPage(
   const body =
     `<h1>Designing Recurrent Neural Networks for Explainability — reproduction report</h1>
 <p>Each page is an executed notebook that reproduces one part of the thesis: its tables put the
-thesis's numbers beside this run's, and each section ends with whether the thesis's claim holds here.</p>
+thesis's numbers beside this run's, and each section ends with whether the thesis's claim holds here.
+The last one measures explanation quality beyond the thesis (perturbation, localisation and
+randomisation checks) on the same trained models.</p>
 <h2>Notebooks</h2>
 <table><tr><th style="text-align:left">Notebook</th><th style="text-align:left">File</th><th>Run time</th></tr>
 ${rows}
