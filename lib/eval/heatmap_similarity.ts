@@ -16,18 +16,32 @@ export const SSIM_C1 = 0.01 ** 2;
 /** See {@link SSIM_C1}. */
 export const SSIM_C2 = 0.03 ** 2;
 
-/** Ranks 1..n of `values`, ties given their average rank. */
+/**
+ * Ranks 1..n of `values`, ties given their average rank: each value's rank
+ * is the mean of the first and last places it holds in the sorted values
+ * (found by binary search in a natively sorted copy).
+ */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
+  const sorted = Float64Array.from(values).sort();
   const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j + 1 < n && values[order[j + 1]] === values[order[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k]] = rank;
-    i = j + 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    const first = lo;
+    hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    ranks[i] = (first + lo - 1) / 2 + 1;
   }
   return ranks;
 }
@@ -73,28 +87,36 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function normalisedAbs(h: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(h, Math.abs);
+  const out = new Float64Array(h.length);
   let max = 0;
-  for (const v of out) if (v > max) max = v;
+  for (let i = 0; i < h.length; i++) {
+    out[i] = Math.abs(h[i]);
+    if (out[i] > max) max = out[i];
+  }
   if (max > 0) { for (let i = 0; i < out.length; i++) out[i] /= max; }
   return out;
 }
 
-/** Summed-area table of `v` (rows × width) with a zero first row and column. */
-function integral(v: Float64Array, rows: number, width: number): Float64Array {
+/**
+ * Summed-area tables of x, y, x², y² and xy (rows × width), each with a
+ * zero first row and column, interleaved: entry k of cell j at `5·j + k`.
+ */
+function integrals(x: Float64Array, y: Float64Array, rows: number, width: number): Float64Array {
   const w = width + 1;
-  const s = new Float64Array((rows + 1) * w);
+  const s = new Float64Array((rows + 1) * w * 5);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < width; c++) {
-      s[(r + 1) * w + c + 1] = v[r * width + c] + s[r * w + c + 1] + s[(r + 1) * w + c] -
-        s[r * w + c];
+      const a = x[r * width + c];
+      const b = y[r * width + c];
+      const here = ((r + 1) * w + c + 1) * 5;
+      const up = (r * w + c + 1) * 5;
+      const left = ((r + 1) * w + c) * 5;
+      const diag = (r * w + c) * 5;
+      const v = [a, b, a * a, b * b, a * b];
+      for (let k = 0; k < 5; k++) s[here + k] = v[k] + s[up + k] + s[left + k] - s[diag + k];
     }
   }
   return s;
-}
-
-function windowSum(s: Float64Array, w: number, r: number, c: number, k: number): number {
-  return s[(r + k) * w + c + k] - s[r * w + c + k] - s[(r + k) * w + c] + s[r * w + c];
 }
 
 /**
@@ -117,25 +139,21 @@ export function ssimAbs(a: ArrayLike<number>, b: ArrayLike<number>, width: numbe
     );
   }
   const k = SSIM_WINDOW;
-  const x = normalisedAbs(a);
-  const y = normalisedAbs(b);
-  const xy = x.map((v, i) => v * y[i]);
-  const sx = integral(x, rows, width);
-  const sy = integral(y, rows, width);
-  const sxx = integral(x.map((v) => v * v), rows, width);
-  const syy = integral(y.map((v) => v * v), rows, width);
-  const sxy = integral(xy, rows, width);
+  const s = integrals(normalisedAbs(a), normalisedAbs(b), rows, width);
   const w = width + 1;
   const n = k * k;
+  const sum = (r: number, c: number, q: number) =>
+    (s[((r + k) * w + c + k) * 5 + q] - s[(r * w + c + k) * 5 + q] -
+      s[((r + k) * w + c) * 5 + q] + s[(r * w + c) * 5 + q]) / n;
   let total = 0;
   let count = 0;
   for (let r = 0; r + k <= rows; r++) {
     for (let c = 0; c + k <= width; c++) {
-      const mx = windowSum(sx, w, r, c, k) / n;
-      const my = windowSum(sy, w, r, c, k) / n;
-      const vx = windowSum(sxx, w, r, c, k) / n - mx * mx;
-      const vy = windowSum(syy, w, r, c, k) / n - my * my;
-      const cxy = windowSum(sxy, w, r, c, k) / n - mx * my;
+      const mx = sum(r, c, 0);
+      const my = sum(r, c, 1);
+      const vx = sum(r, c, 2) - mx * mx;
+      const vy = sum(r, c, 3) - my * my;
+      const cxy = sum(r, c, 4) - mx * my;
       total += ((2 * mx * my + SSIM_C1) * (2 * cxy + SSIM_C2)) /
         ((mx * mx + my * my + SSIM_C1) * (vx + vy + SSIM_C2));
       count++;
