@@ -9,6 +9,7 @@ import {
   majLocalisationBatch,
   majMask,
   perturbationCurves,
+  randomisedSpearman,
   randomOrders,
   relevanceOrders,
   removalUnits,
@@ -34,13 +35,15 @@ function linearModel(size: number, seed: string) {
       return s;
     });
   let calls = 0;
+  let images = 0;
   const batched = (x: Float32Array, n: number) => {
     calls++;
+    images += n;
     const out = new Float32Array(n * 10);
     for (let b = 0; b < n; b++) out.set(one(x, b), b * 10);
     return out;
   };
-  return { one, batched, calls: () => calls };
+  return { one, batched, calls: () => calls, images: () => images };
 }
 
 Deno.test("removal units: steps, column blocks and patches give every pixel its naive unit", () => {
@@ -128,6 +131,7 @@ Deno.test("batched perturbation curves equal a naive per-sample, per-order, per-
   const steps = curveStepCounts(map.count, 5);
   const curves = perturbationCurves(model.batched, x, labels, orders, map, { stepCounts: steps });
   assertEquals(model.calls(), steps.length, "one forward call per step count");
+  assertEquals(model.images(), B * (orders.length * (steps.length - 2) + 2), "k = 0, U once");
   const K = steps.length;
   for (let s = 0; s < orders.length; s++) {
     for (let k = 0; k < K; k++) {
@@ -275,4 +279,12 @@ Deno.test("SSIM of absolute heatmaps equals a window-by-window naive computation
   }
   assertAlmostEquals(ssimAbs(a, b, 84), total / count, 1e-9);
   assertAlmostEquals(ssimAbs(a, Float32Array.from(a, (v) => -3 * v), 84), 1, 1e-9);
+});
+
+Deno.test("randomised Spearman: NaN for a constant original, 0 for a constant randomised heatmap", () => {
+  const a = noise(100, "rs-a");
+  const b = noise(100, "rs-b");
+  assertAlmostEquals(randomisedSpearman(averageRanks(a), b), spearman(a, b), 1e-12);
+  assertEquals(randomisedSpearman(averageRanks(a), new Float32Array(100)), 0);
+  assert(Number.isNaN(randomisedSpearman(averageRanks(new Float32Array(100)), b)));
 });

@@ -83,7 +83,15 @@ export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
       `spearman: needs two arrays of equal length ≥ 2, got ${a.length} and ${b.length}`,
     );
   }
-  return pearson(averageRanks(a), averageRanks(b));
+  return rankCorrelation(averageRanks(a), averageRanks(b));
+}
+
+/**
+ * Spearman's correlation from ranks already computed with
+ * {@link averageRanks} (to rank one heatmap once and compare it with many).
+ */
+export function rankCorrelation(ranksA: ArrayLike<number>, ranksB: ArrayLike<number>): number {
+  return pearson(ranksA, ranksB);
 }
 
 function normalisedAbs(h: ArrayLike<number>): Float64Array {

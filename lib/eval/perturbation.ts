@@ -10,7 +10,8 @@
  * AOPC and so a large MoRF–LeRF gap.
  *
  * Every perturbed copy of every sample and order for one step count goes
- * through one call of the logit function (one forward pass per step count).
+ * through one call of the logit function (one forward pass per step count);
+ * with no unit or every unit removed, one copy per sample serves all orders.
  *
  * @module
  */
@@ -198,7 +199,9 @@ export function perturbationCurves(
   const correct = new Uint8Array(S * K * B);
   const copies = new Float32Array(S * x.length);
   for (let ki = 0; ki < K; ki++) {
-    for (let s = 0; s < S; s++) {
+    // with none or all units removed every order gives the same images: one copy serves all
+    const distinct = stepCounts[ki] === 0 || stepCounts[ki] === map.count ? 1 : S;
+    for (let s = 0; s < distinct; s++) {
       removeUnits(
         x,
         map,
@@ -208,10 +211,10 @@ export function perturbationCurves(
         options.value,
       );
     }
-    const out = logitsOf(copies, S * B);
+    const out = logitsOf(copies.subarray(0, distinct * x.length), distinct * B);
     for (let s = 0; s < S; s++) {
       for (let b = 0; b < B; b++) {
-        const row = (s * B + b) * 10;
+        const row = ((distinct === 1 ? 0 : s) * B + b) * 10;
         let best = 0;
         for (let c = 1; c < 10; c++) if (out[row + c] > out[row + best]) best = c;
         const at = (s * K + ki) * B + b;

@@ -22,7 +22,7 @@ import { type CellModel, disposeModel, forward } from "../cells/mod.ts";
 import { explain, type ExplainOptions, parseMethod } from "../relevance/mod.ts";
 import { BASELINE_METHODS, baselineRelevance, isBaselineMethod } from "./baseline_relevance.ts";
 import { EvalShapeError, UnknownIdError } from "./errors.ts";
-import { spearman, ssimAbs } from "./heatmap_similarity.ts";
+import { averageRanks, rankCorrelation, ssimAbs } from "./heatmap_similarity.ts";
 import { majLocalisationBatch } from "./localisation.ts";
 import { sampleMetrics } from "./metrics.ts";
 import {
@@ -96,13 +96,14 @@ export interface QualityOptions {
 }
 
 /**
- * Spearman correlation of an original heatmap `a` and a randomised one `r`:
- * NaN when `a` is constant (nothing to compare), 0 when only `r` is (a
- * constant heatmap shares no ranking with the original).
+ * Spearman correlation of an original heatmap, given by its average ranks,
+ * and a randomised one `r`: NaN when the original is constant (nothing to
+ * compare), 0 when only `r` is (a constant heatmap shares no ranking with
+ * the original).
  */
-export function randomisedSpearman(a: ArrayLike<number>, r: ArrayLike<number>): number {
-  if (isConstant(a)) return NaN;
-  return isConstant(r) ? 0 : spearman(a, r);
+export function randomisedSpearman(originalRanks: ArrayLike<number>, r: ArrayLike<number>): number {
+  if (isConstant(originalRanks)) return NaN;
+  return isConstant(r) ? 0 : rankCorrelation(originalRanks, averageRanks(r));
 }
 
 function isConstant(h: ArrayLike<number>): boolean {
@@ -323,6 +324,15 @@ export function evaluateExplanations(
     }
     const x = samples.x.subarray(0, n * size);
     const labels = Array.from(samples.labels).slice(0, n);
+    // every original heatmap is ranked once and compared with all its randomised versions
+    const ranks = new Map(methods.map((method) => {
+      const h = heatmaps.get(method)!;
+      const out = new Float32Array(n * size);
+      for (let b = 0; b < n; b++) {
+        out.set(averageRanks(h.subarray(b * size, (b + 1) * size)), b * size);
+      }
+      return [method, out];
+    }));
     for (const mode of RANDOMISATION_MODES) {
       for (let stage = 0; stage < layers.length; stage++) {
         const random = randomisedModel(model, randomisedLayers(layers, mode, stage), seed);
@@ -337,7 +347,8 @@ export function evaluateExplanations(
               const a = original.subarray(b * size, (b + 1) * size);
               const r = h.subarray(b * size, (b + 1) * size);
               const at = { setting: mode, step: stage, layer: layers[stage], sample: ids[b] };
-              push(method, "spearman", randomisedSpearman(a, r), at);
+              const ra = ranks.get(method)!.subarray(b * size, (b + 1) * size);
+              push(method, "spearman", randomisedSpearman(ra, r), at);
               push(method, "ssim", ssimAbs(a, r, spec.width), at);
             }
           }
