@@ -61,6 +61,19 @@ export interface GridOptions {
   progress?: ProgressDisplay;
 }
 
+/**
+ * Progress as plain lines on the standard error of the process (the
+ * terminal that runs the kernel), never in a notebook's outputs.
+ *
+ * @example
+ * ```ts ignore
+ * const grid = await trainGrid(exp, request, { progress: terminalProgress() });
+ * ```
+ */
+export function terminalProgress(): ProgressDisplay {
+  return createProgressDisplay("lines");
+}
+
 const tasks = new Map<string, Promise<Task>>();
 
 /**

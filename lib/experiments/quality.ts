@@ -26,7 +26,6 @@ import {
   writeQualityRows,
 } from "../eval/mod.ts";
 import {
-  createProgressDisplay,
   formatDuration,
   loadStoredRun,
   type ProgressDisplay,
@@ -37,7 +36,7 @@ import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { foldSamples } from "./evaluation.ts";
 import { checkMethods, methodOptions } from "./explanations.ts";
-import { cachedTask, type GridEntry, type RunGrid, runIds } from "./grid.ts";
+import { cachedTask, type GridEntry, type RunGrid, runIds, terminalProgress } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { settleDisplays } from "./settle.ts";
 
@@ -75,7 +74,7 @@ export interface QualityRequest {
 
 /** Options of {@link qualityEvaluation}. */
 export interface QualityEvaluationOptions {
-  /** Progress display (default: in place in Jupyter and on terminals, lines otherwise). */
+  /** Progress display (default: lines on the terminal's standard error, none in notebooks). */
   progress?: ProgressDisplay;
   /** Recompute even when stored rows are present. */
   force?: boolean;
@@ -208,7 +207,7 @@ export async function qualityEvaluation(
     }
   }
   if (entries.length === 0) throw new ExperimentInputError("no MAJ runs to score in the grid");
-  const display = options.progress ?? createProgressDisplay("auto");
+  const display = options.progress ?? terminalProgress();
   const started = performance.now();
   const frames: DataFrame[] = [];
   let computed = 0;
