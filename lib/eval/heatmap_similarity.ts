@@ -120,8 +120,11 @@ function integrals(x: Float64Array, y: Float64Array, rows: number, width: number
       const up = (r * w + c + 1) * 5;
       const left = ((r + 1) * w + c) * 5;
       const diag = (r * w + c) * 5;
-      const v = [a, b, a * a, b * b, a * b];
-      for (let k = 0; k < 5; k++) s[here + k] = v[k] + s[up + k] + s[left + k] - s[diag + k];
+      s[here] = a + s[up] + s[left] - s[diag];
+      s[here + 1] = b + s[up + 1] + s[left + 1] - s[diag + 1];
+      s[here + 2] = a * a + s[up + 2] + s[left + 2] - s[diag + 2];
+      s[here + 3] = b * b + s[up + 3] + s[left + 3] - s[diag + 3];
+      s[here + 4] = a * b + s[up + 4] + s[left + 4] - s[diag + 4];
     }
   }
   return s;
