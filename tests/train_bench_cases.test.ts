@@ -1,6 +1,7 @@
 /**
  * The benchmark cases added to `deno task bench`: explanation throughput, the
- * PyTorch comparison, the machine description and the memory of a MAJ run.
+ * PyTorch comparison, the machine description, the memory of a MAJ run and
+ * the cost of the explanation-quality measures.
  */
 import {
   assert,
@@ -28,6 +29,7 @@ import {
   type TorchRecord,
   TorchReferenceError,
 } from "../lib/train/mod.ts";
+import { benchQuality } from "../lib/eval/mod.ts";
 import { mirrorDir } from "./data_fixtures.ts";
 
 await initBackend({ quiet: true });
@@ -156,4 +158,24 @@ Deno.test("the memory case measures a MAJ run's phases and their peak", async ()
   assertLess(row.peak_rss_mb, 2048);
   assertStringIncludes(memoryTable([row]), "| memory | deep | mnist-maj | 1 × 2 |");
   await assertRejects(() => benchMemory("deep", { dataset: "mnist", steps: 1 }), RangeError);
+});
+
+Deno.test("the quality case measures explaining and every measure group on the same samples", async () => {
+  const rows = await benchQuality("shallow", { batch: 4, warmup: 0, repeats: 1 });
+  assertEquals(rows.map((r) => r.measure), [
+    "explain",
+    "perturbation",
+    "localisation",
+    "randomisation",
+  ]);
+  assertEquals(rows[0].relative_cost, 1);
+  for (const r of rows) {
+    assertEquals([r.case, r.cell, r.batch, r.method], ["quality", "shallow", 4, "dtd"]);
+    assertGreater(r.median_per_s, 0);
+  }
+  // explaining is part of every group, so none is cheaper than explaining alone by much
+  assertGreater(rows[3].relative_cost!, 1);
+  const table = benchTable(rows);
+  assertStringIncludes(table, "× explain");
+  assertStringIncludes(table, "dtd · randomisation");
 });

@@ -6,6 +6,10 @@
  * - `train`: sequences per second of one Adam step with dropout (batch 50);
  * - `eval`: sequences per second of a forward pass without dropout (batch 250);
  * - `explain`: heatmaps per second of each of `--methods` (batch 100);
+ * - `quality`: samples per second of explaining 500 samples with each of
+ *   `--methods` and of each explanation-quality measure group on them
+ *   (perturbation, localisation, randomisation), with its cost relative to
+ *   the explanation (`--batch` changes the 500);
  * - `memory`: resident memory of a MAJ run: the task, one model, `--steps`
  *   training batches and the evaluation of the test fold, for `--folds` folds
  *   (run one cell per call for exact per-cell numbers).
@@ -15,7 +19,8 @@
  * turns it off). `--vs-pytorch` also runs `bench/torch_reference.py` (1 and 2
  * threads) and adds PyTorch's best median and the ratio to the training rows.
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
- * convdeep and convrlstm-sd for `explain`; convdeep for `memory`.
+ * convdeep and convrlstm-sd for `explain`; deep for `quality`; convdeep for
+ * `memory`.
  * Prints the machine and a Markdown table, or a JSON array of the records with
  * `--json`. `--save-rates` stores the train, eval and DTD explain rates as the
  * rates `deno task sweep` prices runs with (`<runs>/.sweep/rates.json`).
@@ -25,6 +30,7 @@
 import { initBackend } from "../backend/mod.ts";
 import { CELL_IDS, CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
 import { parseMethod } from "../relevance/mod.ts";
+import { benchQuality } from "../eval/mod.ts";
 import {
   attachTorch,
   BENCH_EXPLAIN_METHODS,
@@ -55,18 +61,19 @@ export const BENCH_CASES = {
 } as const;
 
 /** Every case name, the throughput cases and `memory`. */
-export const CASE_NAMES: readonly string[] = [...Object.keys(BENCH_CASES), "memory"];
+export const CASE_NAMES: readonly string[] = [...Object.keys(BENCH_CASES), "quality", "memory"];
 
 /** A throughput case name. */
 export type BenchCase = keyof typeof BENCH_CASES;
 
 /** Cells measured by default per case (train and eval: every T = 12 cell). */
-export const DEFAULT_CELLS: Record<"explain" | "memory", readonly CellId[]> = {
+export const DEFAULT_CELLS: Record<"explain" | "quality" | "memory", readonly CellId[]> = {
   explain: ["deep", "rlstm", "convdeep", "convrlstm-sd"],
+  quality: ["deep"],
   memory: ["convdeep"],
 };
 
-const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,memory] " +
+const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,quality,memory] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
   "[--dataset mnist-maj] [--steps n] [--folds n] [--json] [--save-rates]";
 
@@ -115,7 +122,7 @@ export async function runBench(
     : undefined;
   const cells = (c: string): readonly CellId[] =>
     given ??
-      (c === "explain" || c === "memory"
+      (c === "explain" || c === "quality" || c === "memory"
         ? DEFAULT_CELLS[c]
         : CELL_IDS.filter((id) => CELL_LENGTHS[id].includes(T)));
   const cases = String(opts.cases ?? "train").split(",").map((c) => c.trim());
@@ -156,6 +163,19 @@ export async function runBench(
         });
         log(`memory ${cell}: peak ${r.peak_rss_mb.toFixed(0)} MiB`);
         memory.push(r);
+      } else if (c === "quality") {
+        for (const method of methods) {
+          const measured = await benchQuality(cell, {
+            method,
+            batch: common.batch,
+            warmup: common.warmup,
+            repeats: common.repeats,
+          });
+          for (const r of measured) {
+            log(`quality ${cell} ${method} ${r.measure}: ${r.relative_cost!.toFixed(1)}× explain`);
+          }
+          rows.push(...measured);
+        }
       } else if (c === "explain") {
         for (const method of methods) {
           const r = await benchExplain(cell, { ...common, method });
@@ -202,7 +222,8 @@ export function benchReport(result: BenchResult): string {
   if (result.rows.length > 0) {
     parts.push(
       benchTable(result.rows) +
-        "\n\ntrain, eval: sequences per second; explain: heatmaps per second.",
+        "\n\ntrain, eval: sequences per second; explain: heatmaps per second; quality: samples " +
+        "per second, × explain: time relative to explaining the same samples.",
     );
   }
   if (result.memory.length > 0) parts.push(memoryTable(result.memory));

@@ -2,7 +2,10 @@
  * Evaluation of relevance heatmaps: positive-relevance shares per step and
  * per MAJ block, the percentage and cosine metrics, per-step distributions,
  * accuracy, tidy per-sample rows stored as Parquet, aggregation over folds
- * with confidence intervals, paired comparisons and table rendering.
+ * with confidence intervals, paired comparisons and table rendering; and the
+ * explanation-quality measures beyond the thesis (perturbation curves and
+ * AOPC, localisation against the MAJ marks, model-parameter randomisation,
+ * chance-level baselines) behind `evaluateExplanations`.
  *
  * @example
  * ```ts
@@ -29,3 +32,13 @@ export * from "./aggregate.ts";
 export * from "./paired.ts";
 export * from "./accuracy.ts";
 export * from "./table.ts";
+export * from "./removal_units.ts";
+export * from "./perturbation.ts";
+export * from "./localisation.ts";
+export * from "./heatmap_similarity.ts";
+export * from "./randomisation.ts";
+export * from "./baseline_relevance.ts";
+export * from "./quality_rows.ts";
+export * from "./quality.ts";
+export * from "./quality_aggregate.ts";
+export * from "./quality_bench.ts";

@@ -11,6 +11,7 @@ import { relative } from "node:path";
 import { CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
 import { loadTask, type Task } from "../data/mod.ts";
 import {
+  createProgressDisplay,
   formatDuration,
   type ProgressDisplay,
   type RunResult,
@@ -60,6 +61,19 @@ export interface GridRequest {
 export interface GridOptions {
   /** Progress display (default: in place in Jupyter and on terminals, lines otherwise). */
   progress?: ProgressDisplay;
+}
+
+/**
+ * Progress as plain lines on the standard error of the process (the
+ * terminal that runs the kernel), never in a notebook's outputs.
+ *
+ * @example
+ * ```ts ignore
+ * const grid = await trainGrid(exp, request, { progress: terminalProgress() });
+ * ```
+ */
+export function terminalProgress(): ProgressDisplay {
+  return createProgressDisplay("lines");
 }
 
 const tasks = new Map<string, Promise<Task>>();

@@ -2,7 +2,9 @@
  * The thesis's experiments: reference numbers and claims as data, training
  * grids over the stored runs, the qualitative heatmap figures, the
  * quantitative explanation evaluation, the tables and figures under their
- * thesis names, and the computed verdict on every claim. The notebooks under
+ * thesis names, and the computed verdict on every claim; and the
+ * explanation-quality evaluation of notebook 04 (`qualityEvaluation`,
+ * `qualityTable`, `qualityFigure`, `qualityVerdicts`). The notebooks under
  * `notebooks/` only call this module.
  *
  * @example
@@ -35,3 +37,6 @@ export * from "./show_claims.ts";
 export * from "./notebook_progress.ts";
 export * from "./settle.ts";
 export * from "./protocol.ts";
+export * from "./quality.ts";
+export * from "./quality_artifacts.ts";
+export * from "./quality_verdicts.ts";

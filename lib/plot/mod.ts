@@ -22,6 +22,7 @@ export * from "./cosine_chart.ts";
 export * from "./distribution_chart.ts";
 export * from "./percentage_cosine_chart.ts";
 export * from "./accuracy_chart.ts";
+export * from "./curve_grid_chart.ts";
 export * from "./show.ts";
 export * from "./save.ts";
 export { CELL_LABELS, METHOD_LABELS } from "../eval/mod.ts";

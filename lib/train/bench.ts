@@ -83,8 +83,12 @@ export interface BenchRow {
   T: number;
   /** Batch size. */
   batch: number;
-  /** The relevance method (`explain` rows only). */
+  /** The relevance method (`explain` and `quality` rows). */
   method?: string;
+  /** The quality measure group, or `explain` (`quality` rows only). */
+  measure?: string;
+  /** `quality` rows: time per sample relative to explaining the same samples. */
+  relative_cost?: number;
   /** The tfjs backend. */
   backend: string;
   /** Median items (sequences or heatmaps) per second. */
@@ -222,20 +226,25 @@ export async function benchExplain(
 export function benchTable(rows: readonly BenchRow[]): string {
   const f = (v: number) => v >= 100 ? v.toFixed(0) : v.toPrecision(3);
   const torch = rows.some((r) => r.pytorch_median_per_s !== undefined);
+  const cost = rows.some((r) => r.relative_cost !== undefined);
   const head = "| case | cell | T | batch | method | backend | median /s | min | max |";
   const rule = "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |";
   return [
-    head + (torch ? " PyTorch /s | threads | ratio |" : ""),
-    rule + (torch ? " ---: | ---: | ---: |" : ""),
+    head + (torch ? " PyTorch /s | threads | ratio |" : "") + (cost ? " × explain |" : ""),
+    rule + (torch ? " ---: | ---: | ---: |" : "") + (cost ? " ---: |" : ""),
     ...rows.map((r) => {
-      const base = `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${
-        r.method ?? "–"
-      } | ${r.backend} | ${f(r.median_per_s)} | ${f(r.min_per_s)} | ${f(r.max_per_s)} |`;
-      if (!torch) return base;
-      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |`;
+      const method = r.measure ? `${r.method} · ${r.measure}` : r.method ?? "–";
+      const base = `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${method} | ${r.backend} | ${
+        f(r.median_per_s)
+      } | ${f(r.min_per_s)} | ${f(r.max_per_s)} |`;
+      const tail = cost
+        ? ` ${r.relative_cost === undefined ? "–" : r.relative_cost.toFixed(1)} |`
+        : "";
+      if (!torch) return base + tail;
+      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |${tail}`;
       return `${base} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
         r.ratio!.toFixed(2)
-      } |`;
+      } |${tail}`;
     }),
   ].join("\n");
 }
