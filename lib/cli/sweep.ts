@@ -158,6 +158,10 @@ export async function runSweepCli(args: string[]): Promise<number> {
     }
   }
   const root = defaultRunsRoot();
+  // workers, local or on the cluster, use the backend the costs were measured on; whether a
+  // stored run counts as done depends on it too (a run's identity includes the native BLAS)
+  if (str("backend") !== undefined) Deno.env.set("RNNX_BACKEND", str("backend")!);
+  await initBackend({ backend: str("backend") as BackendName | undefined, quiet: true });
   if (values.status) {
     const tasks = await sweepStatus(root);
     console.log(values.json ? JSON.stringify(tasks, null, 2) : statusText(tasks));
@@ -174,9 +178,6 @@ export async function runSweepCli(args: string[]): Promise<number> {
   const jobs = str("jobs") === undefined
     ? navigator.hardwareConcurrency || 1
     : integer("jobs", str("jobs")!, 1);
-  // workers, local or on the cluster, use the backend the costs were measured on
-  if (str("backend") !== undefined) Deno.env.set("RNNX_BACKEND", str("backend")!);
-  await initBackend({ backend: str("backend") as BackendName | undefined, quiet: true });
   const plan = await buildPlan({
     profile,
     seed: EXPERIMENT_SEED,
