@@ -52,6 +52,7 @@ Deno.test("Table 3.4 puts thesis and run accuracies side by side and flags model
     gap: -1.06,
     minimum: 98,
     epochs: 3,
+    stop: "all epochs",
     folds: 1,
   });
 });

@@ -22,7 +22,7 @@ import {
   tableOfContents,
   verdictCounts,
 } from "../lib/report/mod.ts";
-import { FULL, QUICK, SMOKE } from "../lib/train/mod.ts";
+import { CONVERGED, FULL, QUICK, SMOKE } from "../lib/train/mod.ts";
 
 const PROVENANCE = {
   commit: "abc1234",
@@ -155,10 +155,16 @@ Deno.test("a notebook page has a table of contents and previous/next links", () 
 });
 
 Deno.test("the profile in plain words says how far the numbers can be trusted", () => {
-  assertStringIncludes(profileInWords(QUICK), "3 epochs on 20,000 of the 60,000 training images");
+  assertStringIncludes(profileInWords(QUICK), "on 20,000 of the 60,000 training images for 3 epochs");
   assertStringIncludes(profileInWords(QUICK), "undecided");
   assertStringIncludes(profileInWords(SMOKE), "too wide to compare");
   assertStringIncludes(profileInWords(FULL), "the thesis's protocol");
+  // early stopping: folds 1–3 of 7 trained, comparable only where a model meets the minimum
+  const converged = profileInWords(CONVERGED);
+  assertStringIncludes(converged, "at most 100 epochs, stopped early");
+  assertStringIncludes(converged, "folds 1–3 of 7");
+  assertStringIncludes(converged, "where a model meets the Table 3.2 minimum");
+  assert(!converged.includes("the thesis's protocol"), converged);
   assertEquals(displayName("fig-3.12"), "Fig 3.12");
   assertEquals(displayName("table-lenet"), "Table LeNet-5 (§2.3)");
 });

@@ -9,6 +9,7 @@
  */
 import { analyseCell, buildCell, CELL_LABELS, countParameters, parseCellId } from "../cells/mod.ts";
 import { datasetLabel } from "../eval/mod.ts";
+import { stopLabel } from "../train/mod.ts";
 import type { TableArtifact } from "./artifact.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import { modelLabel } from "./heatmaps.ts";
@@ -54,6 +55,8 @@ export interface AccuracyRecord {
   minimum: number;
   /** Epochs trained (the most over folds). */
   epochs: number | null;
+  /** Why training stopped, per distinct reason over folds (e.g. "plateau (best epoch 35)"); null when not trained. */
+  stop?: string | null;
   /** Folds (1 for a single split). */
   folds: number | null;
 }
@@ -96,6 +99,9 @@ function accuracyRecord(
     gap: accuracyGap(run, thesis),
     minimum: minimumAccuracy(dataset),
     epochs: entry ? Math.max(...entry.runs.map((r) => r.manifest.training.history.length)) : null,
+    stop: entry
+      ? [...new Set(entry.runs.map((r) => stopLabel(r.manifest.training.stopping)))].join("; ")
+      : null,
     folds: entry ? entry.runs.length : null,
   };
 }

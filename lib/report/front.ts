@@ -67,6 +67,7 @@ export function accuracyRecords(rows: readonly AccuracyRecord[]): Record<string,
     "minimum (%)": r.minimum,
     "meets minimum": r.run === null ? "not trained" : r.run >= r.minimum ? "yes" : "no",
     "epochs (thesis 100)": r.epochs,
+    "stopped by": r.run === null ? null : r.stop ?? "all epochs",
     "folds": r.folds,
   }));
 }
