@@ -155,7 +155,10 @@ Deno.test("a notebook page has a table of contents and previous/next links", () 
 });
 
 Deno.test("the profile in plain words says how far the numbers can be trusted", () => {
-  assertStringIncludes(profileInWords(QUICK), "on 20,000 of the 60,000 training images (the convolutional cells fewer) for 3 epochs");
+  assertStringIncludes(
+    profileInWords(QUICK),
+    "on 20,000 of the 60,000 training images (the convolutional cells fewer) for 3 epochs",
+  );
   assertStringIncludes(profileInWords(QUICK), "undecided");
   assertStringIncludes(profileInWords(SMOKE), "too wide to compare");
   assertStringIncludes(profileInWords(FULL), "the thesis's protocol");
