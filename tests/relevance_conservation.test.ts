@@ -120,12 +120,14 @@ Deno.test({
     };
     const B = 32;
     let worst = 0;
+    const perCell: string[] = [];
     for (const { id, T } of allCellVariants()) {
       const spec = buildCell(id, T);
       const [train, test] = await sources(spec.width);
       const budget =
         TRAINING[id.startsWith("conv+") ? "conv+" : id.startsWith("conv") ? "conv" : "dense"];
       const model = createModel(spec, { seed: 5, biasMode: "code" });
+      let cellWorst = 0;
       try {
         await trainModel(model, train, {
           epochs: budget.epochs,
@@ -147,6 +149,7 @@ Deno.test({
             const fy = logits[b * 10 + targets[b]];
             const err = Math.abs(sums[b] - Math.max(0, fy)) / Math.max(1, Math.abs(fy));
             worst = Math.max(worst, err);
+            cellWorst = Math.max(cellWorst, err);
             assertLessOrEqual(
               err,
               1e-4,
@@ -159,9 +162,11 @@ Deno.test({
       } finally {
         disposeModel(model);
       }
+      perCell.push(`${id} T=${T} ${cellWorst.toExponential(2)}`);
     }
     console.log(
-      `trained weights: largest conservation error / max(1, |f_y|): ${worst.toExponential(2)}`,
+      `trained weights: largest conservation error / max(1, |f_y|): ${worst.toExponential(2)} ` +
+        `(${perCell.join(", ")})`,
     );
   },
 });
