@@ -1,7 +1,8 @@
 /**
- * The catalogue of thesis cells: one description per cell id, built for a
- * given sequence length T. Layer sizes, dropout placement, pooling and gate
- * parameterisation follow THESIS_SPEC §2.
+ * The catalogue of cells: one description per cell id, built for a given
+ * sequence length T. The thesis cells' layer sizes, dropout placement, pooling
+ * and gate parameterisation follow THESIS_SPEC §2; the standard LSTM and GRU
+ * follow PyTorch's `nn.LSTM` and `nn.GRU` (one layer, then a linear output).
  *
  * @module
  */
@@ -30,6 +31,8 @@ export const CELL_LABELS: Record<CellId, string> = {
   "conv+deep": "Conv⁺Deep",
   "conv+rlstm-sd": "Conv⁺R-LSTM-SD",
   "lenet5": "LeNet-5",
+  "lstm": "LSTM",
+  "gru": "GRU",
 };
 
 /** The sequence lengths each cell is used with in the thesis. */
@@ -45,7 +48,14 @@ export const CELL_LENGTHS: Record<CellId, readonly number[]> = {
   "conv+deep": [12],
   "conv+rlstm-sd": [12],
   "lenet5": [1],
+  "lstm": [4, 7, 12],
+  "gru": [4, 7, 12],
 };
+
+/** Units of the standard LSTM: ≈150k parameters at T = 12 like the thesis cells (149,870). */
+export const LSTM_UNITS = 118;
+/** Units of the standard GRU: ≈150k parameters at T = 12 like the thesis cells (148,906). */
+export const GRU_UNITS = 144;
 
 /** Image width for a sequence length: 84 (three MNIST digits, MAJ) for T = 12, else 28. */
 export function widthForLength(T: number): number {
@@ -278,6 +288,78 @@ function convrlstm(literal: boolean, columns: number): Parts {
   };
 }
 
+/** A layer with a plain trainable bias (the standard cells, as in PyTorch). */
+const freeLayer = (
+  name: string,
+  input: string,
+  units: number,
+  activation: Activation,
+): CellNode => ({
+  op: "dense",
+  name,
+  input,
+  units,
+  activation,
+  bias: "free",
+});
+
+/**
+ * The standard LSTM on the step input: i, f, o = σ([x, h′]·W + b), g = tanh([x, h′]·W_g + b_g),
+ * c = f ⊙ c′ + i ⊙ g, h = o ⊙ tanh(c); logits h_T·W_out + b_out.
+ */
+function lstm(): Parts {
+  const H = LSTM_UNITS;
+  return {
+    input: "flat",
+    states: [{ name: "c_prev", next: "c", shape: [H] }, { name: "h_prev", next: "h", shape: [H] }],
+    step: [
+      { op: "concat", name: "xh", inputs: ["x", "h_prev"] },
+      freeLayer("i", "xh", H, "sigmoid"),
+      freeLayer("f", "xh", H, "sigmoid"),
+      freeLayer("g", "xh", H, "tanh"),
+      freeLayer("o", "xh", H, "sigmoid"),
+      { op: "gatedSum", name: "c", keep: "f", prev: "c_prev", write: "i", candidate: "g" },
+      { op: "tanh", name: "c_out", input: "c" },
+      { op: "gate", name: "h", gate: "o", value: "c_out" },
+    ],
+    output: [freeLayer("out", "h", 10, "linear")],
+    logits: "out",
+    notes: [
+      `${H} units: ≈150k parameters at T = 12, like the thesis cells.`,
+      "One bias per gate (PyTorch's b_ih + b_hh).",
+    ],
+  };
+}
+
+/**
+ * The standard GRU on the step input, in PyTorch's formulation: r, z = σ([x, h′]·W + b),
+ * n = tanh(x·W_in + b_in + r ⊙ (h′·W_hn + b_hn)), h = (1 − z) ⊙ n + z ⊙ h′.
+ */
+function gru(): Parts {
+  const H = GRU_UNITS;
+  return {
+    input: "flat",
+    states: [{ name: "h_prev", next: "h", shape: [H] }],
+    step: [
+      { op: "concat", name: "xh", inputs: ["x", "h_prev"] },
+      freeLayer("r", "xh", H, "sigmoid"),
+      freeLayer("z", "xh", H, "sigmoid"),
+      freeLayer("n_x", "x", H, "linear"),
+      freeLayer("n_h", "h_prev", H, "linear"),
+      { op: "gate", name: "n_reset", gate: "r", value: "n_h" },
+      { op: "sum", name: "n_pre", terms: ["n_x", "n_reset"] },
+      { op: "tanh", name: "n", input: "n_pre" },
+      { op: "interpolate", name: "h", gate: "z", from: "n", to: "h_prev" },
+    ],
+    output: [freeLayer("out", "h", 10, "linear")],
+    logits: "out",
+    notes: [
+      `${H} units: ≈150k parameters at T = 12, like the thesis cells.`,
+      "PyTorch's convention: z keeps the previous state, h = (1 − z) ⊙ n + z ⊙ h′.",
+    ],
+  };
+}
+
 function lenet5(): Parts {
   return {
     input: "image",
@@ -323,6 +405,10 @@ function parts(id: CellId, columns: number): Parts {
       return convrlstm(true, columns);
     case "lenet5":
       return lenet5();
+    case "lstm":
+      return lstm();
+    case "gru":
+      return gru();
   }
 }
 
@@ -366,7 +452,9 @@ export function buildCell(id: string, T?: number): CellSpec {
   };
 }
 
-/** Every (cell, T) pair the thesis uses. */
-export function allCellVariants(): { id: CellId; T: number }[] {
-  return CELL_IDS.flatMap((id) => CELL_LENGTHS[id].map((T) => ({ id, T })));
+/** Every (cell, T) pair of the catalogue, or of the cells `ids` (e.g. `THESIS_CELL_IDS`). */
+export function allCellVariants(
+  ids: readonly CellId[] = CELL_IDS,
+): { id: CellId; T: number }[] {
+  return ids.flatMap((id) => CELL_LENGTHS[id].map((T) => ({ id, T })));
 }

@@ -36,9 +36,9 @@ export function operatorRelevance(
 
 /**
  * Splits the relevance `R` of c = Σₖ gateₖ ⊙ valueₖ over its terms. `leading` are the
- * terms before the last: term k gets pₖ ⊙ R with pₖ = gateₖ ⊙ valueₖ / (c + ε); the last
- * term gets the remainder (returned last), so the split conserves R exactly. The gates
- * get none. With no leading terms the one term gets all of R.
+ * terms before the last: term k gets pₖ ⊙ R with pₖ = gateₖ ⊙ valueₖ / (c + ε) (a null
+ * gate is the factor 1); the last term gets the remainder (returned last), so the split
+ * conserves R exactly. The gates get none. With no leading terms the one term gets all of R.
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ export function operatorRelevance(
  * ```
  */
 export function productsRelevance(
-  leading: [gate: tf.Tensor, value: tf.Tensor][],
+  leading: [gate: tf.Tensor | null, value: tf.Tensor][],
   c: tf.Tensor,
   R: tf.Tensor,
   epsilon: number = LSTM_EPSILON,
@@ -61,7 +61,7 @@ export function productsRelevance(
   return tf.tidy(() => {
     const denominator = stabilise(c, epsilon);
     const shares = leading.map(([gate, value]) =>
-      tf.mul(tf.div(tf.mul(gate, value), denominator), R)
+      tf.mul(tf.div(gate ? tf.mul(gate, value) : value, denominator), R)
     );
     const taken = shares.length === 1 ? shares[0] : tf.addN(shares);
     return [...shares, tf.sub(R, taken)];
