@@ -2,7 +2,8 @@
  * The LRP-γ rule (Montavon et al. 2019), favouring positive contributions:
  * R_j = Σ_k (x_j w_jk + γ (x_j w_jk)⁺) / z_k · R_k with z_k = Σ_j (x_j w_jk + γ (x_j w_jk)⁺),
  * where (x w)⁺ = x⁺w⁺ + x⁻w⁻, so real inputs are handled too. γ = 0 is LRP-0. The bias's
- * share is redistributed; the stabiliser is the rule's ε.
+ * share is redistributed; the stabiliser is the rule's ε. On non-negative inputs z_k ≥ 0;
+ * on real inputs (LSTM and GRU states) z_k can vanish, so give an ε there (e.g. 0.01).
  *
  * @module
  */
