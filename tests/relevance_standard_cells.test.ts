@@ -17,7 +17,7 @@ import {
 } from "../lib/cells/mod.ts";
 import { loadTask, makeBatch } from "../lib/data/mod.ts";
 import { Prng } from "../lib/data/prng.ts";
-import { type ExplainOptions, explain } from "../lib/relevance/mod.ts";
+import { explain, type ExplainOptions } from "../lib/relevance/mod.ts";
 import { sampleSubset, trainModel } from "../lib/train/mod.ts";
 import {
   argmaxRows,

@@ -14,6 +14,7 @@ import {
   type CellSpec,
   type StateSpec,
 } from "./spec.ts";
+import { describeCell, widthForLength } from "./describe.ts";
 import { CellSpecError } from "./errors.ts";
 
 export { CellSpecError } from "./errors.ts";
@@ -56,11 +57,6 @@ export const CELL_LENGTHS: Record<CellId, readonly number[]> = {
 export const LSTM_UNITS = 118;
 /** Units of the standard GRU: ≈150k parameters at T = 12 like the thesis cells (148,906). */
 export const GRU_UNITS = 144;
-
-/** Image width for a sequence length: 84 (three MNIST digits, MAJ) for T = 12, else 28. */
-export function widthForLength(T: number): number {
-  return T === 12 ? 84 : 28;
-}
 
 /** Checks a cell id and returns it typed; unknown ids list the valid ones. */
 export function parseCellId(id: string): CellId {
@@ -432,24 +428,12 @@ export function buildCell(id: string, T?: number): CellSpec {
       `cell "${cellId}" is not defined for T = ${steps}; valid T: ${lengths.join(", ")}`,
     );
   }
-  const width = widthForLength(steps);
-  const columns = width / steps;
-  const p = parts(cellId, columns);
-  return {
+  return describeCell({
     id: cellId,
     label: CELL_LABELS[cellId],
     T: steps,
-    height: 28,
-    width,
-    columns,
-    input: p.input,
-    pixelBounds: [-1, 1],
-    states: p.states,
-    step: p.step,
-    output: p.output,
-    logits: p.logits,
-    notes: p.notes ?? [],
-  };
+    ...parts(cellId, widthForLength(steps) / steps),
+  });
 }
 
 /** Every (cell, T) pair of the catalogue, or of the cells `ids` (e.g. `THESIS_CELL_IDS`). */

@@ -6,6 +6,7 @@
 export * from "./spec.ts";
 export * from "./nodes/mod.ts";
 export * from "./errors.ts";
+export * from "./describe.ts";
 export * from "./catalog.ts";
 export * from "./graph.ts";
 export * from "./parameters.ts";

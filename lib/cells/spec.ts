@@ -101,8 +101,8 @@ export type CellId = typeof CELL_IDS[number];
 
 /** A complete cell description for one sequence length. */
 export interface CellSpec {
-  /** Cell id (see `CELL_IDS`). */
-  id: CellId;
+  /** Cell id: one of `CELL_IDS` for the catalogue's cells, any name for a cell of your own. */
+  id: string;
   /** Display name as in the thesis. */
   label: string;
   /** Number of time steps. */

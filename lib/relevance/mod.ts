@@ -44,4 +44,5 @@ export * from "./gradient_methods.ts";
 export * from "./relevance_methods.ts";
 export * from "./methods.ts";
 export * from "./explain.ts";
+export * from "./conservation.ts";
 export * from "./artifacts.ts";
