@@ -303,8 +303,7 @@ const freeLayer = (
  * The standard LSTM on the step input: i, f, o = σ([x, h′]·W + b), g = tanh([x, h′]·W_g + b_g),
  * c = f ⊙ c′ + i ⊙ g, h = o ⊙ tanh(c); logits h_T·W_out + b_out.
  */
-function lstm(): Parts {
-  const H = LSTM_UNITS;
+function lstm(H: number): Parts {
   return {
     input: "flat",
     states: [{ name: "c_prev", next: "c", shape: [H] }, { name: "h_prev", next: "h", shape: [H] }],
@@ -320,10 +319,7 @@ function lstm(): Parts {
     ],
     output: [freeLayer("out", "h", 10, "linear")],
     logits: "out",
-    notes: [
-      `${H} units: ≈150k parameters at T = 12, like the thesis cells.`,
-      "One bias per gate (PyTorch's b_ih + b_hh).",
-    ],
+    notes: ["One bias per gate (PyTorch's b_ih + b_hh)."],
   };
 }
 
@@ -331,8 +327,7 @@ function lstm(): Parts {
  * The standard GRU on the step input, in PyTorch's formulation: r, z = σ([x, h′]·W + b),
  * n = tanh(x·W_in + b_in + r ⊙ (h′·W_hn + b_hn)), h = (1 − z) ⊙ n + z ⊙ h′.
  */
-function gru(): Parts {
-  const H = GRU_UNITS;
+function gru(H: number): Parts {
   return {
     input: "flat",
     states: [{ name: "h_prev", next: "h", shape: [H] }],
@@ -349,10 +344,7 @@ function gru(): Parts {
     ],
     output: [freeLayer("out", "h", 10, "linear")],
     logits: "out",
-    notes: [
-      `${H} units: ≈150k parameters at T = 12, like the thesis cells.`,
-      "PyTorch's convention: z keeps the previous state, h = (1 − z) ⊙ n + z ⊙ h′.",
-    ],
+    notes: ["PyTorch's convention: z keeps the previous state, h = (1 − z) ⊙ n + z ⊙ h′."],
   };
 }
 
@@ -402,9 +394,11 @@ function parts(id: CellId, columns: number): Parts {
     case "lenet5":
       return lenet5();
     case "lstm":
-      return lstm();
-    case "gru":
-      return gru();
+    case "gru": {
+      const units = id === "lstm" ? LSTM_UNITS : GRU_UNITS;
+      const p = id === "lstm" ? lstm(units) : gru(units);
+      return { ...p, notes: [`${units} units: ≈150k parameters at T = 12.`, ...p.notes!] };
+    }
   }
 }
 
@@ -433,6 +427,35 @@ export function buildCell(id: string, T?: number): CellSpec {
     label: CELL_LABELS[cellId],
     T: steps,
     ...parts(cellId, widthForLength(steps) / steps),
+  });
+}
+
+/**
+ * The standard LSTM or GRU with `units` hidden units on steps of `columns` image columns
+ * (T = width / columns steps), e.g. to hold the weights of a PyTorch model of another size.
+ *
+ * @example
+ * ```ts
+ * import { standardCell } from "./catalog.ts";
+ * const spec = standardCell("gru", 7, 32);
+ * spec.states[0].shape; // [32]
+ * ```
+ */
+export function standardCell(
+  kind: "lstm" | "gru",
+  T: number,
+  units: number,
+  width: number = widthForLength(T),
+): CellSpec {
+  if (!Number.isInteger(units) || units < 1) {
+    throw new CellSpecError(`${kind}: units must be a positive integer, found ${units}`);
+  }
+  return describeCell({
+    id: kind,
+    label: CELL_LABELS[kind],
+    T,
+    width,
+    ...(kind === "lstm" ? lstm(units) : gru(units)),
   });
 }
 

@@ -14,4 +14,5 @@ export * from "./model.ts";
 export * from "./engine.ts";
 export * from "./safetensors.ts";
 export * from "./weights.ts";
+export * from "./torch_weights.ts";
 export * from "./pool.ts";
