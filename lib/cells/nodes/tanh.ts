@@ -4,7 +4,6 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import type { NodeKind } from "./kind.ts";
 import { singleValue } from "./values.ts";
 
