@@ -90,13 +90,26 @@ Deno.test("the explain command rejects unknown cells, datasets, methods and opti
     a[a.indexOf(k) + 1] = v;
     return a;
   };
-  assertThrows(() => parseExplainArgs(swap("--cell", "gru")), ExplainArgsError, "conv+rlstm-sd");
+  assertThrows(() => parseExplainArgs(swap("--cell", "peephole-lstm")), ExplainArgsError, "gru");
   assertThrows(
     () => parseExplainArgs(swap("--dataset", "cifar")),
     UnknownDatasetError,
     "mnist-maj",
   );
   assertThrows(() => parseExplainArgs(swap("--method", "ig")), UnknownMethodError, "lrp-a2b1");
+  const eps = parseExplainArgs([
+    ...swap("--method", "lrp-epsilon"),
+    "--epsilon",
+    "0.01",
+    "--bias",
+    "redistribute",
+  ]);
+  assertEquals(eps.method, { method: "lrp-epsilon", epsilon: 0.01, bias: "redistribute" });
+  assertThrows(
+    () => parseExplainArgs([...swap("--method", "lrp-epsilon"), "--bias", "keep"]),
+    ExplainArgsError,
+    "absorb, redistribute",
+  );
   assertThrows(
     () => parseExplainArgs([...base, "--gb-gates", "half"]),
     ExplainArgsError,
