@@ -257,3 +257,23 @@ Deno.test("LSTM relevance under LRP-ε equals a naive implementation of Arras et
     }
   }
 });
+
+Deno.test("the GRU's state-free input layer run over all steps at once absorbs the same", () => {
+  const spec = buildCell("gru", 7);
+  const x = randomImages(3, spec.width, "batched-gru");
+  const model = lively(spec, 5, x, "code");
+  randomBiases(model, 5);
+  try {
+    const targets = argmaxRows(logitsOf(model, x));
+    const a = explain(model, x, { method: "lrp-epsilon", targets });
+    const b = explain(model, x, { method: "lrp-epsilon", targets, batched: true });
+    assertLessOrEqual(maxAbsDiff(a.relevance, b.relevance), 1e-5 * maxAbs(a.relevance));
+    assertLessOrEqual(
+      maxAbsDiff(a.absorbed!, b.absorbed!),
+      1e-5 * Math.max(1, maxAbs(a.absorbed!)),
+    );
+    assertGreater(maxAbs(a.absorbed!), 1e-3);
+  } finally {
+    disposeModel(model);
+  }
+});
