@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { GatedTerm } from "../cells/nodes/kind.ts";
 import { guardedQuotient, LSTM_EPSILON, POOL_EPSILON, stabilise } from "./stabilise.ts";
 
 /**
@@ -65,5 +66,40 @@ export function productsRelevance(
     );
     const taken = shares.length === 1 ? shares[0] : tf.addN(shares);
     return [...shares, tf.sub(R, taken)];
+  });
+}
+
+/**
+ * Splits the relevance `R` of c = Σₖ factorₖ ⊙ valueₖ, the terms of a node's `products`
+ * flow, with their tensors looked up by name: the factor of a term is its gate, 1 − gate
+ * with `complement`, or 1 without a gate. Returns each term's value name and relevance.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { gatedTermsRelevance } from "./flows.ts";
+ * const v: Record<string, tf.Tensor> = { z: tf.tensor1d([0.25]), n: tf.tensor1d([2]), p: tf.tensor1d([4]) };
+ * const terms = [{ gate: "z", complement: true, value: "n" }, { gate: "z", value: "p" }];
+ * const [[, toN], [, toP]] = gatedTermsRelevance(terms, (k) => v[k], tf.tensor1d([2.5]), tf.tensor1d([5]));
+ * // (1 − z)·n = 1.5 of c = 2.5: n gets 3, p gets 2
+ * ```
+ */
+export function gatedTermsRelevance(
+  terms: readonly GatedTerm[],
+  value: (name: string) => tf.Tensor,
+  c: tf.Tensor,
+  R: tf.Tensor,
+): [string, tf.Tensor][] {
+  return tf.tidy(() => {
+    const factor = (t: GatedTerm): tf.Tensor | null => {
+      if (!t.gate) return null;
+      return t.complement ? tf.sub(1, value(t.gate)) : value(t.gate);
+    };
+    const leading = terms.slice(0, -1).map((t): [tf.Tensor | null, tf.Tensor] => [
+      factor(t),
+      value(t.value),
+    ]);
+    const shares = productsRelevance(leading, c, R);
+    return terms.map((t, i): [string, tf.Tensor] => [t.value, shares[i]]);
   });
 }

@@ -27,12 +27,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { nodeInputs } from "../cells/graph.ts";
 import type { CellModel } from "../cells/model.ts";
-import type { GatedTerm } from "../cells/nodes/kind.ts";
 import { kindOf } from "../cells/nodes/registry.ts";
 import type { CellNode } from "../cells/spec.ts";
 import type { Trace } from "../cells/trace.ts";
 import type { Composite } from "./composite.ts";
-import { operatorRelevance, productsRelevance } from "./flows.ts";
+import { gatedTermsRelevance, operatorRelevance } from "./flows.ts";
 import { assignRules } from "./layers.ts";
 import { convMap, denseMap, type LinearMap, redistributeAbsorbing, WeightCache } from "./linear.ts";
 import type { LayerContext, Rule } from "./rule.ts";
@@ -112,16 +111,7 @@ function backwardNode(
       return { parts: flow.inputs.map((n, i) => [n, parts[i]]) };
     }
     case "products": {
-      const factor = (t: GatedTerm): tf.Tensor | null => {
-        if (!t.gate) return null;
-        return t.complement ? tf.sub(1, value(t.gate)) : value(t.gate);
-      };
-      const leading = flow.terms.slice(0, -1).map((t): [tf.Tensor | null, tf.Tensor] => [
-        factor(t),
-        value(t.value),
-      ]);
-      const shares = productsRelevance(leading, value(node.name), R);
-      return { parts: flow.terms.map((t, i) => [t.value, shares[i]]) };
+      return { parts: gatedTermsRelevance(flow.terms, value, value(node.name), R) };
     }
   }
 }
