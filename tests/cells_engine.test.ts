@@ -215,9 +215,9 @@ Deno.test("thesis bias mode starts every −softplus bias at −0.01; code mode 
 });
 
 Deno.test("an unknown cell id fails with the list of valid ids", () => {
-  const e = assertThrows(() => buildCell("lstm"), CellSpecError);
+  const e = assertThrows(() => buildCell("peephole-lstm"), CellSpecError);
   for (const id of CELL_IDS) assertStringIncludes(e.message, id);
-  assertStringIncludes(e.message, '"lstm"');
+  assertStringIncludes(e.message, '"peephole-lstm"');
 });
 
 Deno.test("two models of the same cell can live side by side", () => {

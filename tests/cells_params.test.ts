@@ -58,11 +58,13 @@ Deno.test("LeNet-5 has 47,645 parameters", () => {
 
 Deno.test("the cells task lists every cell variant with both counts", () => {
   const rows = parameterRows();
-  assertEquals(rows.length, 17);
+  assertEquals(rows.length, 17 + 6, "17 thesis variants, LSTM and GRU at T = 4, 7, 12");
   for (const r of rows) assertEquals(Object.keys(r), ["cell", "T", "params", "params_thesis"]);
   const table = parameterTable(rows);
   assertStringIncludes(table, "| conv+rlstm-sd | 12 | 176,026 | 175,741 | 175,741 | yes |");
   assertStringIncludes(table, "269,322");
+  assertStringIncludes(table, "| lstm | 12 | 149,870 |");
+  assertStringIncludes(table, "| gru | 12 | 148,906 |");
   assertStringIncludes(table, "75 cells");
 });
 

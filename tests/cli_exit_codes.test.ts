@@ -17,7 +17,7 @@ Deno.test("every task exits 2 on a command line that does not fit, with the reas
     ["report.ts", ["--profile", "big"], "valid profiles: smoke, quick, converged, full"],
     ["bench.ts", ["--batch", "0"], "--batch must be an integer of at least 1"],
     ["bench.ts", ["--repeats", "1.5"], "--repeats must be an integer"],
-    ["bench.ts", ["--cells", "gru"], 'unknown cell "gru"'],
+    ["bench.ts", ["--cells", "peephole-lstm"], 'unknown cell "peephole-lstm"'],
     ["bench.ts", ["--cases", "explain", "--methods", "ig"], "lrp-a2b1"],
     ["data.ts", ["--bogus"], "unknown option --bogus"],
     ["cells.ts", ["--bogus"], "usage: deno task cells"],

@@ -150,7 +150,10 @@ Deno.test("the paired comparison names the cells present when the baseline is mi
     EvalGroupError,
     "cells present: rlstm",
   );
-  assertThrows(() => pairedComparison(evalFrame(rlstmDtd), { baseline: "lstm" }), UnknownIdError);
+  assertThrows(
+    () => pairedComparison(evalFrame(rlstmDtd), { baseline: "peephole-lstm" }),
+    UnknownIdError,
+  );
 });
 
 Deno.test("accuracy counts each sample once per fold, whatever the number of methods", () => {

@@ -115,7 +115,11 @@ Deno.test("files that do not follow the schema are rejected with their path", as
 
 Deno.test("rows with an unknown cell list the valid cells", () => {
   const [r] = rows(0, ["dtd"]);
-  assertThrows(() => evalFrame([{ ...r, cell: "lstm" }]), UnknownIdError, "valid cells: shallow");
+  assertThrows(
+    () => evalFrame([{ ...r, cell: "peephole-lstm" }]),
+    UnknownIdError,
+    "valid cells: shallow",
+  );
   assertThrows(
     () => evalFilePath("/x", { ...r, dataset: "../up", methods: ["dtd"] }),
     EvalSchemaError,

@@ -1,5 +1,11 @@
 import { assert, assertGreater, assertLessOrEqual } from "@std/assert";
-import { allCellVariants, buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
+import {
+  allCellVariants,
+  buildCell,
+  createModel,
+  disposeModel,
+  THESIS_CELL_IDS,
+} from "../lib/cells/mod.ts";
 import { loadTask, makeBatch, type SequenceSource } from "../lib/data/mod.ts";
 import { sampleSubset, trainModel } from "../lib/train/mod.ts";
 import { ensureDataMirror } from "./train_fixtures.ts";
@@ -22,7 +28,7 @@ const CONSERVATIVE = ["dtd", "lrp-a1b0", "lrp-a1.5b0.5", "lrp-a2b1"];
 Deno.test("every cell at every length conserves ReLU(f_y) under DTD and LRP-αβ", () => {
   let worst = 0;
   let positive = 0;
-  for (const { id, T } of allCellVariants()) {
+  for (const { id, T } of allCellVariants(THESIS_CELL_IDS)) {
     const spec = buildCell(id, T);
     for (const seed of SEEDS) {
       const x = randomImages(BATCH, spec.width, `${id}/${T}/${seed}`);
@@ -121,7 +127,7 @@ Deno.test({
     const B = 32;
     let worst = 0;
     const perCell: string[] = [];
-    for (const { id, T } of allCellVariants()) {
+    for (const { id, T } of allCellVariants(THESIS_CELL_IDS)) {
       const spec = buildCell(id, T);
       const [train, test] = await sources(spec.width);
       const budget =

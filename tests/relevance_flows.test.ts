@@ -4,7 +4,11 @@
  */
 import { assertAlmostEquals, assertEquals } from "@std/assert";
 import { initBackend, tf } from "../lib/backend/mod.ts";
-import { operatorRelevance, productsRelevance } from "../lib/relevance/flows.ts";
+import {
+  gatedTermsRelevance,
+  operatorRelevance,
+  productsRelevance,
+} from "../lib/relevance/flows.ts";
 
 await initBackend({ quiet: true });
 
@@ -39,4 +43,33 @@ Deno.test("an operator's relevance is each input's share of every output it feed
   const expected = [1, 4 + 4, 6];
   expected.forEach((v, i) => assertAlmostEquals(r[i], v, 1e-5));
   assertAlmostEquals(r[0] + r[1] + r[2], 15, 1e-5);
+});
+
+Deno.test("the GRU interpolation splits by (1 − z)⊙n and z⊙h′; a plain sum by its terms", () => {
+  const v: Record<string, tf.Tensor> = {
+    z: tf.tensor1d([0.25, 0.5]),
+    n: tf.tensor1d([2, -1]),
+    p: tf.tensor1d([4, 3]),
+  };
+  const c = tf.tensor1d([0.75 * 2 + 0.25 * 4, 0.5 * -1 + 0.5 * 3]);
+  const R = tf.tensor1d([5, 2]);
+  const lookup = (k: string) => v[k];
+  const [[toN, rn], [toP, rp]] = gatedTermsRelevance(
+    [{ gate: "z", complement: true, value: "n" }, { gate: "z", value: "p" }],
+    lookup,
+    c,
+    R,
+  );
+  assertEquals([toN, toP], ["n", "p"]);
+  // c = [2.5, 1]: n gets 1.5/2.5 · 5 = 3 and −0.5/1 · 2 = −1; p the rest.
+  [3, -1].forEach((x, i) => assertAlmostEquals(rn.dataSync()[i], x, 1e-6));
+  [2, 3].forEach((x, i) => assertAlmostEquals(rp.dataSync()[i], x, 1e-6));
+  const [[, ra], [, rb]] = gatedTermsRelevance(
+    [{ value: "n" }, { value: "p" }],
+    lookup,
+    tf.tensor1d([6, 2]),
+    tf.tensor1d([3, 4]),
+  );
+  [1, -2].forEach((x, i) => assertAlmostEquals(ra.dataSync()[i], x, 1e-6));
+  [2, 6].forEach((x, i) => assertAlmostEquals(rb.dataSync()[i], x, 1e-6));
 });

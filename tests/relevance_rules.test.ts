@@ -12,9 +12,12 @@ import {
   convMap,
   convPlusOriginal,
   denseMap,
+  flat,
   gatedSumRelevance,
   type InputBlock,
   type LinearMap,
+  lrpEpsilon,
+  lrpGamma,
   mixed,
   poolOperator,
   poolRelevance,
@@ -86,21 +89,29 @@ function convLayer(H: number, W: number, C: number, w: number[][][][]): Layer {
 }
 
 /**
- * Generic naive proportional rule: R_j = Σ_k Σ_g share'_g(k) · r_g(j,k) / z_g(k) · R_k with
- * z_g(k) = Σ_j n_g(j,k), where share'_g(k) hands the shares of the groups whose z_g(k) is
- * zero to the other groups of output k in proportion to their shares (Σ_g share'_g = Σ_g share_g).
+ * Generic naive proportional rule: R_j = Σ_k Σ_g share'_g(k) · r_g(j,k) / (z_g(k) + ε·sign) · R_k
+ * with z_g(k) = Σ_j n_g(j,k) (+ b(k) for a group that absorbs the bias; sign(0) = +1), where
+ * share'_g(k) hands the shares of the groups whose z_g(k) is zero to the other groups of
+ * output k in proportion to their shares (Σ_g share'_g = Σ_g share_g).
  */
 function naive(
   layer: Layer,
   R: number[],
-  groups: { share: number; n: (e: Edge) => number; r?: (e: Edge) => number }[],
+  groups: {
+    share: number;
+    n: (e: Edge) => number;
+    r?: (e: Edge) => number;
+    bias?: (k: number) => number;
+  }[],
+  epsilon = 0,
 ): number[] {
   const out = new Array(layer.nIn).fill(0);
   const z = groups.map((g) => {
-    const zg = new Array(layer.nOut).fill(0);
+    const zg = Array.from({ length: layer.nOut }, (_, k) => g.bias?.(k) ?? 0);
     for (const e of layer.edges) zg[e.k] += g.n(e);
     return zg;
   });
+  const stab = (v: number) => v + (v >= 0 ? epsilon : -epsilon);
   const total = groups.reduce((a, g) => a + g.share, 0);
   groups.forEach((g, gi) => {
     for (const e of layer.edges) {
@@ -108,7 +119,7 @@ function naive(
       const live = groups.reduce((a, h, hi) => a + (Math.abs(z[hi][e.k]) > ZERO ? h.share : 0), 0);
       if (live === 0) continue;
       const share = g.share * total / live;
-      out[e.j] += share * (g.r ?? g.n)(e) * R[e.k] / z[gi][e.k];
+      out[e.j] += share * (g.r ?? g.n)(e) * R[e.k] / stab(z[gi][e.k]);
     }
   });
   return out;
@@ -161,7 +172,12 @@ interface Case {
   /** Input values for one sample, given the channel of each input. */
   input: (prng: Prng, channel: number) => number;
   blocks: InputBlock[];
-  reference: (x: number[], layer: Layer) => { share: number; n: (e: Edge) => number }[];
+  /** The groups of the naive formula; `bias` is the layer's bias b(k) for a group that absorbs it. */
+  reference: (
+    x: number[],
+    layer: Layer,
+    bias: (k: number) => number,
+  ) => { share: number; n: (e: Edge) => number; bias?: (k: number) => number }[];
 }
 
 function checkCase(
@@ -180,13 +196,19 @@ function checkCase(
     xs.push(Array.from({ length: layer.nIn }, (_, j) => c.input(prng, layer.channel(j))));
     Rs.push(uniform(prng, layer.nOut, 0, 1));
   }
+  const outChannels = wTensor.shape.at(-1)!;
+  const b = uniform(prng, outChannels, -0.5, 0.5);
+  const bias = (k: number) => b[k % outChannels];
   const got = tf.tidy(() => {
     const x = tf.tensor(xs.flat(), [B, ...xShape]);
     const outShape = [B, ...map.forward(x, wTensor).shape.slice(1)];
     const R = tf.tensor(Rs.flat(), outShape);
-    return redistribute(map, c.rule, x, wTensor, R, c.blocks).dataSync();
+    return redistribute(map, c.rule, x, wTensor, R, c.blocks, { bias: tf.tensor1d(b) })
+      .dataSync();
   });
-  const expected = xs.flatMap((x, b) => naive(layer, Rs[b], c.reference(x, layer)));
+  const expected = xs.flatMap((x, i) =>
+    naive(layer, Rs[i], c.reference(x, layer, bias), c.rule.epsilon)
+  );
   const diff = maxAbsDiff(got, expected);
   assertLessOrEqual(diff, 1e-5 * Math.max(1, maxAbs(expected)), `${c.rule.name}: diff ${diff}`);
 }
@@ -198,6 +220,7 @@ function cases(pixelChannels: (ch: number) => boolean, blocksAll: {
   nonneg: InputBlock[];
   pixels: InputBlock[];
   mixed: InputBlock[];
+  real: InputBlock[];
 }): Case[] {
   const isPixelJ = (layer: Layer) => (j: number) => pixelChannels(layer.channel(j));
   const mixedInput = (prng: Prng, ch: number) => (pixelChannels(ch) ? pixel(prng) : nonneg(prng));
@@ -224,7 +247,7 @@ function cases(pixelChannels: (ch: number) => boolean, blocksAll: {
     {
       rule: wSquare(),
       input: (prng) => -3 + 6 * prng.next(),
-      blocks: blocksAll.pixels.map((b) => ({ ...b, domain: "real" as const })),
+      blocks: blocksAll.real,
       reference: () => wSquareNaive(),
     },
     {
@@ -239,6 +262,40 @@ function cases(pixelChannels: (ch: number) => boolean, blocksAll: {
       blocks: blocksAll.mixed,
       reference: (x: number[], layer: Layer) => mixedNaive(x, isPixelJ(layer), a, b),
     })),
+    ...([0.001, 0.1] as const).map((epsilon) => ({
+      rule: lrpEpsilon({ epsilon }),
+      input: (prng: Prng) => -2 + 4 * prng.next(),
+      blocks: blocksAll.real,
+      reference: (x: number[], _layer: Layer, bias: (k: number) => number) => [
+        { share: 1, n: (e: Edge) => x[e.j] * e.w, bias },
+      ],
+    })),
+    {
+      rule: lrpEpsilon({ epsilon: 0.05, bias: "redistribute" }),
+      input: (prng) => -2 + 4 * prng.next(),
+      blocks: blocksAll.real,
+      reference: (x) => [{ share: 1, n: (e: Edge) => x[e.j] * e.w }],
+    },
+    ...([[0.25, 0], [1, 0.01]] as const).map(([gamma, epsilon]) => ({
+      rule: lrpGamma({ gamma, epsilon }),
+      input: (prng: Prng) => -2 + 4 * prng.next(),
+      blocks: blocksAll.real,
+      reference: (x: number[]) => [
+        { share: 1, n: (e: Edge) => x[e.j] * e.w + gamma * pos(x[e.j] * e.w) },
+      ],
+    })),
+    {
+      rule: zPlus({ epsilon: 0.1 }),
+      input: nonneg,
+      blocks: blocksAll.nonneg,
+      reference: (x) => zPlusNaive(x),
+    },
+    {
+      rule: flat(),
+      input: (prng) => -2 + 4 * prng.next(),
+      blocks: blocksAll.real,
+      reference: () => [{ share: 1, n: () => 1 }],
+    },
     ...([[1, 0], [1.5, 0.5]] as const).map(([a, b]) => ({
       rule: convPlusOriginal(a, b),
       input: mixedInput,
@@ -260,6 +317,7 @@ Deno.test("dense rules match their naive formulas", () => {
     nonneg: blocksOf([["nonneg", nIn]]),
     pixels: blocksOf([["pixels", nIn]]),
     mixed: blocksOf([["pixels", 4], ["nonneg", 2]]),
+    real: blocksOf([["real", nIn]]),
   });
   for (const c of all) checkCase(c, layer, denseMap(), [nIn], wTensor, `dense/${c.rule.name}`);
   wTensor.dispose();
@@ -280,6 +338,7 @@ Deno.test("conv rules match their naive formulas on a 4×3 input with 2 channels
     nonneg: blocksOf([["nonneg", C]]),
     pixels: blocksOf([["pixels", C]]),
     mixed: blocksOf([["pixels", 1], ["nonneg", 1]]),
+    real: blocksOf([["real", C]]),
   });
   for (const c of all) {
     checkCase(c, layer, convMap("same"), [H, W, C], wTensor, `conv/${c.rule.name}`);

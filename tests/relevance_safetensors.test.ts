@@ -17,6 +17,7 @@ import { UnknownDatasetError } from "../lib/data/mod.ts";
 import { ExplainArgsError, parseExplainArgs, runExplain } from "../lib/cli/explain.ts";
 import {
   ARTIFACT_FILES,
+  conservationMetadata,
   explain,
   readExplanationRun,
   UnknownMethodError,
@@ -90,13 +91,26 @@ Deno.test("the explain command rejects unknown cells, datasets, methods and opti
     a[a.indexOf(k) + 1] = v;
     return a;
   };
-  assertThrows(() => parseExplainArgs(swap("--cell", "gru")), ExplainArgsError, "conv+rlstm-sd");
+  assertThrows(() => parseExplainArgs(swap("--cell", "peephole-lstm")), ExplainArgsError, "gru");
   assertThrows(
     () => parseExplainArgs(swap("--dataset", "cifar")),
     UnknownDatasetError,
     "mnist-maj",
   );
   assertThrows(() => parseExplainArgs(swap("--method", "ig")), UnknownMethodError, "lrp-a2b1");
+  const eps = parseExplainArgs([
+    ...swap("--method", "lrp-epsilon"),
+    "--epsilon",
+    "0.01",
+    "--bias",
+    "redistribute",
+  ]);
+  assertEquals(eps.method, { method: "lrp-epsilon", epsilon: 0.01, bias: "redistribute" });
+  assertThrows(
+    () => parseExplainArgs([...swap("--method", "lrp-epsilon"), "--bias", "keep"]),
+    ExplainArgsError,
+    "absorb, redistribute",
+  );
   assertThrows(
     () => parseExplainArgs([...base, "--gb-gates", "half"]),
     ExplainArgsError,
@@ -156,4 +170,23 @@ Deno.test("the explain command's usage lists every method", async () => {
     console.log = log;
   }
   assertStringIncludes(lines.join("\n"), "lrp-a1.5b0.5");
+});
+
+Deno.test("the conservation metadata counts what the rules absorbed", () => {
+  const e = {
+    relevance: new Float32Array([1, 2, 0.5, 0.5]),
+    batch: 2,
+    start: new Float32Array([4, 1]),
+    absorbed: new Float32Array([1, 0]),
+    logits: new Float32Array(20),
+    targets: new Int32Array(2),
+  };
+  const m = conservationMetadata(e);
+  assertEquals(m.absorbed_relevance, "[1,0]");
+  assertEquals(Number(m.max_conservation_error), 0);
+  // Without the absorbed part sample 0 would miss 1 of its 4.
+  assertEquals(
+    Number(conservationMetadata({ ...e, absorbed: undefined }).max_conservation_error),
+    1,
+  );
 });

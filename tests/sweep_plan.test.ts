@@ -188,7 +188,10 @@ Deno.test("usage errors of deno task sweep exit 2 and say what was wrong", async
     [["--print"], "--print goes with --slurm"],
     [["--index", "3"], "--index goes with --worker"],
     [["--frobnicate"], "frobnicate"],
-    [["--cells", "gru", "--dry-run"], 'unknown cell "gru"; valid cells: shallow'],
+    [
+      ["--cells", "peephole-lstm", "--dry-run"],
+      'unknown cell "peephole-lstm"; valid cells: shallow',
+    ],
     [["--profile", "huge", "--dry-run"], '"huge"'],
   ];
   for (const [args, message] of cases) {

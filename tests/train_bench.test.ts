@@ -64,7 +64,7 @@ Deno.test("deno task bench --json prints one row per selected cell", async () =>
     ["rlstm", 12],
   ]);
   const bad = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/bench.ts", "--cells", "deep,gru"],
+    args: ["run", "--allow-all", "lib/cli/bench.ts", "--cells", "deep,peephole-lstm"],
     cwd: new URL("..", import.meta.url),
     env: { NO_COLOR: "1" },
   }).output();

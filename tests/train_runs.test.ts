@@ -229,7 +229,7 @@ Deno.test("unknown names and impossible options fail with the valid choices", ()
   for (const d of ["mnist", "fashion-mnist", "mnist-maj", "fashion-mnist-maj"]) {
     assertStringIncludes(e1.message, d);
   }
-  assertThrows(() => planRun({ ...base, cell: "gru" }), CellSpecError, "conv+rlstm-sd");
+  assertThrows(() => planRun({ ...base, cell: "peephole-lstm" }), CellSpecError, "conv+rlstm-sd");
   assertThrows(() => planRun({ ...base, profile: "fast" }), UnknownProfileError, "smoke, quick");
   assertThrows(
     () => planRun({ ...base, biasMode: "zero" as "code" }),

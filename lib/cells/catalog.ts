@@ -1,7 +1,8 @@
 /**
- * The catalogue of thesis cells: one description per cell id, built for a
- * given sequence length T. Layer sizes, dropout placement, pooling and gate
- * parameterisation follow THESIS_SPEC §2.
+ * The catalogue of cells: one description per cell id, built for a given
+ * sequence length T. The thesis cells' layer sizes, dropout placement, pooling
+ * and gate parameterisation follow THESIS_SPEC §2; the standard LSTM and GRU
+ * follow PyTorch's `nn.LSTM` and `nn.GRU` (one layer, then a linear output).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import {
   type CellSpec,
   type StateSpec,
 } from "./spec.ts";
+import { describeCell, widthForLength } from "./describe.ts";
 import { CellSpecError } from "./errors.ts";
 
 export { CellSpecError } from "./errors.ts";
@@ -30,6 +32,8 @@ export const CELL_LABELS: Record<CellId, string> = {
   "conv+deep": "Conv⁺Deep",
   "conv+rlstm-sd": "Conv⁺R-LSTM-SD",
   "lenet5": "LeNet-5",
+  "lstm": "LSTM",
+  "gru": "GRU",
 };
 
 /** The sequence lengths each cell is used with in the thesis. */
@@ -45,12 +49,14 @@ export const CELL_LENGTHS: Record<CellId, readonly number[]> = {
   "conv+deep": [12],
   "conv+rlstm-sd": [12],
   "lenet5": [1],
+  "lstm": [4, 7, 12],
+  "gru": [4, 7, 12],
 };
 
-/** Image width for a sequence length: 84 (three MNIST digits, MAJ) for T = 12, else 28. */
-export function widthForLength(T: number): number {
-  return T === 12 ? 84 : 28;
-}
+/** Units of the standard LSTM: ≈150k parameters at T = 12 like the thesis cells (149,870). */
+export const LSTM_UNITS = 118;
+/** Units of the standard GRU: ≈150k parameters at T = 12 like the thesis cells (148,906). */
+export const GRU_UNITS = 144;
 
 /** Checks a cell id and returns it typed; unknown ids list the valid ones. */
 export function parseCellId(id: string): CellId {
@@ -278,6 +284,70 @@ function convrlstm(literal: boolean, columns: number): Parts {
   };
 }
 
+/** A layer with a plain trainable bias (the standard cells, as in PyTorch). */
+const freeLayer = (
+  name: string,
+  input: string,
+  units: number,
+  activation: Activation,
+): CellNode => ({
+  op: "dense",
+  name,
+  input,
+  units,
+  activation,
+  bias: "free",
+});
+
+/**
+ * The standard LSTM on the step input: i, f, o = σ([x, h′]·W + b), g = tanh([x, h′]·W_g + b_g),
+ * c = f ⊙ c′ + i ⊙ g, h = o ⊙ tanh(c); logits h_T·W_out + b_out.
+ */
+function lstm(H: number): Parts {
+  return {
+    input: "flat",
+    states: [{ name: "c_prev", next: "c", shape: [H] }, { name: "h_prev", next: "h", shape: [H] }],
+    step: [
+      { op: "concat", name: "xh", inputs: ["x", "h_prev"] },
+      freeLayer("i", "xh", H, "sigmoid"),
+      freeLayer("f", "xh", H, "sigmoid"),
+      freeLayer("g", "xh", H, "tanh"),
+      freeLayer("o", "xh", H, "sigmoid"),
+      { op: "gatedSum", name: "c", keep: "f", prev: "c_prev", write: "i", candidate: "g" },
+      { op: "tanh", name: "c_out", input: "c" },
+      { op: "gate", name: "h", gate: "o", value: "c_out" },
+    ],
+    output: [freeLayer("out", "h", 10, "linear")],
+    logits: "out",
+    notes: ["One bias per gate (PyTorch's b_ih + b_hh)."],
+  };
+}
+
+/**
+ * The standard GRU on the step input, in PyTorch's formulation: r, z = σ([x, h′]·W + b),
+ * n = tanh(x·W_in + b_in + r ⊙ (h′·W_hn + b_hn)), h = (1 − z) ⊙ n + z ⊙ h′.
+ */
+function gru(H: number): Parts {
+  return {
+    input: "flat",
+    states: [{ name: "h_prev", next: "h", shape: [H] }],
+    step: [
+      { op: "concat", name: "xh", inputs: ["x", "h_prev"] },
+      freeLayer("r", "xh", H, "sigmoid"),
+      freeLayer("z", "xh", H, "sigmoid"),
+      freeLayer("n_x", "x", H, "linear"),
+      freeLayer("n_h", "h_prev", H, "linear"),
+      { op: "gate", name: "n_reset", gate: "r", value: "n_h" },
+      { op: "sum", name: "n_pre", terms: ["n_x", "n_reset"] },
+      { op: "tanh", name: "n", input: "n_pre" },
+      { op: "interpolate", name: "h", gate: "z", from: "n", to: "h_prev" },
+    ],
+    output: [freeLayer("out", "h", 10, "linear")],
+    logits: "out",
+    notes: ["PyTorch's convention: z keeps the previous state, h = (1 − z) ⊙ n + z ⊙ h′."],
+  };
+}
+
 function lenet5(): Parts {
   return {
     input: "image",
@@ -323,6 +393,12 @@ function parts(id: CellId, columns: number): Parts {
       return convrlstm(true, columns);
     case "lenet5":
       return lenet5();
+    case "lstm":
+    case "gru": {
+      const units = id === "lstm" ? LSTM_UNITS : GRU_UNITS;
+      const p = id === "lstm" ? lstm(units) : gru(units);
+      return { ...p, notes: [`${units} units: ≈150k parameters at T = 12.`, ...p.notes!] };
+    }
   }
 }
 
@@ -346,27 +422,46 @@ export function buildCell(id: string, T?: number): CellSpec {
       `cell "${cellId}" is not defined for T = ${steps}; valid T: ${lengths.join(", ")}`,
     );
   }
-  const width = widthForLength(steps);
-  const columns = width / steps;
-  const p = parts(cellId, columns);
-  return {
+  return describeCell({
     id: cellId,
     label: CELL_LABELS[cellId],
     T: steps,
-    height: 28,
-    width,
-    columns,
-    input: p.input,
-    pixelBounds: [-1, 1],
-    states: p.states,
-    step: p.step,
-    output: p.output,
-    logits: p.logits,
-    notes: p.notes ?? [],
-  };
+    ...parts(cellId, widthForLength(steps) / steps),
+  });
 }
 
-/** Every (cell, T) pair the thesis uses. */
-export function allCellVariants(): { id: CellId; T: number }[] {
-  return CELL_IDS.flatMap((id) => CELL_LENGTHS[id].map((T) => ({ id, T })));
+/**
+ * The standard LSTM or GRU with `units` hidden units on steps of `columns` image columns
+ * (T = width / columns steps), e.g. to hold the weights of a PyTorch model of another size.
+ *
+ * @example
+ * ```ts
+ * import { standardCell } from "./catalog.ts";
+ * const spec = standardCell("gru", 7, 32);
+ * spec.states[0].shape; // [32]
+ * ```
+ */
+export function standardCell(
+  kind: "lstm" | "gru",
+  T: number,
+  units: number,
+  width: number = widthForLength(T),
+): CellSpec {
+  if (!Number.isInteger(units) || units < 1) {
+    throw new CellSpecError(`${kind}: units must be a positive integer, found ${units}`);
+  }
+  return describeCell({
+    id: kind,
+    label: CELL_LABELS[kind],
+    T,
+    width,
+    ...(kind === "lstm" ? lstm(units) : gru(units)),
+  });
+}
+
+/** Every (cell, T) pair of the catalogue, or of the cells `ids` (e.g. `THESIS_CELL_IDS`). */
+export function allCellVariants(
+  ids: readonly CellId[] = CELL_IDS,
+): { id: CellId; T: number }[] {
+  return ids.flatMap((id) => CELL_LENGTHS[id].map((T) => ({ id, T })));
 }

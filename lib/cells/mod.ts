@@ -6,6 +6,7 @@
 export * from "./spec.ts";
 export * from "./nodes/mod.ts";
 export * from "./errors.ts";
+export * from "./describe.ts";
 export * from "./catalog.ts";
 export * from "./graph.ts";
 export * from "./parameters.ts";
@@ -13,4 +14,5 @@ export * from "./model.ts";
 export * from "./engine.ts";
 export * from "./safetensors.ts";
 export * from "./weights.ts";
+export * from "./torch_weights.ts";
 export * from "./pool.ts";

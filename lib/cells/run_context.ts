@@ -69,6 +69,7 @@ export class RunContext {
         if (kind === "linear") return pre;
         const hook = hooks?.[kind];
         if (hook) return hook(pre);
+        if (kind === "tanh") return tf.tanh(pre);
         return kind === "relu" ? tf.relu(pre) : tf.sigmoid(pre);
       },
       dropoutMask(node: DropoutLike, size: number): Float32Array | null {

@@ -9,6 +9,7 @@ import type * as tf from "@tensorflow/tfjs";
 export interface ActivationHooks {
   relu?: (x: tf.Tensor) => tf.Tensor;
   sigmoid?: (x: tf.Tensor) => tf.Tensor;
+  tanh?: (x: tf.Tensor) => tf.Tensor;
 }
 
 /** How to run a model. */

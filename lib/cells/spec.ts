@@ -19,7 +19,10 @@ import type { DropoutNode } from "./nodes/dropout.ts";
 import type { FlattenNode } from "./nodes/flatten.ts";
 import type { GateNode } from "./nodes/gate.ts";
 import type { GatedSumNode } from "./nodes/gated_sum.ts";
+import type { InterpolateNode } from "./nodes/interpolate.ts";
 import type { PoolNode } from "./nodes/pool.ts";
+import type { SumNode } from "./nodes/sum.ts";
+import type { TanhNode } from "./nodes/tanh.ts";
 
 export type { Domain, Segment } from "./nodes/values.ts";
 export type { Activation, NodeDescription } from "./nodes/kind.ts";
@@ -32,6 +35,9 @@ export type { ConcatNode } from "./nodes/concat.ts";
 export type { DropoutNode } from "./nodes/dropout.ts";
 export type { GatedSumNode } from "./nodes/gated_sum.ts";
 export type { GateNode } from "./nodes/gate.ts";
+export type { TanhNode } from "./nodes/tanh.ts";
+export type { SumNode } from "./nodes/sum.ts";
+export type { InterpolateNode } from "./nodes/interpolate.ts";
 
 /**
  * A node of a kind registered from elsewhere (`registerNodeKind`): its kind,
@@ -56,6 +62,9 @@ export type CellNode =
   | DropoutNode
   | GatedSumNode
   | GateNode
+  | TanhNode
+  | SumNode
+  | InterpolateNode
   | ExtensionNode;
 
 /** A recurrent state: zeros at t = 0, then the value of node `next` of the previous step. */
@@ -66,8 +75,8 @@ export interface StateSpec {
   shape: number[];
 }
 
-/** Every cell id of the thesis. */
-export const CELL_IDS = [
+/** The cells of the thesis. */
+export const THESIS_CELL_IDS = [
   "shallow",
   "deep",
   "deepv2",
@@ -81,13 +90,19 @@ export const CELL_IDS = [
   "lenet5",
 ] as const;
 
+/** Standard recurrent cells beside the thesis's own: the LSTM and the GRU. */
+export const STANDARD_CELL_IDS = ["lstm", "gru"] as const;
+
+/** Every cell id of the catalogue: the thesis cells, then the standard ones. */
+export const CELL_IDS = [...THESIS_CELL_IDS, ...STANDARD_CELL_IDS] as const;
+
 /** A cell id. */
 export type CellId = typeof CELL_IDS[number];
 
 /** A complete cell description for one sequence length. */
 export interface CellSpec {
-  /** Cell id (see `CELL_IDS`). */
-  id: CellId;
+  /** Cell id: one of `CELL_IDS` for the catalogue's cells, any name for a cell of your own. */
+  id: string;
   /** Display name as in the thesis. */
   label: string;
   /** Number of time steps. */

@@ -28,7 +28,13 @@
  * @module
  */
 import { initBackend } from "../backend/mod.ts";
-import { CELL_IDS, CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
+import {
+  CELL_IDS,
+  CELL_LENGTHS,
+  type CellId,
+  parseCellId,
+  STANDARD_CELL_IDS,
+} from "../cells/mod.ts";
 import { parseMethod } from "../relevance/mod.ts";
 import { benchQuality } from "../eval/mod.ts";
 import {
@@ -48,6 +54,7 @@ import {
   type MemoryRow,
   memoryTable,
   runTorchReference,
+  STANDARD_BENCH_EXPLAIN_METHODS,
   TORCH_CELLS,
 } from "../train/mod.ts";
 import { storeBenchRates } from "../sweep/mod.ts";
@@ -68,7 +75,7 @@ export type BenchCase = keyof typeof BENCH_CASES;
 
 /** Cells measured by default per case (train and eval: every T = 12 cell). */
 export const DEFAULT_CELLS: Record<"explain" | "quality" | "memory", readonly CellId[]> = {
-  explain: ["deep", "rlstm", "convdeep", "convrlstm-sd"],
+  explain: ["deep", "rlstm", "convdeep", "convrlstm-sd", "lstm", "gru"],
   quality: ["deep"],
   memory: ["convdeep"],
 };
@@ -131,9 +138,15 @@ export async function runBench(
       throw new UsageError(`unknown case "${c}"; valid cases: ${CASE_NAMES.join(", ")}`, USAGE);
     }
   }
-  const methods = opts.methods
+  const givenMethods = opts.methods
     ? String(opts.methods).split(",").map((m) => parseMethod(m.trim()).name)
-    : BENCH_EXPLAIN_METHODS;
+    : undefined;
+  // The thesis composites have no rule for the real-valued states of the standard cells.
+  const methodsFor = (cell: string): readonly string[] =>
+    givenMethods ??
+      ((STANDARD_CELL_IDS as readonly string[]).includes(cell)
+        ? STANDARD_BENCH_EXPLAIN_METHODS
+        : BENCH_EXPLAIN_METHODS);
   const num = (name: string, v: unknown, min: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -164,7 +177,7 @@ export async function runBench(
         log(`memory ${cell}: peak ${r.peak_rss_mb.toFixed(0)} MiB`);
         memory.push(r);
       } else if (c === "quality") {
-        for (const method of methods) {
+        for (const method of methodsFor(cell)) {
           const measured = await benchQuality(cell, {
             method,
             batch: common.batch,
@@ -177,7 +190,7 @@ export async function runBench(
           rows.push(...measured);
         }
       } else if (c === "explain") {
-        for (const method of methods) {
+        for (const method of methodsFor(cell)) {
           const r = await benchExplain(cell, { ...common, method });
           log(`explain ${cell} ${method}: ${r.median_per_s.toFixed(1)} heatmaps/s`);
           rows.push(r);

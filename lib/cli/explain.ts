@@ -28,12 +28,14 @@ import {
 } from "../data/mod.ts";
 import {
   ARTIFACT_FILES,
+  BIAS_TREATMENTS,
+  type BiasTreatment,
   CONV_PLUS_FIRST_LAYER,
   type ConvPlusFirstLayer,
   explain,
   GUIDED_GATES,
   type GuidedGates,
-  METHOD_NAMES,
+  methodNames,
   type MethodOptions,
   parseMethod,
   writeExplanationRun,
@@ -53,7 +55,7 @@ randomly initialised from the seed.
   --cell <c>        ${CELL_IDS.join(", ")}
   --T <t>           sequence length (default: 12 on the -maj datasets, else the cell's first)
   --dataset <d>     ${TASK_IDS.join(", ")}
-  --method <m>      ${METHOD_NAMES.join(", ")}
+  --method <m>      ${methodNames().join(", ")}
   --samples N       number of samples (default 8)
   --seed S          seed of the sample draw and of the random weights, in [0, 2^53) (default 0)
   --weights <file>  a weights.safetensors file (cell and T are read from it)
@@ -66,6 +68,9 @@ Method options:
   --allow-relevance-loss          dtd, LRP-αβ: accept rules that do not conserve relevance
   --conv-plus-first-layer <r>     ${CONV_PLUS_FIRST_LAYER.join(", ")} (default conservative)
   --gb-gates <g>                  method gb: ${GUIDED_GATES.join(", ")} (default zero)
+  --epsilon E                     lrp-epsilon, lrp-gamma: the stabiliser ε
+  --bias <b>                      lrp-epsilon: ${BIAS_TREATMENTS.join(", ")} (default absorb)
+  --gamma G                       lrp-gamma: γ (default 0.25)
   -h, --help
 Data come from $RNNX_DATA_MIRROR (e.g. /work/shared/datasets) or the other
 sources of \`deno task data\`.`;
@@ -117,6 +122,9 @@ const VALUE_OPTIONS = [
   "--beta",
   "--conv-plus-first-layer",
   "--gb-gates",
+  "--epsilon",
+  "--bias",
+  "--gamma",
 ];
 const FLAG_OPTIONS = ["--alpha-beta-at-pixels", "--allow-relevance-loss", "--help", "-h"];
 
@@ -195,6 +203,11 @@ export function parseExplainArgs(args: readonly string[]): ExplainArgs {
       values.get("--conv-plus-first-layer")!,
       CONV_PLUS_FIRST_LAYER,
     );
+  }
+  if (values.has("--epsilon")) method.epsilon = finite("--epsilon", values.get("--epsilon")!);
+  if (values.has("--gamma")) method.gamma = finite("--gamma", values.get("--gamma")!);
+  if (values.has("--bias")) {
+    method.bias = oneOf<BiasTreatment>("--bias", values.get("--bias")!, BIAS_TREATMENTS);
   }
   if (values.has("--gb-gates")) {
     method.gbGates = oneOf<GuidedGates>("--gb-gates", values.get("--gb-gates")!, GUIDED_GATES);

@@ -8,7 +8,7 @@
  */
 import { type CellModel, disposeModel } from "../cells/mod.ts";
 import type { Batch, SequenceSource, Task } from "../data/mod.ts";
-import { explain, METHODS, parseMethod } from "../relevance/mod.ts";
+import { explain, methodNames, parseMethod } from "../relevance/mod.ts";
 import { loadStoredRun } from "../train/mod.ts";
 import { CONV_PLUS_RULE } from "./context.ts";
 import { ExperimentInputError, GridLookupError } from "./errors.ts";
@@ -106,7 +106,7 @@ export function explainBatch(model: CellModel, batch: Batch, method: string): Ba
 export function checkMethods(methods: readonly string[]): void {
   for (const m of methods) parseMethod(m);
   if (methods.length === 0) {
-    throw new ExperimentInputError(`no methods given; valid: ${Object.keys(METHODS).join(", ")}`);
+    throw new ExperimentInputError(`no methods given; valid: ${methodNames().join(", ")}`);
   }
 }
 

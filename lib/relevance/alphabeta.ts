@@ -7,7 +7,15 @@
  */
 import { RuleParameterError } from "./errors.ts";
 import { inputValue, negativePart, positivePart } from "./modifiers.ts";
-import { checkNonNegative, type Rule, ruleError, sameForEveryBlock, term } from "./rule.ts";
+import {
+  checkNonNegative,
+  type Rule,
+  ruleError,
+  sameForEveryBlock,
+  stabiliserOf,
+  type StabiliserOptions,
+  term,
+} from "./rule.ts";
 
 /** The display name of an αβ parameterisation, e.g. `alphabeta(a=1.5,b=0.5)`. */
 export function alphaBetaName(alpha: number, beta: number): string {
@@ -42,13 +50,15 @@ export function conservesAlphaBeta(alpha: number, beta: number): boolean {
  * }
  * ```
  */
-export function alphaBeta(alpha: number, beta: number): Rule {
+export function alphaBeta(alpha: number, beta: number, opts: StabiliserOptions = {}): Rule {
   checkAlphaBeta(alpha, beta);
-  const name = alphaBetaName(alpha, beta);
+  const epsilon = stabiliserOf("alphabeta", opts);
+  const name = alphaBetaName(alpha, beta) + (epsilon === 0 ? "" : `(e=${epsilon})`);
   const conservative = conservesAlphaBeta(alpha, beta);
   return {
     name,
     conservative,
+    epsilon,
     check: (layer, opts) => {
       if (opts.requireConservation && !conservative) {
         ruleError(layer, name, `α − β = ${alpha - beta}, but conservation needs α − β = 1`);

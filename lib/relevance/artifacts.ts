@@ -189,8 +189,10 @@ export async function writeExplanationRun(dir: string, run: ExplanationRun): Pro
 /**
  * What anyone needs to check conservation from `relevance.safetensors` alone:
  * each sample's Σ R (`relevance_sums`) and, for the relevance methods,
- * ReLU(f_y) (`relu_target_logits`), as JSON arrays, and the largest
- * |Σ R − ReLU(f_y)| / max(1, |f_y|) (`max_conservation_error`).
+ * ReLU(f_y) (`relu_target_logits`) and what the rules absorbed
+ * (`absorbed_relevance`: biases, stabilisers; 0 for the conservative rules),
+ * as JSON arrays, and the largest |Σ R + absorbed − ReLU(f_y)| / max(1, |f_y|)
+ * (`max_conservation_error`).
  *
  * @example
  * ```ts
@@ -203,7 +205,7 @@ export async function writeExplanationRun(dir: string, run: ExplanationRun): Pro
  * ```
  */
 export function conservationMetadata(
-  e: Pick<Explanation, "relevance" | "batch" | "start" | "logits" | "targets">,
+  e: Pick<Explanation, "relevance" | "batch" | "start" | "logits" | "targets" | "absorbed">,
 ): Record<string, string> {
   const per = e.relevance.length / e.batch;
   const sums = Array.from({ length: e.batch }, (_, n) => {
@@ -215,10 +217,13 @@ export function conservationMetadata(
   if (e.start) {
     const start = Array.from(e.start);
     out.relu_target_logits = JSON.stringify(start);
+    const absorbed = Array.from(e.absorbed ?? new Float32Array(e.batch));
+    out.absorbed_relevance = JSON.stringify(absorbed);
     let worst = 0;
     for (let n = 0; n < e.batch; n++) {
       const fy = e.logits[n * 10 + e.targets[n]];
-      worst = Math.max(worst, Math.abs(sums[n] - start[n]) / Math.max(1, Math.abs(fy)));
+      const gap = Math.abs(sums[n] + absorbed[n] - start[n]);
+      worst = Math.max(worst, gap / Math.max(1, Math.abs(fy)));
     }
     out.max_conservation_error = String(worst);
   }

@@ -163,3 +163,19 @@ export function alphaBetaComposite(
       convPlus === "original" && layer.node.op === "conv" ? original : conservativeMixed,
   });
 }
+
+/**
+ * A composite that gives every layer the same rule, whatever its input domain (LRP-ε,
+ * LRP-γ for the standard LSTM and GRU, after Arras et al.).
+ *
+ * @example
+ * ```ts
+ * import { uniformComposite } from "./composite.ts";
+ * import { lrpEpsilon } from "./epsilon.ts";
+ * const c = uniformComposite(lrpEpsilon());
+ * if (c.name !== "uniform(epsilon(e=0.001,bias=absorb))") throw new Error();
+ * ```
+ */
+export function uniformComposite(rule: Rule): Composite {
+  return { name: `uniform(${rule.name})`, ruleFor: () => rule };
+}

@@ -30,6 +30,7 @@ export function convPlusOriginal(alpha: number, beta: number): Rule {
   return {
     name,
     conservative: false,
+    epsilon: base.epsilon,
     check: (layer, opts) => {
       if (opts.requireConservation) {
         ruleError(layer, name, "the original Conv⁺ rule does not conserve relevance");

@@ -44,6 +44,11 @@ export interface Explanation {
   targetSource: "given" | "predicted";
   /** Relevance methods: ReLU(f_y) per sample [B], the total a conservative rule distributes. */
   start?: Float32Array;
+  /**
+   * Relevance methods: what the linear layers kept per sample [B] (the biases' and the
+   * stabilisers' shares; 0 for the conservative rules), so Σ relevance + absorbed = start.
+   */
+  absorbed?: Float32Array;
   /** Batch size B. */
   batch: number;
   /** 28. */
@@ -98,6 +103,7 @@ interface Chunk {
   perStep: tf.Tensor;
   logits: tf.Tensor;
   start?: tf.Tensor;
+  absorbed?: tf.Tensor;
 }
 
 function explainChunk(
@@ -108,19 +114,20 @@ function explainChunk(
   batched: boolean,
 ): Chunk {
   const { spec } = model;
-  if (method.info.kind === "gradient") {
+  const plan = method.plan;
+  if (plan.kind === "gradient") {
     return tf.tidy(() => {
       const logits = forward(model, x);
-      const g = inputGradient(model, x, targets, method.hooks);
-      const relevance = method.info.name === "taylor" ? tf.mul(g, x) : tf.square(g);
+      const g = inputGradient(model, x, targets, plan.hooks);
+      const relevance = plan.attribute(g, x);
       return { relevance, perStep: imagesToStepsBatchMajor(spec, relevance), logits };
     });
   }
   const trace = traceForward(model, x);
   try {
     return tf.tidy(() => {
-      const r = propagateRelevance(model, trace, targets, method.composite!, {
-        requireConservation: method.requireConservation,
+      const r = propagateRelevance(model, trace, targets, plan.composite, {
+        requireConservation: plan.requireConservation,
         batched,
       });
       return {
@@ -128,6 +135,7 @@ function explainChunk(
         perStep: stepsBatchMajor(spec, r.perStep),
         logits: tf.clone(trace.logits),
         start: r.start,
+        absorbed: r.absorbed,
       };
     });
   } finally {
@@ -154,9 +162,10 @@ export function explain(
   x: tf.Tensor | Float32Array,
   opts: ExplainOptions,
 ): Explanation {
-  const method = resolveMethod(opts);
+  const { targets: given, batched, chunkSize: chunk, ...methodOptions } = opts;
+  const method = resolveMethod(methodOptions);
   const { spec } = model;
-  const chunkSize = opts.chunkSize ?? 100;
+  const chunkSize = chunk ?? 100;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
     throw new ExplainInputError(`chunkSize must be a positive integer, found ${chunkSize}`);
   }
@@ -165,8 +174,8 @@ export function explain(
     const B = images.shape[0];
     let targets: Int32Array;
     let targetSource: "given" | "predicted";
-    if (opts.targets !== undefined) {
-      targets = checkTargets(opts.targets, B);
+    if (given !== undefined) {
+      targets = checkTargets(given, B);
       targetSource = "given";
     } else {
       const predicted = tf.tidy(() => tf.argMax(forward(model, images), 1));
@@ -186,20 +195,24 @@ export function explain(
       width: spec.width,
       steps: spec.T,
       stepSize,
-      settings: { ...method.settings, targets: targetSource },
+      settings: { ...method.plan.settings, targets: targetSource },
     };
-    if (method.info.kind === "relevance") out.start = new Float32Array(B);
+    if (method.plan.kind === "relevance") {
+      out.start = new Float32Array(B);
+      out.absorbed = new Float32Array(B);
+    }
     for (let from = 0; from < B; from += chunkSize) {
       const n = Math.min(chunkSize, B - from);
       const xs = tf.slice(images, [from, 0, 0], [n, spec.height, spec.width]);
       const ts = tf.tensor1d(targets.subarray(from, from + n), "int32");
       try {
-        const c = explainChunk(model, xs, ts, method, opts.batched ?? false);
+        const c = explainChunk(model, xs, ts, method, batched ?? false);
         out.relevance.set(c.relevance.dataSync(), from * spec.height * spec.width);
         out.perStep.set(c.perStep.dataSync(), from * spec.T * stepSize);
         out.logits.set(c.logits.dataSync(), from * 10);
         if (c.start) out.start!.set(c.start.dataSync(), from);
-        tf.dispose([c.relevance, c.perStep, c.logits, ...(c.start ? [c.start] : [])]);
+        if (c.absorbed) out.absorbed!.set(c.absorbed.dataSync(), from);
+        tf.dispose([c.relevance, c.perStep, c.logits, ...(c.start ? [c.start, c.absorbed!] : [])]);
       } finally {
         tf.dispose([xs, ts]);
       }

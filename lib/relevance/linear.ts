@@ -4,10 +4,13 @@
  * adjoint (dense: s·Wᵀ; conv: the conv gradient w.r.t. its input,
  * `conv2dTranspose`). A rule (`rule.ts`) chooses modified inputs and weights
  * per group of terms; this module computes the normalisers, divides the
- * upper relevance by them and maps it back. Biases are ignored: z is computed
- * from the weights alone. A group whose normaliser is zero at a neuron hands
+ * upper relevance by them and maps it back. Unless a rule's group asks for the
+ * layer's bias (LRP-ε with the bias absorbed), z is computed from the weights
+ * alone, so the bias's share is redistributed over the inputs. Each rule
+ * carries its stabiliser ε. A group whose normaliser is zero at a neuron hands
  * its share to the neuron's other groups (`stabilise.ts`), so conservative
- * rules conserve exactly, on every neuron.
+ * rules conserve exactly, on every neuron. What a layer does not pass on (the
+ * bias's and the stabiliser's share) is returned as its absorbed part.
  *
  * Terms that read the same input are merged into one map with combined
  * weights, and terms with a constant input (the z^β bounds, the ones of w²)
@@ -17,9 +20,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { InputModifier, WeightModifier } from "./modifiers.ts";
-import type { InputBlock, Rule, Term } from "./rule.ts";
-import { guardedQuotient, LINEAR_EPSILON, nonZero } from "./stabilise.ts";
+import type { InputModifier } from "./modifiers.ts";
+import type { InputBlock, Rule, Term, WeightCombination } from "./rule.ts";
+import { guardedQuotient, nonZero } from "./stabilise.ts";
 
 /** A linear map and its adjoint. */
 export interface LinearMap {
@@ -140,9 +143,6 @@ export class WeightCache {
   }
 }
 
-/** A weighted sum of modified weights, Σ factor · modifier(W). */
-export type WeightCombination = [WeightModifier, number][];
-
 /**
  * Terms of one group and block that read the same input are merged into one
  * linear map with combined weights (Σ_t z_t·w_t forward, Σ_t r_t·w_t
@@ -206,12 +206,32 @@ function groupShares(groups: readonly GroupShare[]): GroupShare[] {
   return withMasks.map((g) => ({ ...g, share: tf.mul(scale, (g.share as number) * total) }));
 }
 
+/** Σ factor · modifier(bias). */
+function biasTerm(parts: WeightCombination, bias: tf.Tensor): tf.Tensor {
+  const terms = parts.map(([m, f]) => (f === 1 ? m.apply(bias) : tf.mul(m.apply(bias), f)));
+  return terms.length === 1 ? terms[0] : tf.addN(terms);
+}
+
 /** Options of {@link redistribute}. */
 export interface RedistributeOptions {
-  /** ε of the stabiliser (default 0: exact division, see `stabilise.ts`). */
+  /** ε of the stabiliser (default: the rule's own, `rule.epsilon`). */
   epsilon?: number;
   /** A weight cache to reuse across calls (default: a fresh one, released at the end). */
   weights?: WeightCache;
+  /** The layer's effective bias (broadcast over the output), for rules that absorb it. */
+  bias?: tf.Tensor | null;
+}
+
+/** What {@link redistributeAbsorbing} returns. */
+export interface Redistribution {
+  /** The relevance of the input, shaped like it. */
+  relevance: tf.Tensor;
+  /**
+   * Per sample [B]: Σ_k (R_k − Σ_g s_gk · z⁰_gk), with z⁰ the normaliser without bias and
+   * stabiliser: what the bias's and the stabiliser's shares (and neurons with nothing to
+   * redistribute by) keep from the input. Zero for a conservative rule with ε = 0.
+   */
+  absorbed: tf.Tensor1D;
 }
 
 /**
@@ -240,7 +260,36 @@ export function redistribute(
   blocks: readonly InputBlock[],
   opts: RedistributeOptions = {},
 ): tf.Tensor {
-  const epsilon = opts.epsilon ?? LINEAR_EPSILON;
+  const { relevance, absorbed } = redistributeAbsorbing(map, rule, x, weight, R, blocks, opts);
+  absorbed.dispose();
+  return relevance;
+}
+
+/**
+ * {@link redistribute}, also returning what the layer absorbed per sample.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { denseMap, redistributeAbsorbing } from "./linear.ts";
+ * import { lrpEpsilon } from "./epsilon.ts";
+ * const blocks = [{ domain: "real" as const, start: 0, size: 1, sources: ["x"] }];
+ * const { relevance, absorbed } = redistributeAbsorbing(
+ *   denseMap(), lrpEpsilon({ epsilon: 0 }), tf.tensor2d([[1]]), tf.tensor2d([[3]]),
+ *   tf.tensor2d([[4]]), blocks, { bias: tf.tensor1d([1]) },
+ * ); // z = 3 + 1: relevance [[3]], absorbed [1]
+ * ```
+ */
+export function redistributeAbsorbing(
+  map: LinearMap,
+  rule: Rule,
+  x: tf.Tensor,
+  weight: tf.Tensor,
+  R: tf.Tensor,
+  blocks: readonly InputBlock[],
+  opts: RedistributeOptions = {},
+): Redistribution {
+  const epsilon = opts.epsilon ?? rule.epsilon;
   const own = opts.weights ? undefined : new WeightCache(map, weight);
   const weights = opts.weights ?? own!;
   const lastAxis = x.shape.length - 1;
@@ -285,13 +334,16 @@ export function redistribute(
           const out = map.forward(input, w.w);
           z = z ? tf.add(z, out) : out;
         }
-        return { share: group.share, merged, z };
+        const zb = group.bias && opts.bias && z ? biasTerm(group.bias, opts.bias) : null;
+        return { share: group.share, merged, z, zWithBias: zb ? tf.add(z!, zb) : z };
       });
-      const shares = groupShares(groups.map((g) => ({ share: g.share, z: g.z })));
+      const shares = groupShares(groups.map((g) => ({ share: g.share, z: g.zWithBias })));
+      let passed: tf.Tensor = tf.zerosLike(R);
       groups.forEach((group, i) => {
         const { z, mask, share } = shares[i];
         const upper = share === 1 ? R : tf.mul(R, share);
         const s = z ? guardedQuotient(upper, z, epsilon, mask) : tf.zerosLike(R);
+        if (group.z) passed = tf.add(passed, tf.mul(s, group.z));
         for (const m of group.merged) {
           const w = weights.combination(m.block, full, m.rParts);
           if (!w) continue;
@@ -303,7 +355,11 @@ export function redistribute(
       });
       const ordered = [...blocks].sort((a, b) => a.start - b.start);
       const pieces = ordered.map((b) => parts.get(b.start) ?? tf.zerosLike(slice(b)));
-      return pieces.length === 1 ? pieces[0] : tf.concat(pieces, lastAxis);
+      const perNeuron = tf.reshape(tf.sub(R, passed), [R.shape[0], -1]);
+      return {
+        relevance: pieces.length === 1 ? pieces[0] : tf.concat(pieces, lastAxis),
+        absorbed: tf.sum(perNeuron, 1) as tf.Tensor1D,
+      };
     });
   } finally {
     own?.dispose();

@@ -49,6 +49,8 @@ export function mixed(parts: DomainRules): Rule {
   return {
     name,
     conservative: entries.every(([, r]) => r.conservative),
+    // One shared normaliser: the largest stabiliser of the parts.
+    epsilon: Math.max(0, ...entries.map(([, r]) => r.epsilon)),
     check: (layer, opts) => {
       for (const block of layer.blocks) {
         const rule = parts[block.domain];

@@ -8,11 +8,11 @@
  * @example
  * ```ts
  * import { buildCell, createModel } from "../cells/mod.ts";
- * import { explain, METHOD_NAMES } from "./mod.ts";
+ * import { explain, methodNames } from "./mod.ts";
  * const model = createModel(buildCell("rlstm", 12), { seed: 1 });
  * const x = new Float32Array(28 * 84).fill(-1);
  * const e = explain(model, x, { method: "lrp-a1.5b0.5", targets: [4] });
- * console.log(METHOD_NAMES, e.perStep.length); // 12 steps × 196 inputs
+ * console.log(methodNames(), e.perStep.length); // 12 steps × 196 inputs
  * ```
  *
  * @module
@@ -26,6 +26,9 @@ export * from "./zplus.ts";
 export * from "./alphabeta.ts";
 export * from "./zbeta.ts";
 export * from "./wsquare.ts";
+export * from "./epsilon.ts";
+export * from "./gamma.ts";
+export * from "./flat.ts";
 export * from "./mixed.ts";
 export * from "./conv_plus_original.ts";
 export * from "./pool.ts";
@@ -36,6 +39,10 @@ export * from "./propagate.ts";
 export * from "./guided.ts";
 export * from "./gradient.ts";
 export * from "./heatmap.ts";
+export * from "./method.ts";
+export * from "./gradient_methods.ts";
+export * from "./relevance_methods.ts";
 export * from "./methods.ts";
 export * from "./explain.ts";
+export * from "./conservation.ts";
 export * from "./artifacts.ts";

@@ -75,3 +75,12 @@ export const negativePart: WeightModifier = { name: "w-", apply: (w) => tf.minim
 
 /** The squared weights w². */
 export const squared: WeightModifier = { name: "w2", apply: (w) => tf.square(w) };
+
+/** The positive part of the input, x⁺ = max(0, x) (LRP-γ on real inputs). */
+export const positiveInput: InputModifier = { name: "x+", apply: (x) => tf.relu(x) };
+
+/** The negative part of the input, x⁻ = min(0, x) (LRP-γ on real inputs). */
+export const negativeInput: InputModifier = { name: "x-", apply: (x) => tf.minimum(x, 0) };
+
+/** Ones in place of the weights (the flat rule). */
+export const unitWeights: WeightModifier = { name: "1", apply: (w) => tf.onesLike(w) };

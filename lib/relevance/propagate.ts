@@ -31,9 +31,9 @@ import { kindOf } from "../cells/nodes/registry.ts";
 import type { CellNode } from "../cells/spec.ts";
 import type { Trace } from "../cells/trace.ts";
 import type { Composite } from "./composite.ts";
-import { operatorRelevance, productsRelevance } from "./flows.ts";
+import { gatedTermsRelevance, operatorRelevance } from "./flows.ts";
 import { assignRules } from "./layers.ts";
-import { convMap, denseMap, type LinearMap, redistribute, WeightCache } from "./linear.ts";
+import { convMap, denseMap, type LinearMap, redistributeAbsorbing, WeightCache } from "./linear.ts";
 import type { LayerContext, Rule } from "./rule.ts";
 
 /** Options of {@link propagateRelevance}. */
@@ -50,6 +50,11 @@ export interface PropagationResult {
   perStep: tf.Tensor;
   /** The relevance that was propagated, ReLU(f_y) per sample, [B]. */
   start: tf.Tensor1D;
+  /**
+   * What the linear layers kept per sample [B] (their biases' and stabilisers' shares,
+   * `redistributeAbsorbing`): Σ perStep + absorbed = start for rules with r = z.
+   */
+  absorbed: tf.Tensor1D;
 }
 
 interface LayerState {
@@ -57,7 +62,14 @@ interface LayerState {
   layer: LayerContext;
   map: LinearMap;
   cache: WeightCache;
+  bias: tf.Tensor | null;
 }
+
+/** The relevance a node passes to each input, and what a linear layer absorbed [rows]. */
+type NodeRelevance = {
+  parts: [string, tf.Tensor][];
+  absorbed?: tf.Tensor1D;
+};
 
 type Lookup = (name: string) => tf.Tensor;
 
@@ -67,36 +79,39 @@ function backwardNode(
   R: tf.Tensor,
   value: Lookup,
   layers: Map<string, LayerState>,
-): [string, tf.Tensor][] {
+): NodeRelevance {
   const flow = kindOf(node).relevance(node);
   switch (flow.flow) {
     case "linear": {
       const l = layers.get(node.name);
       if (!l) throw new Error(`layer "${node.name}" receives relevance but has no rule`);
-      const r = redistribute(l.map, l.rule, value(flow.input), l.cache.weight, R, l.layer.blocks, {
-        weights: l.cache,
-      });
-      return [[flow.input, r]];
+      const { relevance, absorbed } = redistributeAbsorbing(
+        l.map,
+        l.rule,
+        value(flow.input),
+        l.cache.weight,
+        R,
+        l.layer.blocks,
+        { weights: l.cache, bias: l.bias },
+      );
+      return { parts: [[flow.input, relevance]], absorbed };
     }
     case "operator":
-      return [[
-        flow.input,
-        operatorRelevance(flow.adjoint, value(flow.input), value(node.name), R),
-      ]];
+      return {
+        parts: [[
+          flow.input,
+          operatorRelevance(flow.adjoint, value(flow.input), value(node.name), R),
+        ]],
+      };
     case "reshape":
-      return [[flow.input, tf.reshape(R, value(flow.input).shape)]];
+      return { parts: [[flow.input, tf.reshape(R, value(flow.input).shape)]] };
     case "split": {
       const sizes = flow.inputs.map((n) => value(n).shape.at(-1)!);
       const parts = tf.split(R, sizes, -1);
-      return flow.inputs.map((n, i) => [n, parts[i]]);
+      return { parts: flow.inputs.map((n, i) => [n, parts[i]]) };
     }
     case "products": {
-      const leading = flow.terms.slice(0, -1).map((t): [tf.Tensor, tf.Tensor] => [
-        value(t.gate),
-        value(t.value),
-      ]);
-      const shares = productsRelevance(leading, value(node.name), R);
-      return flow.terms.map((t, i) => [t.value, shares[i]]);
+      return { parts: gatedTermsRelevance(flow.terms, value, value(node.name), R) };
     }
   }
 }
@@ -130,7 +145,11 @@ export function propagateRelevance(
     const map = flow.map.kind === "dense" ? denseMap() : convMap(flow.map.padding);
     const weight = model.params.get(flow.weight);
     if (!weight) throw new Error(`${spec.id}: missing parameter "${flow.weight}"`);
-    layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight) });
+    const made = tf.tidy(() =>
+      [flow.bias?.((n) => model.params.get(n)) ?? null].filter((b) => b !== null)
+    );
+    const bias = made[0] ?? null;
+    layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight), bias });
   }
   const T = spec.T;
   const batched = opts.batched ?? false;
@@ -145,8 +164,19 @@ export function propagateRelevance(
       const stepR = Array.from({ length: T }, () => new Map<string, tf.Tensor>());
       const lastStep = trace.steps[T - 1];
       const outValue: Lookup = (n) => trace.output[n] ?? lastStep[n];
-      const run = (node: CellNode, R: tf.Tensor, value: Lookup) =>
-        tf.tidy(() => backwardNode(node, R, value, layers));
+      let absorbed: tf.Tensor = tf.zeros([B]);
+      const run = (node: CellNode, R: tf.Tensor, value: Lookup): [string, tf.Tensor][] => {
+        const out = tf.tidy(() => backwardNode(node, R, value, layers));
+        if (out.absorbed) {
+          // The state-free part over all steps stacked: rows are t-major [T·B].
+          const rows = out.absorbed.shape[0];
+          const perSample = rows === B
+            ? out.absorbed
+            : tf.sum(tf.reshape(out.absorbed, [-1, B]), 0);
+          absorbed = tf.add(absorbed, perSample);
+        }
+        return out.parts;
+      };
 
       for (const node of [...spec.output].reverse()) {
         const R = outR.get(node.name);
@@ -177,6 +207,7 @@ export function propagateRelevance(
         return {
           perStep: tf.stack(stepR.map((m) => m.get("x") ?? tf.zeros([B, ...stepShape]))),
           start,
+          absorbed: absorbed as tf.Tensor1D,
         };
       }
       // The state-free part, once over all steps stacked along the batch axis (t-major).
@@ -206,9 +237,17 @@ export function propagateRelevance(
         for (const [n, r] of run(node, R, valueAll)) addTo(all, n, r);
       }
       const rx = all.get("x") ?? tf.zeros([T * B, ...stepShape]);
-      return { perStep: tf.reshape(rx, [T, B, ...stepShape]), start };
+      return {
+        perStep: tf.reshape(rx, [T, B, ...stepShape]),
+        start,
+        absorbed: absorbed as tf.Tensor1D,
+      };
     });
   } finally {
-    for (const l of layers.values()) l.cache.dispose();
+    for (const l of layers.values()) {
+      l.cache.dispose();
+      // A bias computed from its parameter (−softplus(b)) is owned here; a free bias is the parameter.
+      if (l.bias && l.bias !== model.params.get(`${l.layer.node.name}.bias`)) l.bias.dispose();
+    }
   }
 }

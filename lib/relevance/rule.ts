@@ -19,8 +19,11 @@
  * @module
  */
 import type { ConvNode, DenseNode, Domain } from "../cells/spec.ts";
-import { RuleApplicationError } from "./errors.ts";
+import { RuleApplicationError, RuleParameterError } from "./errors.ts";
 import type { InputModifier, WeightModifier } from "./modifiers.ts";
+
+/** A weighted sum of modified weights (or biases), Σ factor · modifier(W). */
+export type WeightCombination = [WeightModifier, number][];
 
 /** A contiguous run of a layer input's last axis (features or channels) with one domain. */
 export interface InputBlock {
@@ -70,6 +73,12 @@ export interface Group {
   share: number;
   /** The terms. */
   terms: Term[];
+  /**
+   * The layer's effective bias b in the normaliser, as Σ factor · modifier(b) (LRP-ε with
+   * the bias absorbed: [[b, 1]]). Absent: z is computed from the weights alone, so the
+   * bias's share is redistributed over the inputs.
+   */
+  bias?: WeightCombination;
 }
 
 /** Options of {@link Rule.check}. */
@@ -84,6 +93,11 @@ export interface Rule {
   readonly name: string;
   /** Whether the rule conserves relevance on every input it accepts (up to the stabiliser). */
   readonly conservative: boolean;
+  /**
+   * The stabiliser ε: every normaliser z is divided as z + ε·sign(z) (0: exact division,
+   * with the zero guard of `stabilise.ts`).
+   */
+  readonly epsilon: number;
   /** Throws {@link RuleApplicationError} when the rule cannot be applied to `layer`. */
   check(layer: LayerContext, opts: RuleCheckOptions): void;
   /** The groups of terms for the given input blocks. */
@@ -99,6 +113,21 @@ export function term(
   r: number = z,
 ): Term {
   return { block, input, weight, z, r };
+}
+
+/** Options every rule takes: its stabiliser. */
+export interface StabiliserOptions {
+  /** ε of the rule's normalisers (default 0: exact division with the zero guard). */
+  epsilon?: number;
+}
+
+/** The ε of `opts`, checked to be finite and ≥ 0 (default 0). */
+export function stabiliserOf(rule: string, opts: StabiliserOptions = {}): number {
+  const epsilon = opts.epsilon ?? 0;
+  if (!Number.isFinite(epsilon) || epsilon < 0) {
+    throw new RuleParameterError(`${rule} rule`, `ε must be finite and ≥ 0, found ${epsilon}`);
+  }
+  return epsilon;
 }
 
 /** How errors name a layer: `deep (T=12) layer "in1"`. */
@@ -168,6 +197,7 @@ export function sameForEveryBlock(
     return perBlock[0].map((g, i) => ({
       share: g.share,
       terms: perBlock.flatMap((gs) => gs[i].terms),
+      ...(g.bias ? { bias: g.bias } : {}),
     }));
   };
 }

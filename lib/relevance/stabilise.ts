@@ -16,15 +16,14 @@
  * neuron whose z⁻ is zero or tiny (measured on trained Deep cells: up to
  * 60 % of ReLU(f_y) under LRP-α1.5β0.5); clamping conserves, but spreads
  * −β·R over all active inputs of such a neuron in proportion to their
- * values, as if each inhibited it. An ε can still be given (LRP-ε style
- * damping): it is added away from zero, z + ε·sign(z) with sign(0) = +1.
+ * values, as if each inhibited it. Every rule carries its own ε (`Rule.epsilon`,
+ * 0 for the rules above, exact division); LRP-ε uses it as damping: it is added
+ * away from zero, z + ε·sign(z) with sign(0) = +1.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** ε of the dense and conv rules: 0, exact division (see the module doc). */
-export const LINEAR_EPSILON = 0;
 /** ε of the pooling rule: 0, exact division (pooled values are ≥ 0). */
 export const POOL_EPSILON = 0;
 /** ε of the LSTM proportion p = f⊙c_{t−1} / (c_t + ε) (1e-10); the split conserves for any ε. */

@@ -5,7 +5,13 @@
  * @module
  */
 import { ones, squared } from "./modifiers.ts";
-import { type Rule, sameForEveryBlock, term } from "./rule.ts";
+import {
+  type Rule,
+  sameForEveryBlock,
+  stabiliserOf,
+  type StabiliserOptions,
+  term,
+} from "./rule.ts";
 
 /**
  * The w² rule (accepts any input domain).
@@ -16,10 +22,12 @@ import { type Rule, sameForEveryBlock, term } from "./rule.ts";
  * if (wSquare().name !== "wsquare") throw new Error();
  * ```
  */
-export function wSquare(): Rule {
+export function wSquare(opts: StabiliserOptions = {}): Rule {
+  const epsilon = stabiliserOf("wsquare", opts);
   return {
-    name: "wsquare",
+    name: epsilon === 0 ? "wsquare" : `wsquare(e=${epsilon})`,
     conservative: true,
+    epsilon,
     check: () => {},
     plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, ones, squared, 1)] }]),
   };

@@ -15,7 +15,15 @@ import {
   positivePart,
   weightValue,
 } from "./modifiers.ts";
-import { checkBounded, type InputBlock, type Rule, sameForEveryBlock, term } from "./rule.ts";
+import {
+  checkBounded,
+  type InputBlock,
+  type Rule,
+  sameForEveryBlock,
+  stabiliserOf,
+  type StabiliserOptions,
+  term,
+} from "./rule.ts";
 
 /**
  * The z^β rule; `bounds` overrides the bounds of the input domain.
@@ -27,12 +35,15 @@ import { checkBounded, type InputBlock, type Rule, sameForEveryBlock, term } fro
  * if (group.terms.length !== 3) throw new Error("x·w − l·w⁺ − h·w⁻");
  * ```
  */
-export function zBeta(bounds?: [number, number]): Rule {
+export function zBeta(bounds?: [number, number], opts: StabiliserOptions = {}): Rule {
+  const epsilon = stabiliserOf("zbeta", opts);
   const withBounds = (b: InputBlock): InputBlock =>
     bounds ? { ...b, low: bounds[0], high: bounds[1] } : b;
   return {
-    name: bounds ? `zbeta(l=${bounds[0]},h=${bounds[1]})` : "zbeta",
+    name: (bounds ? `zbeta(l=${bounds[0]},h=${bounds[1]})` : "zbeta") +
+      (epsilon === 0 ? "" : `(e=${epsilon})`),
     conservative: true,
+    epsilon,
     check: (layer) => checkBounded({ ...layer, blocks: layer.blocks.map(withBounds) }, "zbeta"),
     plan: sameForEveryBlock((block) => {
       const b = withBounds(block);

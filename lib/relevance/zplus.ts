@@ -5,7 +5,14 @@
  * @module
  */
 import { inputValue, positivePart } from "./modifiers.ts";
-import { checkNonNegative, type Rule, sameForEveryBlock, term } from "./rule.ts";
+import {
+  checkNonNegative,
+  type Rule,
+  sameForEveryBlock,
+  stabiliserOf,
+  type StabiliserOptions,
+  term,
+} from "./rule.ts";
 
 /**
  * The z⁺ rule.
@@ -17,10 +24,12 @@ import { checkNonNegative, type Rule, sameForEveryBlock, term } from "./rule.ts"
  * if (rule.name !== "zplus" || !rule.conservative) throw new Error();
  * ```
  */
-export function zPlus(): Rule {
+export function zPlus(opts: StabiliserOptions = {}): Rule {
+  const epsilon = stabiliserOf("zplus", opts);
   return {
-    name: "zplus",
+    name: epsilon === 0 ? "zplus" : `zplus(e=${epsilon})`,
     conservative: true,
+    epsilon,
     check: (layer, opts) => checkNonNegative(layer, "zplus", opts),
     plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, inputValue, positivePart, 1)] }]),
   };

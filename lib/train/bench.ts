@@ -194,8 +194,11 @@ export async function benchEval(cell: string, opts: CellBenchOptions = {}): Prom
   }
 }
 
-/** The relevance methods {@link benchExplain} measures by default. */
+/** The relevance methods `deno task bench --cases explain` measures by default. */
 export const BENCH_EXPLAIN_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
+
+/** The methods measured by default on the standard LSTM and GRU (LRP-ε, after Arras et al.). */
+export const STANDARD_BENCH_EXPLAIN_METHODS: readonly string[] = ["lrp-epsilon"];
 
 /**
  * Explanation throughput of a cell: heatmaps per second of `method` (default

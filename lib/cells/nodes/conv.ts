@@ -5,7 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { NodeKind } from "./kind.ts";
-import { activationDomain, applyLayer, type LayerFields, layerParameters } from "./linear_layer.ts";
+import {
+  activationDomain,
+  applyLayer,
+  biasFromParameter,
+  type LayerFields,
+  layerParameters,
+} from "./linear_layer.ts";
 import { singleValue } from "./values.ts";
 
 /** A 2-D convolution with stride 1: act(conv(x, W) + bias). Input is NHWC. */
@@ -53,5 +59,6 @@ export const convKind: NodeKind<ConvNode> = {
     input: node.input,
     weight: `${node.name}.weight`,
     map: { kind: "conv", padding: node.padding },
+    bias: (param) => biasFromParameter(node, param(`${node.name}.bias`)),
   }),
 };

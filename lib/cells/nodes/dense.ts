@@ -5,7 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { NodeKind } from "./kind.ts";
-import { activationDomain, applyLayer, type LayerFields, layerParameters } from "./linear_layer.ts";
+import {
+  activationDomain,
+  applyLayer,
+  biasFromParameter,
+  type LayerFields,
+  layerParameters,
+} from "./linear_layer.ts";
 import { singleValue } from "./values.ts";
 
 /** A fully connected layer: act(x·W + bias). */
@@ -37,5 +43,6 @@ export const denseKind: NodeKind<DenseNode> = {
     input: node.input,
     weight: `${node.name}.weight`,
     map: { kind: "dense" },
+    bias: (param) => biasFromParameter(node, param(`${node.name}.bias`)),
   }),
 };

@@ -29,7 +29,7 @@ export interface NodeDescription {
 }
 
 /** An element-wise activation. */
-export type Activation = "relu" | "sigmoid" | "linear";
+export type Activation = "relu" | "sigmoid" | "tanh" | "linear";
 
 /**
  * How a trainable tensor is initialised: `truncatedNormal` draws from a
@@ -78,10 +78,15 @@ export interface DropoutLike {
   readonly mode: "step" | "stationary";
 }
 
-/** One product of a {@link RelevanceFlow} `products`: gate ⊙ value. */
+/**
+ * One term of a {@link RelevanceFlow} `products`: gate ⊙ value, (1 − gate) ⊙ value
+ * with `complement`, or the value alone when there is no gate.
+ */
 export interface GatedTerm {
-  /** The factor treated as a constant (receives no relevance). */
-  gate: string;
+  /** The factor treated as a constant (receives no relevance); absent: the factor 1. */
+  gate?: string;
+  /** The factor is 1 − gate instead of gate (the GRU interpolation). */
+  complement?: boolean;
   /** The factor that receives the term's share. */
   value: string;
 }
@@ -90,8 +95,10 @@ export interface GatedTerm {
  * What relevance propagation needs of a node, in relevance-neutral terms:
  *
  * - `linear`: the node is act(input · W + b) (dense) or act(conv(input, W) + b)
- *   (conv, stride 1) with W the parameter `weight`; the relevance floor applies
- *   the rule its composite picks for the layer.
+ *   (conv, stride 1) with W the parameter `weight` and b its effective bias
+ *   (`bias`, from the model's parameters); the relevance floor applies the rule
+ *   its composite picks for the layer, and the activation passes relevance
+ *   through unchanged.
  * - `operator`: the node is a fixed linear operator with non-negative
  *   coefficients (a pool) whose adjoint is `adjoint`; relevance is redistributed
  *   in proportion to the contributions.
@@ -99,9 +106,10 @@ export interface GatedTerm {
  *   relevance is reshaped back.
  * - `split`: the node concatenates `inputs` along the last axis; the relevance
  *   is split the same way.
- * - `products`: the node is Σₖ gateₖ ⊙ valueₖ; the relevance of each term is
- *   its share of the sum (the last term takes the remainder), passed to its
- *   value; gates receive none.
+ * - `products`: the node is Σₖ gateₖ ⊙ valueₖ (a term may have no gate, or the
+ *   complement 1 − gate); the relevance of each term is its share of the sum
+ *   (the last term takes the remainder), passed to its value; gates receive
+ *   none ("signal-take-all").
  */
 export type RelevanceFlow =
   | {
@@ -109,6 +117,8 @@ export type RelevanceFlow =
     input: string;
     weight: string;
     map: { kind: "dense" } | { kind: "conv"; padding: "same" | "valid" };
+    /** The effective bias from the model's parameters, or null when the layer has none. */
+    bias?: (param: (name: string) => tf.Tensor | undefined) => tf.Tensor | null;
   }
   | { flow: "operator"; input: string; adjoint: (s: tf.Tensor, input: tf.Tensor) => tf.Tensor }
   | { flow: "reshape"; input: string }

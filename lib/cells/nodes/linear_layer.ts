@@ -22,9 +22,9 @@ export interface LayerFields extends NodeDescription {
   readonly bias: BiasKind;
 }
 
-/** The domain of a layer's output: unbounded when linear, else non-negative (ReLU, sigmoid). */
+/** The domain of a layer's output: unbounded when linear or tanh, else non-negative (ReLU, sigmoid). */
 export function activationDomain(activation: Activation): Domain {
-  return activation === "linear" ? "real" : "nonneg";
+  return activation === "linear" || activation === "tanh" ? "real" : "nonneg";
 }
 
 /** The weight of shape `weightShape` and the bias of a layer with `out` outputs. */
@@ -41,18 +41,23 @@ export function layerParameters(
   ];
 }
 
+/** The effective bias of a layer from its raw bias parameter (null when absent). */
+export function biasFromParameter(node: LayerFields, raw: tf.Tensor | undefined): tf.Tensor | null {
+  if (!raw) return null;
+  return node.bias === "free" ? raw : tf.neg(tf.softplus(raw));
+}
+
 /** The effective bias added to the layer's pre-activation, or null when it is zero (absent). */
 export function effectiveBias(node: LayerFields, context: ApplyContext): tf.Tensor | null {
-  return context.memo(`${node.name}.bias`, () => {
-    const raw = context.optionalParam(`${node.name}.bias`);
-    if (!raw) return null;
-    return node.bias === "free" ? raw : tf.neg(tf.softplus(raw));
-  });
+  return context.memo(
+    `${node.name}.bias`,
+    () => biasFromParameter(node, context.optionalParam(`${node.name}.bias`)),
+  );
 }
 
 /**
  * act(linear(input) + bias): with `fused` when no hook replaces the activation and it is
- * not a sigmoid (one fused kernel), else `plain` then the bias and the activation.
+ * ReLU or linear (one fused kernel), else `plain` then the bias and the activation.
  */
 export function applyLayer(
   node: LayerFields,
@@ -61,7 +66,8 @@ export function applyLayer(
   plain: () => tf.Tensor,
 ): tf.Tensor {
   const bias = effectiveBias(node, context) ?? undefined;
-  if (!context.hooked && node.activation !== "sigmoid") {
+  const fusable = node.activation === "relu" || node.activation === "linear";
+  if (!context.hooked && fusable) {
     return fused(bias, node.activation === "relu" ? "relu" : "linear");
   }
   const pre = plain();

@@ -16,3 +16,6 @@ export * from "./concat.ts";
 export * from "./dropout.ts";
 export * from "./gated_sum.ts";
 export * from "./gate.ts";
+export * from "./tanh.ts";
+export * from "./sum.ts";
+export * from "./interpolate.ts";

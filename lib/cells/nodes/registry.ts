@@ -14,8 +14,11 @@ import { dropoutKind } from "./dropout.ts";
 import { flattenKind } from "./flatten.ts";
 import { gateKind } from "./gate.ts";
 import { gatedSumKind } from "./gated_sum.ts";
+import { interpolateKind } from "./interpolate.ts";
 import type { NodeDescription, NodeKind } from "./kind.ts";
 import { poolKind } from "./pool.ts";
+import { sumKind } from "./sum.ts";
+import { tanhKind } from "./tanh.ts";
 
 const kinds = new Map<string, NodeKind>();
 
@@ -71,6 +74,9 @@ for (
     dropoutKind,
     gatedSumKind,
     gateKind,
+    tanhKind,
+    sumKind,
+    interpolateKind,
   ] as NodeKind<never>[]
 ) {
   registerNodeKind(kind);
