@@ -136,7 +136,10 @@ Deno.test({
       assertEquals(shown.total, verdicts.length);
       assertEquals(shown.rows, verdicts.map((v) => v.verdict));
       if (verdicts.length > 0) {
-        assertEquals(new Set(verdicts.map((v) => v.id)), new Set(CLAIMS.map((c) => c.id)));
+        // every thesis claim is decided on the front page (notebook 04 adds claims of its own)
+        const ids = new Set(verdicts.map((v) => v.id));
+        const missing = CLAIMS.filter((c) => !ids.has(c.id)).map((c) => c.id);
+        assertEquals(missing, [], "thesis claims without a verdict on the front page");
       }
 
       const links = await page.evaluate(() =>

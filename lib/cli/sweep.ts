@@ -20,7 +20,7 @@
  * - `--worker DIR [--index i]`: runs entry i (default `SLURM_ARRAY_TASK_ID`)
  *   of the batch in DIR; what local workers and array tasks execute.
  *
- * Runs go under `data/runs/` (env `RNNX_RUNS_DIR`).
+ * Runs go under `runs/` (env `RNNX_RUNS_DIR`).
  *
  * @module
  */

@@ -47,7 +47,7 @@ export function workerIndex(given: number | undefined, batch: Batch): number {
  *
  * @example
  * ```ts ignore
- * await runWorker("data/runs/.sweep/local-20260101T000000Z-123", 0);
+ * await runWorker("runs/.sweep/local-20260101T000000Z-123", 0);
  * ```
  */
 export async function runWorker(
