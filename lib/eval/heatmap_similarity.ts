@@ -46,7 +46,25 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/**
+ * Pearson correlation of two equally long, non-empty arrays; `ifConstant`
+ * (default NaN) when either is constant.
+ *
+ * @example
+ * ```ts
+ * import { pearson } from "./heatmap_similarity.ts";
+ * if (Math.abs(pearson([1, 2, 3], [2, 4, 6]) - 1) > 1e-12) throw new Error();
+ * if (pearson([1, 1], [1, 2], 0) !== 0) throw new Error();
+ * ```
+ */
+export function pearson(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  ifConstant: number = NaN,
+): number {
+  if (a.length !== b.length || a.length === 0) {
+    throw new RangeError(`pearson: lengths ${a.length} and ${b.length} must be equal and non-zero`);
+  }
   const n = a.length;
   let ma = 0;
   let mb = 0;
@@ -64,7 +82,7 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
     saa += (a[i] - ma) ** 2;
     sbb += (b[i] - mb) ** 2;
   }
-  return sab / Math.sqrt(saa * sbb);
+  return saa === 0 || sbb === 0 ? ifConstant : sab / Math.sqrt(saa * sbb);
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pearson } from "../eval/mod.ts";
 import type { CosinePoint, DistributionPoint } from "./charts.ts";
 import { cosinePoints } from "./charts.ts";
 import type { AccuracyPoint, ClaimNumbers, SimilarityPoint } from "./claim.ts";
@@ -20,41 +21,6 @@ export function accuracyPoints(grid: RunGrid): AccuracyPoint[] {
     T: e.T,
     accuracy: entryAccuracy(e).mean,
   }));
-}
-
-/**
- * Pearson correlation of two equally long arrays; 0 when either is constant.
- *
- * @example
- * ```ts
- * import { pearson } from "./numbers.ts";
- * if (Math.abs(pearson([1, 2, 3], [2, 4, 6]) - 1) > 1e-12) throw new Error();
- * ```
- */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length || a.length === 0) {
-    throw new RangeError(`pearson: lengths ${a.length} and ${b.length} must be equal and non-zero`);
-  }
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma;
-    const db = b[i] - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa === 0 || sbb === 0 ? 0 : sab / Math.sqrt(saa * sbb);
 }
 
 /**
@@ -77,7 +43,7 @@ export function heatmapSimilarity(
     if (!other) continue;
     const g = `${e.dataset}|${e.cell}`;
     if (!groups.has(g)) groups.set(g, { dataset: e.dataset, cell: e.cell, values: [] });
-    groups.get(g)!.values.push(pearson(e.relevance, other.relevance));
+    groups.get(g)!.values.push(pearson(e.relevance, other.relevance, 0));
   }
   return [...groups.values()].map((g) => ({
     dataset: g.dataset,
