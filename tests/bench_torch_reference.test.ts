@@ -7,27 +7,16 @@ import { assert, assertEquals, assertLess, assertStringIncludes } from "@std/ass
 import { tf } from "../lib/backend/mod.ts";
 import { buildCell, createModel, disposeModel, forward } from "../lib/cells/mod.ts";
 import { Prng } from "../lib/data/prng.ts";
+import { findTorchPython, TorchReferenceError } from "../lib/train/mod.ts";
 
 const SCRIPT = new URL("../bench/torch_reference.py", import.meta.url).pathname;
 const CELLS = ["deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd"] as const;
 
-async function findTorchPython(): Promise<string | null> {
-  for (const exe of ["python3", "/usr/bin/python3"]) {
-    try {
-      const { success } = await new Deno.Command(exe, {
-        args: ["-c", "import torch"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return exe;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return null;
-}
-
-const python = await findTorchPython();
+/** Debian's python3 with torch, or null where none imports it (the tests are then skipped). */
+const python = await findTorchPython().catch((e) => {
+  if (e instanceof TorchReferenceError) return null;
+  throw e;
+});
 const ignore = python === null;
 
 async function runScript(

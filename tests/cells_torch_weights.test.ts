@@ -16,28 +16,17 @@ import {
   torchLayout,
 } from "../lib/cells/mod.ts";
 import { conservationResidual, explain } from "../lib/relevance/mod.ts";
+import { findTorchPython, TorchReferenceError } from "../lib/train/mod.ts";
 
 await initBackend({ quiet: true });
 
 const SCRIPT = new URL("./torch_rnn_fixture.py", import.meta.url).pathname;
 
-async function findTorchPython(): Promise<string | null> {
-  for (const exe of ["python3", "/usr/bin/python3"]) {
-    try {
-      const { success } = await new Deno.Command(exe, {
-        args: ["-c", "import torch"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return exe;
-    } catch {
-      // not installed under this name
-    }
-  }
-  return null;
-}
-
-const python = await findTorchPython();
+/** Debian's python3 with torch, or null where none imports it (the tests are then skipped). */
+const python = await findTorchPython().catch((e) => {
+  if (e instanceof TorchReferenceError) return null;
+  throw e;
+});
 
 for (const [kind, T, hidden] of [["lstm", 7, 24], ["gru", 12, 20], ["lstm", 4, 16]] as const) {
   Deno.test({
