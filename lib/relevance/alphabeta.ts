@@ -12,6 +12,7 @@ import {
   type Rule,
   ruleError,
   sameForEveryBlock,
+  stabilisedName,
   stabiliserOf,
   type StabiliserOptions,
   term,
@@ -53,7 +54,7 @@ export function conservesAlphaBeta(alpha: number, beta: number): boolean {
 export function alphaBeta(alpha: number, beta: number, opts: StabiliserOptions = {}): Rule {
   checkAlphaBeta(alpha, beta);
   const epsilon = stabiliserOf("alphabeta", opts);
-  const name = alphaBetaName(alpha, beta) + (epsilon === 0 ? "" : `(e=${epsilon})`);
+  const name = stabilisedName(alphaBetaName(alpha, beta), epsilon);
   const conservative = conservesAlphaBeta(alpha, beta);
   return {
     name,

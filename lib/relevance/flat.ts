@@ -6,13 +6,7 @@
  * @module
  */
 import { ones, unitWeights } from "./modifiers.ts";
-import {
-  type Rule,
-  sameForEveryBlock,
-  stabiliserOf,
-  type StabiliserOptions,
-  term,
-} from "./rule.ts";
+import { proportionalRule, type Rule, type StabiliserOptions } from "./rule.ts";
 
 /**
  * The flat rule (conservative; any input domain).
@@ -24,12 +18,5 @@ import {
  * ```
  */
 export function flat(opts: StabiliserOptions = {}): Rule {
-  const epsilon = stabiliserOf("flat", opts);
-  return {
-    name: epsilon === 0 ? "flat" : `flat(e=${epsilon})`,
-    conservative: true,
-    epsilon,
-    check: () => {},
-    plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, ones, unitWeights, 1)] }]),
-  };
+  return proportionalRule("flat", ones, unitWeights, opts);
 }

@@ -19,6 +19,7 @@ import {
 import {
   type Rule,
   sameForEveryBlock,
+  stabilisedName,
   stabiliserOf,
   type StabiliserOptions,
   term,
@@ -47,7 +48,7 @@ export function lrpGamma(opts: GammaOptions = {}): Rule {
   }
   const epsilon = stabiliserOf("gamma", opts);
   return {
-    name: `gamma(g=${gamma})${epsilon === 0 ? "" : `(e=${epsilon})`}`,
+    name: stabilisedName(`gamma(g=${gamma})`, epsilon),
     conservative: true,
     epsilon,
     check: () => {},

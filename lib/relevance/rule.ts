@@ -130,6 +130,49 @@ export function stabiliserOf(rule: string, opts: StabiliserOptions = {}): number
   return epsilon;
 }
 
+/**
+ * A rule's name with its stabiliser: `base` when ε = 0, else `base(e=ε)`.
+ *
+ * @example
+ * ```ts
+ * import { stabilisedName } from "./rule.ts";
+ * if (stabilisedName("zplus", 0.1) !== "zplus(e=0.1)") throw new Error();
+ * ```
+ */
+export function stabilisedName(base: string, epsilon: number): string {
+  return epsilon === 0 ? base : `${base}(e=${epsilon})`;
+}
+
+/**
+ * A conservative rule of one group with one term per block, (input, weight)
+ * with coefficient 1: z⁺ (x, w⁺), w² (1, w²) and flat (1, 1) are this rule
+ * with other pieces.
+ *
+ * @example
+ * ```ts
+ * import { inputValue, positivePart } from "./modifiers.ts";
+ * import { proportionalRule } from "./rule.ts";
+ * const rule = proportionalRule("zplus", inputValue, positivePart, { epsilon: 0.1 });
+ * if (rule.name !== "zplus(e=0.1)" || rule.epsilon !== 0.1) throw new Error();
+ * ```
+ */
+export function proportionalRule(
+  base: string,
+  input: InputModifier,
+  weight: WeightModifier,
+  opts: StabiliserOptions = {},
+  check: Rule["check"] = () => {},
+): Rule {
+  const epsilon = stabiliserOf(base, opts);
+  return {
+    name: stabilisedName(base, epsilon),
+    conservative: true,
+    epsilon,
+    check,
+    plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, input, weight, 1)] }]),
+  };
+}
+
 /** How errors name a layer: `deep (T=12) layer "in1"`. */
 export function describeLayer(layer: LayerContext): string {
   return `${layer.cell} (T=${layer.T}) layer "${layer.node.name}"`;

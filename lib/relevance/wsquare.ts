@@ -5,13 +5,7 @@
  * @module
  */
 import { ones, squared } from "./modifiers.ts";
-import {
-  type Rule,
-  sameForEveryBlock,
-  stabiliserOf,
-  type StabiliserOptions,
-  term,
-} from "./rule.ts";
+import { proportionalRule, type Rule, type StabiliserOptions } from "./rule.ts";
 
 /**
  * The w² rule (accepts any input domain).
@@ -23,12 +17,5 @@ import {
  * ```
  */
 export function wSquare(opts: StabiliserOptions = {}): Rule {
-  const epsilon = stabiliserOf("wsquare", opts);
-  return {
-    name: epsilon === 0 ? "wsquare" : `wsquare(e=${epsilon})`,
-    conservative: true,
-    epsilon,
-    check: () => {},
-    plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, ones, squared, 1)] }]),
-  };
+  return proportionalRule("wsquare", ones, squared, opts);
 }

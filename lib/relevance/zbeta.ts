@@ -20,6 +20,7 @@ import {
   type InputBlock,
   type Rule,
   sameForEveryBlock,
+  stabilisedName,
   stabiliserOf,
   type StabiliserOptions,
   term,
@@ -40,8 +41,7 @@ export function zBeta(bounds?: [number, number], opts: StabiliserOptions = {}): 
   const withBounds = (b: InputBlock): InputBlock =>
     bounds ? { ...b, low: bounds[0], high: bounds[1] } : b;
   return {
-    name: (bounds ? `zbeta(l=${bounds[0]},h=${bounds[1]})` : "zbeta") +
-      (epsilon === 0 ? "" : `(e=${epsilon})`),
+    name: stabilisedName(bounds ? `zbeta(l=${bounds[0]},h=${bounds[1]})` : "zbeta", epsilon),
     conservative: true,
     epsilon,
     check: (layer) => checkBounded({ ...layer, blocks: layer.blocks.map(withBounds) }, "zbeta"),

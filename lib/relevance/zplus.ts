@@ -5,14 +5,7 @@
  * @module
  */
 import { inputValue, positivePart } from "./modifiers.ts";
-import {
-  checkNonNegative,
-  type Rule,
-  sameForEveryBlock,
-  stabiliserOf,
-  type StabiliserOptions,
-  term,
-} from "./rule.ts";
+import { checkNonNegative, proportionalRule, type Rule, type StabiliserOptions } from "./rule.ts";
 
 /**
  * The z⁺ rule.
@@ -25,12 +18,11 @@ import {
  * ```
  */
 export function zPlus(opts: StabiliserOptions = {}): Rule {
-  const epsilon = stabiliserOf("zplus", opts);
-  return {
-    name: epsilon === 0 ? "zplus" : `zplus(e=${epsilon})`,
-    conservative: true,
-    epsilon,
-    check: (layer, opts) => checkNonNegative(layer, "zplus", opts),
-    plan: sameForEveryBlock((b) => [{ share: 1, terms: [term(b, inputValue, positivePart, 1)] }]),
-  };
+  return proportionalRule(
+    "zplus",
+    inputValue,
+    positivePart,
+    opts,
+    (layer, check) => checkNonNegative(layer, "zplus", check),
+  );
 }
