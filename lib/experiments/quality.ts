@@ -25,16 +25,10 @@ import {
   readQualityRows,
   writeQualityRows,
 } from "../eval/mod.ts";
-import {
-  formatDuration,
-  loadStoredRun,
-  type ProgressDisplay,
-  readPredictions,
-  type RunResult,
-} from "../train/mod.ts";
+import { formatDuration, loadStoredRun, readPredictions, type RunResult } from "../train/mod.ts";
 import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
-import { foldSamples } from "./evaluation.ts";
+import { type EvaluationOptions, type EvaluationRequest, foldSamples } from "./evaluation.ts";
 import { checkMethods, methodOptions } from "./explanations.ts";
 import { cachedTask, type GridEntry, type RunGrid, runIds, terminalProgress } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
@@ -62,23 +56,19 @@ export function qualitySampleCount(explained: number): number {
 /** The file of a fold's quality rows inside its run directory. */
 export const QUALITY_FILE = "quality.parquet";
 
-/** What {@link qualityEvaluation} scores. */
-export interface QualityRequest {
-  /** Cell ids (default: every MAJ cell of the grid). */
-  cells?: readonly string[];
-  /** MAJ task ids (default: every MAJ dataset of the grid). */
-  datasets?: readonly string[];
-  /** Method ids (default SA, GB, DTD, LRP-α1.5β0.5); the baselines are always added. */
-  methods?: readonly string[];
-}
+/**
+ * What {@link qualityEvaluation} scores: the models and methods of an
+ * explanation evaluation (methods default to SA, GB, DTD, LRP-α1.5β0.5; the
+ * chance baselines are always added).
+ */
+export type QualityRequest = EvaluationRequest;
 
-/** Options of {@link qualityEvaluation}. */
-export interface QualityEvaluationOptions {
-  /** Progress display (default: lines on the terminal's standard error, none in notebooks). */
-  progress?: ProgressDisplay;
-  /** Recompute even when stored rows are present. */
-  force?: boolean;
-}
+/**
+ * Options of {@link qualityEvaluation}, as those of an explanation evaluation
+ * (progress defaults to lines on the terminal's standard error, none in
+ * notebooks).
+ */
+export type QualityEvaluationOptions = EvaluationOptions;
 
 /** Quality rows of every fold and their aggregate. */
 export interface QualityResult {
