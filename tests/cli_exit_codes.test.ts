@@ -15,6 +15,11 @@ Deno.test("every task exits 2 on a command line that does not fit, with the reas
   const cases: [string, string[], string][] = [
     ["report.ts", ["--bogus"], "Unknown option '--bogus'"],
     ["report.ts", ["--profile", "big"], "valid profiles: smoke, quick, converged, full"],
+    [
+      "report.ts",
+      ["--train", "always"],
+      '--train="always" is not a training mode; valid: missing, never',
+    ],
     ["bench.ts", ["--batch", "0"], "--batch must be an integer of at least 1"],
     ["bench.ts", ["--repeats", "1.5"], "--repeats must be an integer"],
     ["bench.ts", ["--cells", "peephole-lstm"], 'unknown cell "peephole-lstm"'],

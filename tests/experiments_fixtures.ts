@@ -13,6 +13,7 @@ export function fakeContext(profile = "quick"): ExperimentContext {
   return {
     profile: getProfile(profile),
     seed: 0,
+    training: "missing",
     backend: { name: "cpu", detail: "test", tfjsVersion: "0", kernelFixes: [] },
     runsRoot: "/runs",
     figuresDir: "/figures",

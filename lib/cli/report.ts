@@ -2,8 +2,14 @@
  * `deno task report`: executes every notebook headlessly and rebuilds the
  * figures and the HTML report.
  *
- *   deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] [--no-execute]
- *                    [--workdir DIR]
+ *   deno task report [--profile converged|quick|smoke|full] [--train missing|never]
+ *                    [--only 01,02] [--no-html] [--no-execute] [--workdir DIR]
+ *
+ * `--train never` reads the stored runs only: models without one are left out
+ * and said to be missing in every table, figure and claim. `--train missing`
+ * trains them first. The default is `never` for the `converged` profile (its
+ * runs are committed, and training the rest takes days) and `missing` for
+ * the others.
  *
  * `--no-execute` rebuilds the HTML pages from the executed notebooks as they are.
  *
@@ -14,13 +20,14 @@
  */
 import { fileURLToPath } from "node:url";
 import { buildReport, JupyterMissingError, NotebookExecutionError } from "../report/mod.ts";
+import { TRAINING_ENV, type TrainingMode, trainingMode } from "../experiments/mod.ts";
 import { parseProfileName } from "../train/profiles.ts";
-import { exitCodeOf, parseOptions, USAGE_EXIT, wantsHelp } from "./usage.ts";
+import { exitCodeOf, parseOptions, USAGE_EXIT, UsageError, wantsHelp } from "./usage.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
 
-const USAGE = "usage: deno task report [--profile quick|smoke|full] [--only 01,02] [--no-html] " +
-  "[--no-execute] [--workdir DIR]";
+const USAGE = "usage: deno task report [--profile converged|quick|smoke|full] " +
+  "[--train missing|never] [--only 01,02] [--no-html] [--no-execute] [--workdir DIR]";
 
 if (wantsHelp(Deno.args)) {
   console.log(USAGE);
@@ -30,18 +37,28 @@ if (wantsHelp(Deno.args)) {
 try {
   const values = parseOptions(Deno.args, {
     profile: { type: "string" },
+    train: { type: "string" },
     only: { type: "string" },
     "no-html": { type: "boolean" },
     "no-execute": { type: "boolean" },
     workdir: { type: "string" },
   }, USAGE) as {
     profile?: string;
+    train?: string;
     only?: string;
     "no-html"?: boolean;
     "no-execute"?: boolean;
     workdir?: string;
   };
   const profile = parseProfileName(values.profile ?? Deno.env.get("RNNX_PROFILE") ?? "quick");
+  let training: TrainingMode;
+  try {
+    training = trainingMode(
+      values.train ?? Deno.env.get(TRAINING_ENV) ?? (profile === "converged" ? "never" : "missing"),
+    );
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(TRAINING_ENV, "--train"), USAGE);
+  }
   const work = values.workdir ? (await Deno.realPath(values.workdir)) : undefined;
   const paths = work
     ? {
@@ -59,6 +76,7 @@ try {
   const t0 = performance.now();
   const result = await buildReport({
     profile,
+    training,
     only: values.only ? values.only.split(",").map((s) => s.trim()).filter(Boolean) : [],
     html: !values["no-html"],
     execute: !values["no-execute"],

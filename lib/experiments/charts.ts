@@ -32,8 +32,16 @@ import { explainSampleCount } from "./context.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import { explainBatch, withRunModel } from "./explanations.ts";
 import type { ChancePoint, EvaluationResult } from "./evaluation.ts";
-import { cachedTask, gridEntry, type RunGrid, runIds } from "./grid.ts";
-import { belowMinimum, modelLabel } from "./heatmaps.ts";
+import {
+  cachedTask,
+  gridEntry,
+  modelLabel,
+  type RunGrid,
+  runIds,
+  untrainedList,
+  untrainedModel,
+} from "./grid.ts";
+import { belowMinimum } from "./heatmaps.ts";
 import { FIG_3_7_CLASS, pickSamples } from "./samples.ts";
 import { minimumAccuracy } from "./thesis.ts";
 
@@ -174,12 +182,14 @@ export async function cosineFigure(
       ]
       : [];
   });
+  const untrained = untrainedList(grid.untrained ?? [], { datasets: MAJ_DATASETS, cells: s.cells });
   const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets, chance });
   const folds = Math.max(0, ...points.map((p) => p.n_folds));
   const subtitle = [
     `${folds} folds, profile ${grid.ctx.profile.name}; intervals clipped to [0, 1]`,
     ...(chance.length ? ["grey dashed lines: uniform and random relevance, same samples"] : []),
     ...flagged,
+    ...(untrained ? [`not shown, no stored run (this build trains nothing): ${untrained}`] : []),
   ];
   (vl as unknown as Record<string, unknown>).title = {
     text: `Fig ${s.name.replace(/^fig-/, "")}: mean cosine similarity`,
@@ -278,6 +288,7 @@ export async function distributionFigure(
     });
     series.push({ dataset, series: "pixels", shares: pixels.mean });
     for (const cell of cells) {
+      if (untrainedModel(grid, dataset, cell, T)) continue;
       const entry = gridEntry(grid, dataset, cell, T);
       entries.push(entry);
       await withRunModel(entry, null, (model) => {

@@ -18,7 +18,7 @@
 import { CELL_LABELS, parseCellId } from "../cells/mod.ts";
 import { datasetLabel, methodLabel } from "../eval/mod.ts";
 import type { CosinePoint, DistributionPoint } from "./charts.ts";
-import { modelLabel } from "./heatmaps.ts";
+import { modelLabel } from "./grid.ts";
 import { minimumAccuracy } from "./thesis.ts";
 
 /** A claim's outcome in one run. */
@@ -63,6 +63,8 @@ export interface ClaimNumbers {
   distributions?: readonly DistributionPoint[];
   /** Heatmap similarities between methods (Fig 2.14). */
   similarity?: readonly SimilarityPoint[];
+  /** Models without a stored run in a build that trains nothing (training mode `never`). */
+  untrained?: readonly ModelRef[];
 }
 
 /** A trained model a claim rests on. */
@@ -225,6 +227,50 @@ export function needCosine(
   return out;
 }
 
+/** `Shallow-4 on MNIST`, `Deep on MNIST-MAJ`. */
+export function modelName(m: ModelRef): string {
+  return `${modelLabel(m.cell, m.T)} on ${datasetLabel(m.dataset)}`;
+}
+
+/**
+ * The undecided outcome of a claim some of whose `models` have no accuracy
+ * in `numbers`: "no stored run of …, and this build trains nothing" for
+ * models a stored-only build left out, else "this run has no numbers for the
+ * accuracy of …"; null when every model has one.
+ *
+ * @example
+ * ```ts
+ * import { absentModels } from "./claim.ts";
+ * const base = { id: "x", section: "3.3", where: "Fig 3.12", claim: "…" };
+ * const models = [{ dataset: "mnist-maj", cell: "rlstm", T: 12 }];
+ * const out = absentModels(base, models, { accuracy: [], untrained: models });
+ * if (out?.sentence !== "Undecided: no stored run of R-LSTM on MNIST-MAJ, and this build trains nothing.") {
+ *   throw new Error(out?.sentence);
+ * }
+ * ```
+ */
+export function absentModels(
+  base: ClaimBase,
+  models: readonly ModelRef[],
+  numbers: ClaimNumbers,
+): ClaimOutcome | null {
+  const absent = models.filter((m) => accuracyOf(numbers, m.dataset, m.cell, m.T) === null);
+  const untrained = absent.filter((m) =>
+    numbers.untrained?.some((u) => u.dataset === m.dataset && u.cell === m.cell && u.T === m.T)
+  );
+  if (untrained.length) {
+    return decide(
+      base,
+      "undecided",
+      `no stored run of ${untrained.map(modelName).join(", ")}, and this build trains nothing`,
+    );
+  }
+  if (absent.length) {
+    return missing(base, absent.map((m) => `the accuracy of ${modelName(m)}`));
+  }
+  return null;
+}
+
 const pct1 = (x: number): string => `${x.toFixed(1)} %`;
 
 /**
@@ -251,11 +297,9 @@ export function criterion(
   comparesIntervals: boolean,
   numbers: ClaimNumbers,
 ): ClaimOutcome | null {
-  const name = (m: ModelRef) => `${modelLabel(m.cell, m.T)} on ${datasetLabel(m.dataset)}`;
-  const absent = models.filter((m) => accuracyOf(numbers, m.dataset, m.cell, m.T) === null);
-  if (absent.length) {
-    return missing(base, absent.map((m) => `the accuracy of ${name(m)}`));
-  }
+  const name = modelName;
+  const absent = absentModels(base, models, numbers);
+  if (absent) return absent;
   const below = models.flatMap((m) => {
     const acc = accuracyOf(numbers, m.dataset, m.cell, m.T)!;
     const min = minimumAccuracy(m.dataset);

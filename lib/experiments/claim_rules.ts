@@ -14,6 +14,7 @@
  */
 import { datasetLabel, methodLabel } from "../eval/mod.ts";
 import {
+  absentModels,
   accuracyOf,
   cellName,
   type Claim,
@@ -28,7 +29,7 @@ import {
   type ModelRef,
   needCosine,
 } from "./claim.ts";
-import { modelLabel } from "./heatmaps.ts";
+import { modelLabel } from "./grid.ts";
 import { minimumAccuracy } from "./thesis.ts";
 
 /** The MAJ task ids, in panel order. */
@@ -134,15 +135,8 @@ export function relevanceMethodsGainMore(
 /** Every listed model reaches the Table 3.2 minimum. */
 export function minimumClaim(base: ClaimBase, models: readonly ModelRef[]): Claim {
   return makeClaim(base, { kind: "accuracy" }, (n) => {
-    const absent = models.filter((m) => accuracyOf(n, m.dataset, m.cell, m.T) === null);
-    if (absent.length) {
-      return missing(
-        base,
-        absent.map((m) =>
-          `the accuracy of ${modelLabel(m.cell, m.T)} on ${datasetLabel(m.dataset)}`
-        ),
-      );
-    }
+    const absent = absentModels(base, models, n);
+    if (absent) return absent;
     const evidence: Record<string, number> = {};
     const below: string[] = [];
     for (const m of models) {
@@ -170,12 +164,9 @@ export function minimumClaim(base: ClaimBase, models: readonly ModelRef[]): Clai
 /** Highest accuracy among `cells` on every MAJ dataset. */
 export function mostAccurate(base: ClaimBase, best: string, cells: readonly string[]): Claim {
   return makeClaim(base, { kind: "accuracy" }, (n) => {
-    const absent = MAJ.flatMap((d) =>
-      cells.filter((c) => accuracyOf(n, d, c, 12) === null).map((c) =>
-        `the accuracy of ${cellName(c)} on ${datasetLabel(d)}`
-      )
-    );
-    if (absent.length) return missing(base, absent);
+    const models = MAJ.flatMap((dataset) => cells.map((cell) => ({ dataset, cell, T: 12 })));
+    const absent = absentModels(base, models, n);
+    if (absent) return absent;
     const evidence: Record<string, number> = {};
     let ok = 0;
     const parts = MAJ.map((d) => {

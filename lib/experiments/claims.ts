@@ -14,6 +14,7 @@
  */
 import { datasetLabel, methodLabel } from "../eval/mod.ts";
 import {
+  absentModels,
   accuracyOf,
   cellName,
   type Claim,
@@ -134,13 +135,8 @@ export const CLAIMS_3_2: readonly Claim[] = [
     },
     { kind: "accuracy" },
     (n, base) => {
-      const absent = exp1Models.filter((m) => accuracyOf(n, m.dataset, m.cell, m.T) === null);
-      if (absent.length) {
-        return missing(
-          base,
-          absent.map((m) => `${cellName(m.cell)}-${m.T} on ${datasetLabel(m.dataset)}`),
-        );
-      }
+      const absent = absentModels(base, exp1Models, n);
+      if (absent) return absent;
       const evidence: Record<string, number> = {};
       let worst = { gap: -1, where: "" };
       for (const d of PLAIN) {

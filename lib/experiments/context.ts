@@ -17,6 +17,7 @@ import {
 } from "../train/mod.ts";
 import { figuresDir } from "../plot/mod.ts";
 import type { ConvPlusFirstLayer } from "../relevance/mod.ts";
+import { ExperimentInputError } from "./errors.ts";
 import { settleDisplays } from "./settle.ts";
 
 /** The seed of every run of the notebooks (initialisation, sample order, dropout). */
@@ -32,12 +33,48 @@ export const EXPERIMENT_SEED = 0;
  */
 export const CONV_PLUS_RULE: ConvPlusFirstLayer = "conservative";
 
+/**
+ * Whether an experiment trains the models it needs and does not find stored
+ * (`missing`, the default) or uses the stored runs only (`never`): models and
+ * folds without a stored run are then left out, and every table, figure and
+ * claim says which.
+ */
+export type TrainingMode = "missing" | "never";
+
+/** The training modes. */
+export const TRAINING_MODES: readonly TrainingMode[] = ["missing", "never"];
+
+/** The environment variable that sets the training mode (e.g. for notebooks). */
+export const TRAINING_ENV = "RNNX_TRAIN";
+
+/**
+ * The training mode given by `RNNX_TRAIN` (default `missing`); other values
+ * fail naming the variable and the valid ones.
+ *
+ * @example
+ * ```ts
+ * import { trainingMode } from "./context.ts";
+ * if (trainingMode("never") !== "never" || trainingMode(undefined) !== "missing") throw new Error();
+ * ```
+ */
+export function trainingMode(
+  value: string | undefined = Deno.env.get(TRAINING_ENV),
+): TrainingMode {
+  if (value === undefined || value === "") return "missing";
+  if ((TRAINING_MODES as readonly string[]).includes(value)) return value as TrainingMode;
+  throw new ExperimentInputError(
+    `${TRAINING_ENV}="${value}" is not a training mode; valid: ${TRAINING_MODES.join(", ")}`,
+  );
+}
+
 /** Everything an experiment needs to know about where and how it runs. */
 export interface ExperimentContext {
   /** The training profile. */
   profile: TrainProfile;
   /** Run seed. */
   seed: number;
+  /** Whether missing models are trained or left out. */
+  training: TrainingMode;
   /** The compute backend. */
   backend: BackendInfo;
   /** Where runs are stored. */
@@ -52,6 +89,8 @@ export interface SetupOptions {
   profile?: string | TrainProfile;
   /** Run seed (default {@link EXPERIMENT_SEED}). */
   seed?: number;
+  /** Train missing models or use stored runs only (default env `RNNX_TRAIN`, else `missing`). */
+  training?: TrainingMode;
   /** Runs root (default env `RNNX_RUNS_DIR`, else `<repo>/runs`). */
   runsRoot?: string;
   /** Figures folder (default env `RNNX_FIGURES_DIR`, else `<repo>/figures`). */
@@ -88,9 +127,12 @@ export function describeContext(ctx: ExperimentContext): string {
   return [
     `profile: ${p.name} (${p.description}); set RNNX_PROFILE to change it`,
     `backend: ${ctx.backend.name} (${ctx.backend.detail}, tfjs ${ctx.backend.tfjsVersion})`,
-    `seed: ${ctx.seed}; MAJ folds: ${p.folds}; explained test samples per fold: ${
-      explained ?? "all"
-    }`,
+    `seed: ${ctx.seed}; MAJ folds: ${p.folds}${
+      p.trainFolds === undefined ? "" : ` (${p.trainFolds} trained)`
+    }; explained test samples per fold: ${explained ?? "all"}`,
+    ctx.training === "never"
+      ? `training: never (stored runs only; models not stored are left out); set ${TRAINING_ENV}=missing to train them`
+      : `training: models not stored are trained; set ${TRAINING_ENV}=never to use stored runs only`,
     `runs: ${fromRepo(ctx.runsRoot)}`,
     `figures: ${fromRepo(ctx.figuresDir)}`,
   ].join("\n");
@@ -135,10 +177,17 @@ export async function setupExperiment(options: SetupOptions = {}): Promise<Exper
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new RangeError(`seed must be a non-negative integer, found ${seed}`);
   }
+  const training = options.training ?? trainingMode();
+  if (!TRAINING_MODES.includes(training)) {
+    throw new ExperimentInputError(
+      `training mode "${training}" is unknown; valid: ${TRAINING_MODES.join(", ")}`,
+    );
+  }
   const backend = await initBackend({ quiet: true });
   const ctx: ExperimentContext = {
     profile,
     seed,
+    training,
     backend,
     runsRoot: options.runsRoot ?? defaultRunsRoot(),
     figuresDir: figuresDir(options.figuresDir),

@@ -36,7 +36,7 @@ import { disposeModel } from "../cells/mod.ts";
 import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { checkMethods, explainBatch } from "./explanations.ts";
-import { cachedTask, type RunGrid, runIds } from "./grid.ts";
+import { cachedTask, majEntries, type RunGrid, runIds } from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { pickSamples } from "./samples.ts";
 import { notebookProgress } from "./notebook_progress.ts";
@@ -222,23 +222,7 @@ export async function explanationEvaluation(
 ): Promise<EvaluationResult> {
   const methods = [...(request.methods ?? EXPERIMENT_METHODS)];
   checkMethods(methods);
-  const entries = grid.entries.filter((e) =>
-    e.dataset.endsWith("-maj") &&
-    (request.cells === undefined || request.cells.includes(e.cell)) &&
-    (request.datasets === undefined || request.datasets.includes(e.dataset))
-  );
-  for (const cell of request.cells ?? []) {
-    if (!entries.some((e) => e.cell === cell)) {
-      const held = [
-        ...new Set(grid.entries.filter((e) => e.dataset.endsWith("-maj")).map((e) => e.cell)),
-      ];
-      throw new ExperimentInputError(
-        `no MAJ runs of cell "${cell}" in the grid; MAJ cells in the grid: ${
-          held.join(", ") || "none"
-        }`,
-      );
-    }
-  }
+  const entries = majEntries(grid, request);
   const display = options.progress ?? notebookProgress();
   const started = performance.now();
   const frames: DataFrame[] = [];

@@ -49,7 +49,11 @@ function bisect(sorted: Int32Array, value: number): boolean {
  * console.log(s.index, s.fold); // 48022, 0 or 1
  * ```
  */
-export function locateTestSample(task: Task, position: number): LocatedSample {
+export function locateTestSample(
+  task: Task,
+  position: number,
+  folds?: readonly { test: Int32Array }[],
+): LocatedSample {
   if (task.kind === "single") {
     if (!(Number.isInteger(position) && position >= 0 && position < task.test.n)) {
       throw new ExperimentInputError(
@@ -66,8 +70,65 @@ export function locateTestSample(task: Task, position: number): LocatedSample {
   }
   const start = task.all.parts.indexOf(testPart);
   const index = task.all.offsets[start] + position;
-  const fold = task.folds().findIndex((f) => bisect(f.test, index));
+  const fold = (folds ?? task.folds()).findIndex((f) => bisect(f.test, index));
   return { position, source: task.all, index, fold };
+}
+
+/** Test samples in folds that have a model: each as asked, or its stand-in. */
+export interface FoldSamples {
+  /** The samples, in the order asked. */
+  samples: LocatedSample[];
+  /** Asked positions whose fold has no model, each with the position shown instead. */
+  replaced: { asked: number; fold: number; shown: number }[];
+}
+
+/**
+ * Locates test samples of a MAJ task and replaces every one whose fold is
+ * not among `folds` (e.g. a profile that trains folds 0–2 of 7) by the next
+ * test position, in order and wrapping round, that a fold of `folds` holds
+ * and that is not shown already. Plain tasks have no folds and keep their
+ * samples.
+ *
+ * @example
+ * ```ts ignore
+ * const { samples, replaced } = samplesInFolds(await cachedTask("mnist-maj", 7), [22, 99], [0, 1, 2]);
+ * ```
+ */
+export function samplesInFolds(
+  task: Task,
+  positions: readonly number[],
+  folds: readonly number[],
+): FoldSamples {
+  if (task.kind === "single") {
+    return { samples: positions.map((p) => locateTestSample(task, p)), replaced: [] };
+  }
+  if (folds.length === 0) {
+    throw new ExperimentInputError(`${task.id}: no fold has a model, so no sample can be shown`);
+  }
+  const all = task.folds();
+  const n = task.parts.test.n;
+  const taken = new Set(positions);
+  const replaced: FoldSamples["replaced"] = [];
+  const samples = positions.map((asked) => {
+    const here = locateTestSample(task, asked, all);
+    if (folds.includes(here.fold!)) return here;
+    for (let step = 1; step < n; step++) {
+      const q = (asked + step) % n;
+      if (taken.has(q)) continue;
+      const there = locateTestSample(task, q, all);
+      if (folds.includes(there.fold!)) {
+        taken.add(q);
+        replaced.push({ asked, fold: here.fold!, shown: q });
+        return there;
+      }
+    }
+    throw new ExperimentInputError(
+      `${task.id}: no test position outside ${[...taken].join(", ")} lies in folds ${
+        folds.join(", ")
+      }`,
+    );
+  });
+  return { samples, replaced };
 }
 
 /** The explanation of a batch by one method. */

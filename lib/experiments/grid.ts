@@ -8,7 +8,8 @@
  * @module
  */
 import { relative } from "node:path";
-import { CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
+import { CELL_LABELS, CELL_LENGTHS, type CellId, parseCellId } from "../cells/mod.ts";
+import { datasetLabel } from "../eval/mod.ts";
 import { loadTask, type Task } from "../data/mod.ts";
 import {
   createProgressDisplay,
@@ -36,12 +37,28 @@ export interface GridEntry {
   runs: RunResult[];
 }
 
+/** A model of a request, or some of its folds, without a stored run (training mode `never`). */
+export interface UntrainedModel {
+  /** Task id. */
+  dataset: string;
+  /** Cell id. */
+  cell: CellId;
+  /** Sequence length. */
+  T: number;
+  /** The folds without a run (empty for a plain dataset's single split). */
+  folds: number[];
+  /** True when no fold at all has a run: the model is left out of the grid's entries. */
+  whole: boolean;
+}
+
 /** The trained models of an experiment. */
 export interface RunGrid {
   /** The context they were trained in. */
   ctx: ExperimentContext;
-  /** One entry per (dataset, cell, T), in request order. */
+  /** One entry per (dataset, cell, T) with at least one run, in request order. */
   entries: GridEntry[];
+  /** What the request asked for and no stored run provides (only under training mode `never`). */
+  untrained?: UntrainedModel[];
 }
 
 /** What {@link trainGrid} trains. */
@@ -182,14 +199,14 @@ export async function trainGrid(
   const display = new GridDisplay(options.progress ?? notebookProgress(), plan.length);
   const started = performance.now();
   const entries: GridEntry[] = [];
+  const untrained: UntrainedModel[] = [];
+  const storedOnly = ctx.training === "never";
   let trained = 0;
   let reused = 0;
   for (const item of plan) {
     display.index++;
-    const task = await cachedTask(
-      item.dataset,
-      item.dataset.endsWith("-maj") ? ctx.profile.folds : undefined,
-    );
+    const maj = item.dataset.endsWith("-maj");
+    const task = await cachedTask(item.dataset, maj ? ctx.profile.folds : undefined);
     const runs = await trainRun({
       dataset: item.dataset,
       cell: item.cell,
@@ -200,16 +217,115 @@ export async function trainGrid(
       task,
       progress: display,
       targetAccuracy: stoppingTarget(item.dataset, item.cell, item.T),
+      storedOnly,
     });
     for (const r of runs) r.skipped ? reused++ : trained++;
-    entries.push({ ...item, runs });
+    if (runs.length > 0) entries.push({ ...item, runs });
+    const expected = maj ? trainedFolds(ctx) : [];
+    const missing = expected.filter((k) => !runs.some((r) => r.key.fold === k));
+    if (runs.length === 0 || missing.length > 0) {
+      untrained.push({ ...item, folds: missing, whole: runs.length === 0 });
+    }
   }
   await display.finish(
     `${plan.length} models (${trained + reused} runs): ${trained} trained, ${reused} reused ` +
-      `from ${fromRepo(ctx.runsRoot)}, ${formatDuration(performance.now() - started)}`,
+      `from ${fromRepo(ctx.runsRoot)}, ${formatDuration(performance.now() - started)}` +
+      (untrained.length ? `; without stored runs (not trained): ${untrainedList(untrained)}` : ""),
   );
   await settleDisplays();
-  return { ctx, entries };
+  return storedOnly ? { ctx, entries, untrained } : { ctx, entries };
+}
+
+/**
+ * The grid's record of (dataset, cell, T) when no fold of it has a stored
+ * run (training mode `never`); undefined when it has runs or was not asked for.
+ */
+export function untrainedModel(
+  grid: RunGrid,
+  dataset: string,
+  cell: string,
+  T?: number,
+): UntrainedModel | undefined {
+  const id = parseCellId(cell);
+  return grid.untrained?.find((u) =>
+    u.whole && u.dataset === dataset && u.cell === id && (T === undefined || u.T === T)
+  );
+}
+
+/**
+ * The MAJ entries of a grid that a request names (all MAJ entries when it
+ * names no cells or datasets). A named cell without any entry fails, listing
+ * the MAJ cells the grid holds, unless the grid records it as untrained
+ * (training mode `never`): then it is left out.
+ */
+export function majEntries(
+  grid: RunGrid,
+  request: { cells?: readonly string[]; datasets?: readonly string[] },
+): GridEntry[] {
+  const entries = grid.entries.filter((e) =>
+    e.dataset.endsWith("-maj") &&
+    (request.cells === undefined || request.cells.includes(e.cell)) &&
+    (request.datasets === undefined || request.datasets.includes(e.dataset))
+  );
+  for (const cell of request.cells ?? []) {
+    const absent = grid.untrained?.some((u) => u.whole && u.cell === cell);
+    if (!absent && !entries.some((e) => e.cell === cell)) {
+      const held = [
+        ...new Set(grid.entries.filter((e) => e.dataset.endsWith("-maj")).map((e) => e.cell)),
+      ];
+      throw new GridLookupError(
+        `no MAJ runs of cell "${cell}" in the grid; MAJ cells in the grid: ${
+          held.join(", ") || "none"
+        }`,
+      );
+    }
+  }
+  if (entries.length === 0) throw new GridLookupError("no MAJ runs in the grid");
+  return entries;
+}
+
+/** The row label of a model: `Shallow-4` for Experiment-1 models, the cell name otherwise. */
+export function modelLabel(cell: string, T: number): string {
+  const id = parseCellId(cell);
+  return (id === "shallow" || id === "deep") && T !== 12
+    ? `${CELL_LABELS[id]}-${T}`
+    : CELL_LABELS[id];
+}
+
+/** The MAJ folds a context's profile trains (its `trainFolds` first folds, else all). */
+export function trainedFolds(ctx: ExperimentContext): number[] {
+  const n = ctx.profile.trainFolds ?? ctx.profile.folds;
+  return Array.from({ length: n }, (_, k) => k);
+}
+
+/**
+ * The untrained models of a grid in words, e.g. `MNIST-MAJ Conv⁺Deep, FashionMNIST-MAJ
+ * R-LSTM (folds 1, 2)`; only those of the given datasets and cells when given.
+ *
+ * @example
+ * ```ts
+ * import { untrainedList } from "./grid.ts";
+ * const text = untrainedList([{ dataset: "mnist-maj", cell: "rlstm", T: 12, folds: [1, 2], whole: false }]);
+ * if (text !== "MNIST-MAJ R-LSTM (folds 1, 2)") throw new Error(text);
+ * ```
+ */
+export function untrainedList(
+  untrained: readonly UntrainedModel[],
+  filter: { datasets?: readonly string[]; cells?: readonly string[] } = {},
+): string {
+  return untrained
+    .filter((u) =>
+      (filter.datasets === undefined || filter.datasets.includes(u.dataset)) &&
+      (filter.cells === undefined || filter.cells.includes(u.cell))
+    )
+    .map((u) => {
+      const name = modelLabel(u.cell, u.T);
+      const folds = u.whole
+        ? ""
+        : ` (fold${u.folds.length === 1 ? "" : "s"} ${u.folds.join(", ")})`;
+      return `${datasetLabel(u.dataset)} ${name}${folds}`;
+    })
+    .join(", ");
 }
 
 /**

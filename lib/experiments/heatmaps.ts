@@ -7,22 +7,32 @@
  *
  * @module
  */
-import { CELL_LABELS, type CellId, parseCellId } from "../cells/mod.ts";
+import type { CellId } from "../cells/mod.ts";
 import { makeBatch } from "../data/mod.ts";
 import { blockShares, datasetLabel, methodLabel } from "../eval/mod.ts";
 import { heatmapGrid, type HeatmapRow } from "../plot/mod.ts";
 import type { FigureArtifact } from "./artifact.ts";
 import { stackFigures } from "./compose.ts";
-import { checkMethods, explainBatch, locateTestSample, withRunModel } from "./explanations.ts";
+import {
+  checkMethods,
+  explainBatch,
+  type FoldSamples,
+  samplesInFolds,
+  withRunModel,
+} from "./explanations.ts";
 import {
   cachedTask,
   entryAccuracy,
   type GridEntry,
   gridEntry,
+  modelLabel,
   type RunGrid,
   runIds,
+  untrainedList,
+  type UntrainedModel,
+  untrainedModel,
 } from "./grid.ts";
-import { ExperimentInputError, UnknownArtifactError } from "./errors.ts";
+import { ExperimentInputError, GridLookupError, UnknownArtifactError } from "./errors.ts";
 import {
   CLASS1_SAMPLES,
   EXP1_SAMPLES,
@@ -98,14 +108,6 @@ export interface HeatmapArtifact extends FigureArtifact {
   explained: ExplainedSample[];
 }
 
-/** The row label of a model: `Shallow-4` for Experiment-1 models, the cell name otherwise. */
-export function modelLabel(cell: string, T: number): string {
-  const id = parseCellId(cell);
-  return (id === "shallow" || id === "deep") && T !== 12
-    ? `${CELL_LABELS[id]}-${T}`
-    : CELL_LABELS[id];
-}
-
 /** Whether a grid entry's accuracy is below the Table 3.2 minimum of its dataset. */
 export function belowMinimum(entry: GridEntry): boolean {
   return entryAccuracy(entry).mean < minimumAccuracy(entry.dataset);
@@ -126,19 +128,31 @@ export async function heatmapFigure(grid: RunGrid, spec: HeatmapSpec): Promise<H
   const explained: ExplainedSample[] = [];
   const blocks = [];
   const usedEntries: GridEntry[] = [];
+  const notes: string[] = [];
+  const shownSamples: Record<string, number[]> = {};
+  const untrained: UntrainedModel[] = [];
   for (const panel of spec.panels) {
     const maj = panel.dataset.endsWith("-maj");
     const task = await cachedTask(panel.dataset, maj ? grid.ctx.profile.folds : undefined);
     if (panel.samples.length === 0) {
       throw new ExperimentInputError(`${spec.name}: the ${panel.dataset} block has no samples`);
     }
-    const located = panel.samples.map((p) => locateTestSample(task, p));
+    const entries = spec.models.flatMap((m) => {
+      const absent = untrainedModel(grid, panel.dataset, m.cell, m.T);
+      if (absent) untrained.push(absent);
+      return absent ? [] : [gridEntry(grid, panel.dataset, m.cell, m.T)];
+    });
+    if (entries.length === 0) continue;
+    const modelFolds = entries.map((e) => e.runs.map((r) => r.key.fold!));
+    const common = modelFolds[0].filter((k) => modelFolds.every((f) => f.includes(k)));
+    const { samples: located, replaced } = samplesInFolds(task, panel.samples, common);
+    if (replaced.length > 0) notes.push(replacementNote(panel.dataset, replaced, common));
+    shownSamples[panel.dataset] = located.map((s) => s.position);
     const source = located[0].source;
     const inputs = makeBatch(source, located.map((s) => s.index));
     const width = inputs.width;
     const byKey = new Map<string, ExplainedSample>();
     const flagged = new Set<string>();
-    const entries = spec.models.map((m) => gridEntry(grid, panel.dataset, m.cell, m.T));
     for (const entry of entries) {
       usedEntries.push(entry);
       if (belowMinimum(entry)) flagged.add(`${entry.cell}/${entry.T}`);
@@ -214,16 +228,28 @@ export async function heatmapFigure(grid: RunGrid, spec: HeatmapSpec): Promise<H
       inputRow: true,
     }));
   }
+  if (blocks.length === 0) {
+    throw new GridLookupError(
+      `${spec.name}: none of its models has a stored run (${untrainedList(untrained)})`,
+    );
+  }
+  if (untrained.length > 0) {
+    notes.push(
+      `Not shown: no stored run under profile ${grid.ctx.profile.name} (this build trains ` +
+        `nothing) for ${untrainedList(untrained)}.`,
+    );
+  }
   const figure = await stackFigures(blocks);
   return {
     kind: "figure",
     name: spec.name,
-    caption: spec.caption,
+    caption: [spec.caption, ...notes].join(" "),
     figure,
     runs: [...new Set(runIds(grid, usedEntries))],
     extra: {
       datasets: spec.panels.map((p) => p.dataset),
-      samples: Object.fromEntries(spec.panels.map((p) => [p.dataset, [...p.samples]])),
+      samples: shownSamples,
+      askedSamples: Object.fromEntries(spec.panels.map((p) => [p.dataset, [...p.samples]])),
       models: spec.models.map((m) => m.T === undefined ? m.cell : `${m.cell}-T${m.T}`),
       methods: [...spec.methods],
       positiveOnly: spec.positiveOnly ?? false,
@@ -232,6 +258,34 @@ export async function heatmapFigure(grid: RunGrid, spec: HeatmapSpec): Promise<H
     data: explainedTable(explained),
     explained,
   };
+}
+
+/**
+ * The caption sentence on MAJ samples shown in place of the asked ones.
+ *
+ * @example
+ * ```ts
+ * import { replacementNote } from "./heatmaps.ts";
+ * const text = replacementNote("mnist-maj", [{ asked: 99, fold: 3, shown: 134 }], [0, 1, 2]);
+ * if (!text.startsWith("MNIST-MAJ: position 99 is held out by fold 3, which has no model here;")) {
+ *   throw new Error(text);
+ * }
+ * ```
+ */
+export function replacementNote(
+  dataset: string,
+  replaced: FoldSamples["replaced"],
+  trained: readonly number[],
+): string {
+  const list = (xs: readonly number[]) => xs.join(", ");
+  const one = replaced.length === 1;
+  const s = one ? "" : "s";
+  return `${datasetLabel(dataset)}: position${s} ${list(replaced.map((r) => r.asked))} ` +
+    `${one ? "is" : "are"} held out by fold${s} ${list(replaced.map((r) => r.fold))}, which ` +
+    `${one ? "has" : "have"} no model here; the next position${s} held out by a fold with a ` +
+    `model (fold${trained.length === 1 ? "" : "s"} ${list(trained)}) ${
+      one ? "is" : "are"
+    } shown instead: ${list(replaced.map((r) => r.shown))}.`;
 }
 
 /**

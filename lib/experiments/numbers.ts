@@ -84,5 +84,10 @@ export function claimNumbers(sources: NumberSources): ClaimNumbers {
         ...heatmapSimilarity(sources.heatmaps.explained, "dtd", "lrp-a2b1"),
       ]
       : undefined,
+    untrained: sources.grid?.untrained?.filter((u) => u.whole).map(({ dataset, cell, T }) => ({
+      dataset,
+      cell,
+      T,
+    })),
   };
 }

@@ -30,7 +30,14 @@ import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { type EvaluationOptions, type EvaluationRequest, foldSamples } from "./evaluation.ts";
 import { checkMethods, methodOptions } from "./explanations.ts";
-import { cachedTask, type GridEntry, type RunGrid, runIds, terminalProgress } from "./grid.ts";
+import {
+  cachedTask,
+  type GridEntry,
+  majEntries,
+  type RunGrid,
+  runIds,
+  terminalProgress,
+} from "./grid.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { settleDisplays } from "./settle.ts";
 
@@ -186,17 +193,7 @@ export async function qualityEvaluation(
   const methods = [...(request.methods ?? EXPERIMENT_METHODS)];
   checkMethods(methods);
   methods.push(...BASELINE_METHODS);
-  const entries = grid.entries.filter((e) =>
-    e.dataset.endsWith("-maj") &&
-    (request.cells === undefined || request.cells.includes(e.cell)) &&
-    (request.datasets === undefined || request.datasets.includes(e.dataset))
-  );
-  for (const cell of request.cells ?? []) {
-    if (!entries.some((e) => e.cell === cell)) {
-      throw new ExperimentInputError(`no MAJ runs of cell "${cell}" in the grid`);
-    }
-  }
-  if (entries.length === 0) throw new ExperimentInputError("no MAJ runs to score in the grid");
+  const entries = majEntries(grid, request);
   const display = options.progress ?? terminalProgress();
   const started = performance.now();
   const frames: DataFrame[] = [];

@@ -12,8 +12,14 @@ import { datasetLabel } from "../eval/mod.ts";
 import { stopLabel } from "../train/mod.ts";
 import type { TableArtifact } from "./artifact.ts";
 import { UnknownArtifactError } from "./errors.ts";
-import { modelLabel } from "./heatmaps.ts";
-import { entryAccuracy, type GridEntry, type RunGrid, runIds } from "./grid.ts";
+import {
+  entryAccuracy,
+  type GridEntry,
+  modelLabel,
+  type RunGrid,
+  runIds,
+  untrainedModel,
+} from "./grid.ts";
 import {
   APPENDIX_1,
   LENET_ACCURACY,
@@ -139,6 +145,23 @@ export function minimumFlag(dataset: string, accuracy: number | null): string {
   return accuracy < min ? `${datasetLabel(dataset)} ${accuracy.toFixed(2)}% < ${min}%` : "";
 }
 
+/**
+ * The flag text of a model in an accuracy table: "not trained" when the grid
+ * records it as having no stored run, else its {@link minimumFlag}.
+ */
+function modelFlag(
+  grid: RunGrid | undefined,
+  dataset: string,
+  cell: string,
+  T: number,
+  accuracy: number | null,
+): string {
+  if (accuracy === null && grid && untrainedModel(grid, dataset, cell, T)) {
+    return `${datasetLabel(dataset)} not trained (no stored run)`;
+  }
+  return minimumFlag(dataset, accuracy);
+}
+
 function runAccuracy(entry: GridEntry | undefined): number | null {
   return entry ? round2(entryAccuracy(entry).mean) : null;
 }
@@ -201,7 +224,7 @@ function table34(grid: RunGrid | undefined): TableArtifact {
         row[`${datasetLabel(dataset)} thesis`] = r.thesis;
         row[`${datasetLabel(dataset)} this run`] = r.run;
         row[gapColumn(dataset)] = r.gap;
-        flags.push(minimumFlag(dataset, r.run));
+        flags.push(modelFlag(grid, dataset, cell, T, r.run));
       }
       row[FLAG_COLUMN] = joinFlags(flags);
       rows.push(row);
@@ -242,20 +265,26 @@ function majTable(grid: RunGrid | undefined, which: "3.5" | "3.6"): TableArtifac
       row[`${datasetLabel(dataset)} thesis`] = r.thesis;
       row[`${datasetLabel(dataset)} this run`] = r.run;
       row[gapColumn(dataset)] = r.gap;
-      flags.push(minimumFlag(dataset, r.run));
+      flags.push(modelFlag(grid, dataset, ref.cell, 12, r.run));
     }
     row[FLAG_COLUMN] = joinFlags(flags);
     rows.push(row);
   }
-  const folds = grid?.ctx.profile.folds;
+  const profile = grid?.ctx.profile;
+  const folds = profile === undefined
+    ? "the K cross-validation folds of the profile"
+    : profile.trainFolds === undefined
+    ? `the ${profile.folds} cross-validation folds of the profile`
+    : `the trained folds (the profile trains folds 0–${
+      profile.trainFolds - 1
+    } of ${profile.folds}; the "this run folds" column of Appendix 1 gives the count)`;
   return {
     kind: "table",
     name: `table-${which}`,
     caption: `Trainable variables and MAJ test accuracy (%), T = 12. Thesis: one model per ` +
-      `architecture trained on the original split. This run: mean over the ${
-        folds ?? "K"
-      } cross-validation folds of the profile (the same models as the cosine figures; see ` +
-      `Appendix 1 for the spread). Gap: this run − thesis in percentage points.`,
+      `architecture trained on the original split. This run: mean over ${folds} (the same ` +
+      `models as the cosine figures; see Appendix 1 for the spread). Gap: this run − thesis ` +
+      `in percentage points.`,
     table: rows,
     runs: usedRuns(grid, entries),
     extra: { accuracy: records },
@@ -276,7 +305,7 @@ function lenetTable(grid: RunGrid | undefined): TableArtifact {
       "LeNet-5 this run": r.run,
       "gap (pp)": r.gap,
       "Table 3.2 minimum": r.minimum,
-      [FLAG_COLUMN]: minimumFlag(dataset, r.run),
+      [FLAG_COLUMN]: modelFlag(grid, dataset, "lenet5", 1, r.run),
     };
   });
   return {
@@ -335,7 +364,7 @@ export function appendixTable(
       "this run mean": acc ? round2(acc.mean) : null,
       "this run sd": acc?.sd === null || acc === null ? null : Math.round(acc.sd * 1e4) / 1e4,
       "gap of means (pp)": accuracyGap(acc ? round2(acc.mean) : null, ref.mean),
-      [FLAG_COLUMN]: minimumFlag(ref.dataset, acc ? round2(acc.mean) : null),
+      [FLAG_COLUMN]: modelFlag(grid, ref.dataset, ref.cell, 12, acc ? round2(acc.mean) : null),
     });
   }
   return {

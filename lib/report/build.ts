@@ -12,6 +12,7 @@ import {
   notebookToHtmlFragment,
 } from "./jupyter.ts";
 import { writeFileAtomic } from "../eval/mod.ts";
+import { TRAINING_ENV, type TrainingMode } from "../experiments/mod.ts";
 import { saveTable } from "../plot/mod.ts";
 import { parseProfileName, PROFILES } from "../train/mod.ts";
 import { galleryBody, galleryPage, tableEntries, tablesBody, tablesPage } from "./catalog.ts";
@@ -46,6 +47,8 @@ export interface ReportPaths {
 /** Options of `buildReport`. */
 export interface ReportOptions {
   profile: string;
+  /** Train the models the notebooks need and do not find (`missing`) or read stored runs only (`never`). */
+  training: TrainingMode;
   /** Notebook name prefixes to run (e.g. `["02"]`); all when empty. */
   only: string[];
   /** Skip the HTML pages. */
@@ -156,6 +159,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   await Deno.mkdir(paths.figures, { recursive: true });
   const env: Record<string, string> = {
     RNNX_PROFILE: opts.profile,
+    [TRAINING_ENV]: opts.training,
     RNNX_FIGURES_DIR: paths.figures,
   };
   const timingsFile = `${paths.report}/timings.json`;
@@ -170,7 +174,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     let out = `${paths.executed}/${name}`;
     let seconds = previous.find((p) => p.notebook === name)?.seconds ?? 0;
     if (opts.execute) {
-      log(`running ${name} (profile ${opts.profile}) ...`);
+      log(
+        `running ${name} (profile ${opts.profile}${
+          opts.training === "never" ? ", stored runs only" : ""
+        }) ...`,
+      );
       const t0 = performance.now();
       const inPlace = paths.executed === paths.notebooks;
       out = await executeNotebook(`${paths.notebooks}/${name}`, {
@@ -236,6 +244,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     JSON.stringify(
       {
         profile: opts.profile,
+        training: opts.training,
         notebooks: all.map(({ notebook, page, title, seconds }) => ({
           notebook,
           page,

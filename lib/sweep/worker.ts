@@ -62,6 +62,7 @@ export async function runWorker(
   const ctx = await setupExperiment({
     profile: batch.profile,
     seed: batch.seed,
+    training: "missing",
     runsRoot: batch.root,
     log: null,
   });

@@ -98,6 +98,12 @@ export interface TrainRunOptions {
    * absent: stop on a plateau or at the epoch limit only.
    */
   targetAccuracy?: number;
+  /**
+   * Only reuse stored runs: a fold without a complete stored run (made with
+   * the plan's settings) is announced and left out of the result, and nothing
+   * is trained.
+   */
+  storedOnly?: boolean;
 }
 
 /** The outcome of one fold (or the single split). */
@@ -148,6 +154,9 @@ export function planRun(opts: TrainRunOptions): RunPlan {
   const profile = typeof opts.profile === "object"
     ? opts.profile
     : getProfile(opts.profile ?? defaultProfileName());
+  if (opts.force && opts.storedOnly) {
+    throw new RunOptionError("force (train again) and storedOnly (never train) exclude each other");
+  }
   const biasMode = opts.biasMode ?? "code";
   if (!BIAS_MODES.includes(biasMode)) {
     throw new RunOptionError(`unknown bias mode "${biasMode}"; valid: ${BIAS_MODES.join(", ")}`);
@@ -634,6 +643,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
       if (first?.run) {
         await say(first.note!);
         results.push(first.run);
+        continue;
+      }
+      if (opts.storedOnly) {
+        await say(
+          `${
+            first?.note?.replace(/, training again$/, "") ?? "not stored"
+          }; not trained (stored runs only)`,
+        );
         continue;
       }
       const lock = await acquireRunLock(dir, {
