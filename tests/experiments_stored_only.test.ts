@@ -38,10 +38,16 @@ async function runDirs(root: string): Promise<string[]> {
   return out.sort();
 }
 
-Deno.test("the training mode comes from RNNX_TRAIN; other values name the variable", () => {
-  assertEquals(trainingMode(undefined), "missing");
-  assertEquals(trainingMode("never"), "never");
-  assertThrows(() => trainingMode("always"), Error, 'RNNX_TRAIN="always" is not a training mode');
+Deno.test("the training mode comes from RNNX_TRAIN, by default never for the committed profile only", () => {
+  assertEquals(trainingMode("quick", undefined), "missing");
+  assertEquals(trainingMode("converged", undefined), "never");
+  assertEquals(trainingMode("converged", "missing"), "missing");
+  assertEquals(trainingMode("quick", "never"), "never");
+  assertThrows(
+    () => trainingMode("quick", "always"),
+    Error,
+    'RNNX_TRAIN="always" is not a training mode',
+  );
 });
 
 Deno.test("trainRun with storedOnly trains nothing, returns only stored folds, and refuses force", async () => {

@@ -5,11 +5,12 @@
  *   deno task report [--profile converged|quick|smoke|full] [--train missing|never]
  *                    [--only 01,02] [--no-html] [--no-execute] [--workdir DIR]
  *
- * `--train never` reads the stored runs only: models without one are left out
- * and said to be missing in every table, figure and claim. `--train missing`
- * trains them first. The default is `never` for the `converged` profile (its
- * runs are committed, and training the rest takes days) and `missing` for
- * the others.
+ * The profile defaults to `RNNX_PROFILE`, else `converged` (the committed
+ * report's). `--train never` reads the stored runs only: models without one
+ * are left out and said to be missing in every table, figure and claim.
+ * `--train missing` trains them first. The default is `never` for the
+ * `converged` profile (its runs are committed, and training the rest takes
+ * days) and `missing` for the others.
  *
  * `--no-execute` rebuilds the HTML pages from the executed notebooks as they are.
  *
@@ -20,7 +21,12 @@
  */
 import { fileURLToPath } from "node:url";
 import { buildReport, JupyterMissingError, NotebookExecutionError } from "../report/mod.ts";
-import { TRAINING_ENV, type TrainingMode, trainingMode } from "../experiments/mod.ts";
+import {
+  experimentProfileName,
+  TRAINING_ENV,
+  type TrainingMode,
+  trainingMode,
+} from "../experiments/mod.ts";
 import { parseProfileName } from "../train/profiles.ts";
 import { exitCodeOf, parseOptions, USAGE_EXIT, UsageError, wantsHelp } from "./usage.ts";
 
@@ -50,12 +56,10 @@ try {
     "no-execute"?: boolean;
     workdir?: string;
   };
-  const profile = parseProfileName(values.profile ?? Deno.env.get("RNNX_PROFILE") ?? "quick");
+  const profile = parseProfileName(values.profile ?? experimentProfileName());
   let training: TrainingMode;
   try {
-    training = trainingMode(
-      values.train ?? Deno.env.get(TRAINING_ENV) ?? (profile === "converged" ? "never" : "missing"),
-    );
+    training = trainingMode(profile, values.train ?? Deno.env.get(TRAINING_ENV));
   } catch (e) {
     throw new UsageError((e as Error).message.replace(TRAINING_ENV, "--train"), USAGE);
   }

@@ -1,7 +1,8 @@
 /**
  * The context every experiment runs in: the training profile (env
- * `RNNX_PROFILE`, default `quick`), the compute backend, the run seed and the
- * folders runs and figures go to. {@link setupExperiment} prints it, so that
+ * `RNNX_PROFILE`, default `converged`, the profile of the committed report),
+ * whether missing models are trained (env `RNNX_TRAIN`), the compute
+ * backend, the run seed and the folders runs and figures go to. {@link setupExperiment} prints it, so that
  * every notebook states at the top what produced its numbers.
  *
  * @module
@@ -9,12 +10,7 @@
 import { isAbsolute, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BackendInfo, initBackend } from "../backend/mod.ts";
-import {
-  defaultProfileName,
-  defaultRunsRoot,
-  getProfile,
-  type TrainProfile,
-} from "../train/mod.ts";
+import { defaultRunsRoot, getProfile, PROFILE_ENV, type TrainProfile } from "../train/mod.ts";
 import { figuresDir } from "../plot/mod.ts";
 import type { ConvPlusFirstLayer } from "../relevance/mod.ts";
 import { ExperimentInputError } from "./errors.ts";
@@ -48,19 +44,48 @@ export const TRAINING_MODES: readonly TrainingMode[] = ["missing", "never"];
 export const TRAINING_ENV = "RNNX_TRAIN";
 
 /**
- * The training mode given by `RNNX_TRAIN` (default `missing`); other values
- * fail naming the variable and the valid ones.
+ * The profile of the committed report, and so of the notebooks and
+ * `deno task report` when `RNNX_PROFILE` does not name another: its runs
+ * are committed under `runs/`.
+ */
+export const REPORT_PROFILE = "converged";
+
+/**
+ * The profile the experiments run under: `RNNX_PROFILE`, else
+ * {@link REPORT_PROFILE}.
+ *
+ * @example
+ * ```ts
+ * import { experimentProfileName } from "./context.ts";
+ * if (experimentProfileName("quick") !== "quick") throw new Error();
+ * if (experimentProfileName(undefined) !== "converged") throw new Error();
+ * ```
+ */
+export function experimentProfileName(
+  value: string | undefined = Deno.env.get(PROFILE_ENV),
+): string {
+  return value === undefined || value === "" ? REPORT_PROFILE : value;
+}
+
+/**
+ * The training mode given by `RNNX_TRAIN`; unset, it is `never` for the
+ * committed report's profile (its runs are committed, and training the rest
+ * takes days) and `missing` for every other. Other values fail naming the
+ * variable and the valid ones.
  *
  * @example
  * ```ts
  * import { trainingMode } from "./context.ts";
- * if (trainingMode("never") !== "never" || trainingMode(undefined) !== "missing") throw new Error();
+ * if (trainingMode("quick", "never") !== "never") throw new Error();
+ * if (trainingMode("quick", undefined) !== "missing") throw new Error();
+ * if (trainingMode("converged", undefined) !== "never") throw new Error();
  * ```
  */
 export function trainingMode(
+  profile: string,
   value: string | undefined = Deno.env.get(TRAINING_ENV),
 ): TrainingMode {
-  if (value === undefined || value === "") return "missing";
+  if (value === undefined || value === "") return profile === REPORT_PROFILE ? "never" : "missing";
   if ((TRAINING_MODES as readonly string[]).includes(value)) return value as TrainingMode;
   throw new ExperimentInputError(
     `${TRAINING_ENV}="${value}" is not a training mode; valid: ${TRAINING_MODES.join(", ")}`,
@@ -85,11 +110,11 @@ export interface ExperimentContext {
 
 /** Options of {@link setupExperiment}. */
 export interface SetupOptions {
-  /** Profile name or object (default: env `RNNX_PROFILE`, else `quick`). */
+  /** Profile name or object (default: env `RNNX_PROFILE`, else {@link REPORT_PROFILE}). */
   profile?: string | TrainProfile;
   /** Run seed (default {@link EXPERIMENT_SEED}). */
   seed?: number;
-  /** Train missing models or use stored runs only (default env `RNNX_TRAIN`, else `missing`). */
+  /** Train missing models or use stored runs only (default: {@link trainingMode}). */
   training?: TrainingMode;
   /** Runs root (default env `RNNX_RUNS_DIR`, else `<repo>/runs`). */
   runsRoot?: string;
@@ -172,12 +197,12 @@ export function fromRepo(folder: string): string {
 export async function setupExperiment(options: SetupOptions = {}): Promise<ExperimentContext> {
   const profile = typeof options.profile === "object"
     ? options.profile
-    : getProfile(options.profile ?? defaultProfileName());
+    : getProfile(options.profile ?? experimentProfileName());
   const seed = options.seed ?? EXPERIMENT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new RangeError(`seed must be a non-negative integer, found ${seed}`);
   }
-  const training = options.training ?? trainingMode();
+  const training = options.training ?? trainingMode(profile.name);
   if (!TRAINING_MODES.includes(training)) {
     throw new ExperimentInputError(
       `training mode "${training}" is unknown; valid: ${TRAINING_MODES.join(", ")}`,
