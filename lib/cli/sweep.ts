@@ -50,7 +50,8 @@ import {
 import { defaultProfileName, defaultRunsRoot, getProfile } from "../train/mod.ts";
 import { parseOptions, reportError, UsageError, wantsHelp } from "./usage.ts";
 
-const USAGE = "usage: deno task sweep [--profile smoke|quick|full] [--only exp1,exp2,exp3] " +
+const USAGE =
+  "usage: deno task sweep [--profile smoke|quick|converged|full] [--only exp1,exp2,exp3] " +
   "[--cells c,…] [--datasets d,…] [--dry-run] [--json] [--jobs N] " +
   "[--slurm [--partition X] [--max-parallel K] [--print]] [--status] [--backend name]";
 
