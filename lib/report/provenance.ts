@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { sourceState } from "../train/mod.ts";
 
 /** The facts printed on the report's front page and in every page header. */
 export interface Provenance {
@@ -21,27 +22,21 @@ export interface Provenance {
   machine: string;
 }
 
-async function git(cwd: string, args: string[]): Promise<string | null> {
-  try {
-    const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "null" })
-      .output();
-    return out.code === 0 ? new TextDecoder().decode(out.stdout) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The short commit and the tree state of the repository holding `cwd`. */
+/**
+ * The short commit and the tree state of the repository holding `cwd`:
+ * "dirty" counts changed sources only, not the pipeline's own outputs
+ * (`sourceState`).
+ */
 export async function gitState(cwd: string): Promise<{ commit: string; tree: string }> {
-  const commit = (await git(cwd, ["rev-parse", "--short", "HEAD"]))?.trim() || "unknown";
-  const status = await git(cwd, ["status", "--porcelain", "--untracked-files=no"]);
-  const changed = status === null ? null : status.split("\n").filter(Boolean).length;
+  const { commit, changed } = await sourceState(cwd);
   const tree = changed === null
     ? "unknown"
-    : changed === 0
+    : changed.length === 0
     ? "clean"
-    : `dirty (${changed} file${changed === 1 ? "" : "s"} changed)`;
-  return { commit, tree };
+    : `dirty (${changed.length} source file${changed.length === 1 ? "" : "s"} changed: ${
+      changed.slice(0, 3).join(", ")
+    }${changed.length > 3 ? ", …" : ""})`;
+  return { commit: commit?.slice(0, 7) ?? "unknown", tree };
 }
 
 async function processorName(): Promise<string | null> {

@@ -19,6 +19,7 @@ export * from "./bench.ts";
 export * from "./checkpoint.ts";
 export * from "./errors.ts";
 export * from "./evaluate.ts";
+export * from "./git_state.ts";
 export * from "./hyperparameters.ts";
 export * from "./loss.ts";
 export * from "./predictions.ts";

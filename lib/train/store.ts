@@ -27,6 +27,7 @@
 import type { StoppingRule, StopRecord } from "./stopping.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceState } from "./git_state.ts";
 import { replaceFolder, STAGING_LEFTOVER } from "../data/mod.ts";
 import { RunStoreError } from "./errors.ts";
 import { processAlive } from "./process_alive.ts";
@@ -408,28 +409,15 @@ export async function listRuns(
 
 let gitCache: Promise<{ commit: string | null; dirty: boolean | null }> | undefined;
 
-/** The git commit of the working tree and whether it has uncommitted changes (null if unknown). */
+/**
+ * The git commit of the working tree and whether its sources have uncommitted
+ * changes (null if unknown); the pipeline's own outputs do not count (see
+ * {@link sourceState}).
+ */
 export function gitState(): Promise<{ commit: string | null; dirty: boolean | null }> {
-  gitCache ??= (async () => {
-    const cwd = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-    const git = async (args: string[]) => {
-      const out = await new Deno.Command("git", { args, cwd, stdout: "piped", stderr: "null" })
-        .output();
-      if (!out.success) throw new Error(`git ${args.join(" ")} failed`);
-      return new TextDecoder().decode(out.stdout).trim();
-    };
-    try {
-      const commit = await git(["rev-parse", "HEAD"]);
-      const status = await git([
-        "--no-optional-locks",
-        "status",
-        "--porcelain",
-        "--untracked-files=no",
-      ]);
-      return { commit, dirty: status.length > 0 };
-    } catch {
-      return { commit: null, dirty: null };
-    }
-  })();
+  gitCache ??= sourceState().then(({ commit, changed }) => ({
+    commit,
+    dirty: changed === null ? null : changed.length > 0,
+  }));
   return gitCache;
 }
