@@ -236,7 +236,7 @@ Deno.test("an explanation claim on a model below the minimum is undecided and na
   );
   const out = claim.evaluate({ accuracy: low, cosine });
   assertEquals(out.verdict, "undecided");
-  assertEquals(out.sentence, "Undecided: Deep on MNIST-MAJ is below the minimum, 81.9 % < 98 %.");
+  assertEquals(out.sentence, "Undecided: Deep on MNIST-MAJ is below the minimum, 81.90 % < 98 %.");
   assertStringIncludes(out.unconsidered ?? "", "Holds: ");
   const two = low.map((a) =>
     a.dataset === "fashion-mnist-maj" && a.cell === "rlstm" ? { ...a, accuracy: 80 } : a
@@ -244,7 +244,15 @@ Deno.test("an explanation claim on a model below the minimum is undecided and na
   const both2 = claim.evaluate({ accuracy: two, cosine });
   assertStringIncludes(both2.sentence, "Undecided: below the minimum: ");
   assertStringIncludes(both2.sentence, "(2 of the 4 models it rests on)");
-  assertStringIncludes(both2.sentence, "R-LSTM on FashionMNIST-MAJ 80.0 % < 85 %");
+  assertStringIncludes(both2.sentence, "R-LSTM on FashionMNIST-MAJ 80.00 % < 85 %");
+  // just below the minimum reads as below it, not as "98.0 % < 98 %"
+  const near = ALL_FINE.map((a) =>
+    a.dataset === "mnist-maj" && a.cell === "deep" ? { ...a, accuracy: 97.97 } : a
+  );
+  assertEquals(
+    claim.evaluate({ accuracy: near, cosine }).sentence,
+    "Undecided: Deep on MNIST-MAJ is below the minimum, 97.97 % < 98 %.",
+  );
   const none = claim.evaluate({ cosine });
   assertEquals(none.verdict, "undecided");
   assertStringIncludes(none.sentence, "no numbers for the accuracy of R-LSTM on MNIST-MAJ");

@@ -124,7 +124,7 @@ Deno.test("verdicts on models below the Table 3.2 minimum read Undecided, naming
   assert(report.outcomes.length >= 3);
   for (const o of report.outcomes) {
     assertEquals(o.verdict, "undecided");
-    assertStringIncludes(o.sentence, "Deep on MNIST-MAJ 90.0 % < 98 %");
+    assertStringIncludes(o.sentence, "Deep on MNIST-MAJ 90.00 % < 98 %");
     assert(o.unconsidered, "the numbers are still stated");
   }
   assertStringIncludes(report.markdown, "Undecided");

@@ -49,6 +49,9 @@ Deno.test("the tree counts changed sources, not the pipeline's runs, figures, re
     await write("runs/mnist/manifest.json", '{"a":1}');
     assertEquals((await sourceState(root)).changed, []);
     assertEquals((await gitState(root)).tree, "clean");
+    // asked from a folder inside the tree (a report build asks from notebooks/)
+    assertEquals((await sourceState(join(root, "notebooks"))).changed, []);
+    assertEquals((await gitState(join(root, "notebooks"))).tree, "clean");
 
     // edited sources count: a notebook cell and a library file
     await write("notebooks/01.ipynb", notebook("run(2)", "new output"));

@@ -8,7 +8,7 @@
  * only when every model they rest on meets the Table 3.2 minimum (thesis
  * §3.1: only such models are considered); otherwise the verdict is
  * "undecided" and its sentence names each model and its accuracy, e.g.
- * "Undecided: Deep on MNIST-MAJ is below the minimum, 81.9 % < 98 %". A claim
+ * "Undecided: Deep on MNIST-MAJ is below the minimum, 81.90 % < 98 %". A claim
  * that compares confidence intervals is undecided with fewer than
  * {@link MIN_INTERVAL_FOLDS} folds: with two folds the t multiplier is 12.7
  * and the 95 % intervals span most of [0, 1].
@@ -271,7 +271,8 @@ export function absentModels(
   return null;
 }
 
-const pct1 = (x: number): string => `${x.toFixed(1)} %`;
+// two decimals, so that 97.97 % never reads as 98.0 % < 98 %
+const pct2 = (x: number): string => `${x.toFixed(2)} %`;
 
 /**
  * The thesis's criterion for a claim about explanations: null when every
@@ -286,7 +287,7 @@ const pct1 = (x: number): string => `${x.toFixed(1)} %`;
  * const models = [{ dataset: "mnist-maj", cell: "deep", T: 12 }];
  * const accuracy = [{ dataset: "mnist-maj", cell: "deep", T: 12, accuracy: 81.9 }];
  * const out = criterion(base, models, false, { accuracy });
- * if (out?.sentence !== "Undecided: Deep on MNIST-MAJ is below the minimum, 81.9 % < 98 %.") {
+ * if (out?.sentence !== "Undecided: Deep on MNIST-MAJ is below the minimum, 81.90 % < 98 %.") {
  *   throw new Error(out?.sentence);
  * }
  * ```
@@ -303,7 +304,7 @@ export function criterion(
   const below = models.flatMap((m) => {
     const acc = accuracyOf(numbers, m.dataset, m.cell, m.T)!;
     const min = minimumAccuracy(m.dataset);
-    return acc < min ? [{ what: name(m), numbers: `${pct1(acc)} < ${min} %` }] : [];
+    return acc < min ? [{ what: name(m), numbers: `${pct2(acc)} < ${min} %` }] : [];
   });
   if (below.length === 1) {
     return decide(

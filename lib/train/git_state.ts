@@ -65,7 +65,8 @@ async function sameNotebookSources(root: string, path: string): Promise<boolean>
 }
 
 /**
- * The commit of the repository at `root` (default: this checkout) and the
+ * The commit of the repository holding `where` (default: this checkout; any
+ * folder inside a work tree names the whole tree) and the
  * tracked source files that differ from it, leaving out the pipeline's own
  * outputs ({@link OUTPUT_FOLDERS}, and notebooks whose cell sources are the
  * commit's).
@@ -76,7 +77,9 @@ async function sameNotebookSources(root: string, path: string): Promise<boolean>
  * console.log(commit, changed?.length === 0 ? "clean" : changed);
  * ```
  */
-export async function sourceState(root: string = REPO_ROOT): Promise<SourceState> {
+export async function sourceState(where: string = REPO_ROOT): Promise<SourceState> {
+  // git status names paths from the top of the work tree, whatever folder it runs in
+  const root = (await git(where, ["rev-parse", "--show-toplevel"]))?.trim() || where;
   const commit = (await git(root, ["rev-parse", "HEAD"]))?.trim() || null;
   const status = await git(root, ["status", "--porcelain", "-z", "--untracked-files=no"]);
   if (commit === null || status === null) return { commit, changed: null };
