@@ -32,6 +32,7 @@ export * from "./aggregate.ts";
 export * from "./paired.ts";
 export * from "./accuracy.ts";
 export * from "./table.ts";
+export * from "./value_order.ts";
 export * from "./removal_units.ts";
 export * from "./perturbation.ts";
 export * from "./localisation.ts";
