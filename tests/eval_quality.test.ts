@@ -14,6 +14,7 @@ import {
   methodHeatmaps,
   modelLogits,
   qualityFrame,
+  qualityPasses,
   type QualityRow,
   randomisationLayers,
   randomisationPlan,
@@ -214,6 +215,31 @@ Deno.test("randomisation with shared stages equals a fresh randomised model per 
       rows.map((r) => `${r.method} ${r.measure} ${r.setting} ${r.step} ${r.sample} ${r.value}`),
       want,
     );
+  } finally {
+    disposeModel(model);
+  }
+});
+
+Deno.test("quality passes count the forward and explain passes of the chosen options", () => {
+  const model = createModel(buildCell("deep", 12), { seed: 1 });
+  try {
+    const options = {
+      methods: ["dtd", "gb", "random"],
+      units: [{ kind: "steps", steps: 12 } as const],
+      points: 5,
+      randomisationSamples: 50,
+    };
+    // 3 interior step counts × (random + 3 methods × MoRF, LeRF) + the two ends
+    assertEquals(qualityPasses(model, "perturbation", options, 200), {
+      kind: "forward",
+      perSample: 2 + 3 * 7,
+    });
+    // 9 distinct randomised models × 2 explained methods × a quarter of the samples
+    assertEquals(qualityPasses(model, "randomisation", options, 200), {
+      kind: "explain",
+      perSample: 4.5,
+    });
+    assertEquals(qualityPasses(model, "localisation", options, 200).perSample, 0);
   } finally {
     disposeModel(model);
   }

@@ -42,4 +42,5 @@ export * from "./baseline_relevance.ts";
 export * from "./quality_rows.ts";
 export * from "./quality.ts";
 export * from "./quality_aggregate.ts";
+export * from "./quality_passes.ts";
 export * from "./quality_bench.ts";

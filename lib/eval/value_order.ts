@@ -1,8 +1,8 @@
 /**
  * Stable ordering of numbers by value with an LSD radix sort: each value's
- * 64 IEEE-754 bits become an unsigned key that orders like the value, sorted
- * by six 11-bit digits (digits every key shares are skipped, so float32 data
- * takes about four passes). Linear in n, unlike comparator sorts, which is
+ * IEEE-754 bits (32 for a Float32Array, else 64) become an unsigned key that
+ * orders like the value, sorted by 11-bit digits (three per 32 bits; digits
+ * every key shares are skipped). Linear in n, unlike comparator sorts, which is
  * what ranking thousands of heatmap pixels per sample needs.
  *
  * @module
@@ -10,15 +10,8 @@
 
 const DIGIT_BITS = 11;
 const BUCKETS = 1 << DIGIT_BITS;
-/** (word, shift) of every digit, least significant first; word 0 holds the low 32 bits (little-endian). */
-const DIGITS: ReadonlyArray<readonly [number, number]> = [
-  [0, 0],
-  [0, 11],
-  [0, 22],
-  [1, 0],
-  [1, 11],
-  [1, 22],
-];
+/** Digits per 32-bit word (11, 11 and 10 bits). */
+const WORD_DIGITS = 3;
 
 /**
  * The indices of `values` ordered by increasing value (decreasing with
@@ -39,8 +32,10 @@ export function valueOrder(
   descending = false,
 ): { order: Int32Array; valid: number } {
   const n = values.length;
+  // float32 values need one 32-bit word per key, others two (low word first: little-endian)
+  const stride = values instanceof Float32Array ? 1 : 2;
+  const keys = stride === 1 ? new Float32Array(n) : new Float64Array(n);
   const order = new Int32Array(n);
-  const keys = new Float64Array(n);
   let valid = 0;
   let nan = n;
   for (let i = 0; i < n; i++) {
@@ -56,43 +51,32 @@ export function valueOrder(
   const words = new Uint32Array(keys.buffer);
   for (let i = 0; i < n; i++) {
     // flip negatives entirely and set the sign bit of positives: unsigned order = value order
-    if (words[2 * i + 1] & 0x80000000) {
-      words[2 * i] = ~words[2 * i];
-      words[2 * i + 1] = ~words[2 * i + 1];
+    if (words[stride * i + stride - 1] & 0x80000000) {
+      for (let w = 0; w < stride; w++) words[stride * i + w] = ~words[stride * i + w];
     } else {
-      words[2 * i + 1] |= 0x80000000;
+      words[stride * i + stride - 1] |= 0x80000000;
     }
   }
-  const counts = new Uint32Array(DIGITS.length * BUCKETS);
+  const digits = stride * WORD_DIGITS;
   const mask = BUCKETS - 1;
+  const digit = (i: number, d: number) =>
+    (words[stride * i + Math.floor(d / WORD_DIGITS)] >>> (DIGIT_BITS * (d % WORD_DIGITS))) & mask;
+  const counts = new Uint32Array(digits * BUCKETS);
   for (let j = 0; j < valid; j++) {
-    const lo = words[2 * order[j]];
-    const hi = words[2 * order[j] + 1];
-    counts[lo & mask]++;
-    counts[BUCKETS + ((lo >>> 11) & mask)]++;
-    counts[2 * BUCKETS + (lo >>> 22)]++;
-    counts[3 * BUCKETS + (hi & mask)]++;
-    counts[4 * BUCKETS + ((hi >>> 11) & mask)]++;
-    counts[5 * BUCKETS + (hi >>> 22)]++;
+    for (let d = 0; d < digits; d++) counts[d * BUCKETS + digit(order[j], d)]++;
   }
   let from = order.subarray(0, valid);
   let to = new Int32Array(valid);
-  for (let d = 0; d < DIGITS.length; d++) {
+  for (let d = 0; d < digits; d++) {
     const count = counts.subarray(d * BUCKETS, (d + 1) * BUCKETS);
-    const [word, shift] = DIGITS[d];
-    if (valid === 0 || count[(words[2 * from[0] + word] >>> shift) & mask] === valid) {
-      continue; // every key has this digit
-    }
+    if (valid === 0 || count[digit(from[0], d)] === valid) continue; // every key has this digit
     let start = 0;
     for (let b = 0; b < BUCKETS; b++) {
       const c = count[b];
       count[b] = start;
       start += c;
     }
-    for (let j = 0; j < valid; j++) {
-      const i = from[j];
-      to[count[(words[2 * i + word] >>> shift) & mask]++] = i;
-    }
+    for (let j = 0; j < valid; j++) to[count[digit(from[j], d)]++] = from[j];
     [from, to] = [to, from];
   }
   if (from.buffer !== order.buffer) order.set(from);
