@@ -187,7 +187,9 @@ export async function runBench(
           });
           for (const r of measured) {
             log(
-              `quality ${cell} ${method} ${r.measure}: ${r.relative_cost!.toFixed(1)}× explain; ` +
+              `quality ${cell} ${method} ${r.measure}: ${
+                r.relative_cost!.toPrecision(2)
+              }× explain; ` +
                 `${r.passes} per sample, ${r.passes_cost!.toFixed(2)}× passes`,
             );
           }

@@ -248,7 +248,7 @@ export function benchTable(rows: readonly BenchRow[]): string {
       const base = `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${method} | ${r.backend} | ${
         f(r.median_per_s)
       } | ${f(r.min_per_s)} | ${f(r.max_per_s)} |`;
-      const tail = (cost ? ` ${dash(r.relative_cost, 1)} |` : "") +
+      const tail = (cost ? ` ${dash(r.relative_cost, (r.relative_cost ?? 1) < 1 ? 2 : 1)} |` : "") +
         (passes ? ` ${r.passes ?? "–"} | ${dash(r.passes_cost, 2)} |` : "");
       if (!torch) return base + tail;
       if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |${tail}`;
