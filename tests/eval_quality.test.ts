@@ -6,6 +6,7 @@ import { buildCell, createModel, disposeModel, forward } from "../lib/cells/mod.
 import { Prng } from "../lib/data/prng.ts";
 import {
   aggregateQuality,
+  averageRanks,
   baselineRelevance,
   EvalShapeError,
   evaluateExplanations,
@@ -13,12 +14,16 @@ import {
   methodHeatmaps,
   modelLogits,
   qualityFrame,
+  qualityPasses,
   type QualityRow,
   randomisationLayers,
+  randomisationPlan,
   randomisedLayers,
   randomisedModel,
+  randomisedSpearman,
   readQualityRows,
   spearman,
+  ssimAbs,
   UnknownIdError,
   writeQualityRows,
 } from "../lib/eval/mod.ts";
@@ -151,6 +156,90 @@ Deno.test("chance levels: uniform relevance has no MoRF–LeRF gap and the MAJ m
     assertEquals(valuesOf(rows, { method: "uniform", measure: "spearman" }), []);
     // three layers, two modes, four samples, Spearman and SSIM, random and intensity
     assertEquals(rows.filter((r) => r.measure === "spearman").length, 3 * 2 * 4 * 2);
+  } finally {
+    disposeModel(model);
+  }
+});
+
+Deno.test("the randomisation plan shares stages that re-initialise the same layers", () => {
+  const plan = randomisationPlan(["out2", "out1", "r", "hidden", "in1"]);
+  assertEquals(plan.map((s) => `${s.mode[0]}${s.stage}:${s.sameAs}`), [
+    "c0:0",
+    "c1:1",
+    "c2:2",
+    "c3:3",
+    "c4:4",
+    "i0:0",
+    "i1:6",
+    "i2:7",
+    "i3:8",
+    "i4:9",
+  ]);
+  assertEquals(plan[7].randomised, ["r"]);
+});
+
+Deno.test("randomisation with shared stages equals a fresh randomised model per stage", () => {
+  const model = createModel(buildCell("deep", 12), { seed: 4 });
+  const B = 3;
+  const x = images(B, "shared-stages");
+  const labels = [3, 1, 4];
+  const methods = ["dtd", "gb", "random"];
+  const tensors = tf.memory().numTensors;
+  try {
+    const rows = evaluateExplanations(model, { x, labels }, {
+      methods,
+      measures: ["randomisation"],
+      seed: 5,
+    });
+    assertEquals(tf.memory().numTensors, tensors, "no tensor leaks");
+    const layers = randomisationLayers(model);
+    const want: string[] = [];
+    for (const mode of ["cascading", "independent"] as const) {
+      for (let stage = 0; stage < layers.length; stage++) {
+        const random = randomisedModel(model, randomisedLayers(layers, mode, stage), 5);
+        for (const method of methods) {
+          const a = methodHeatmaps(model, method, x, labels, { seed: "5" });
+          const r = methodHeatmaps(random, method, x, labels, { seed: `5/${mode}/${stage}` });
+          for (let b = 0; b < B; b++) {
+            const ab = a.subarray(b * SIZE, (b + 1) * SIZE);
+            const rb = r.subarray(b * SIZE, (b + 1) * SIZE);
+            const rho = randomisedSpearman(averageRanks(ab), rb);
+            want.push(`${method} spearman ${mode} ${stage} ${b} ${rho}`);
+            want.push(`${method} ssim ${mode} ${stage} ${b} ${ssimAbs(ab, rb, 84)}`);
+          }
+        }
+        disposeModel(random);
+      }
+    }
+    assertEquals(
+      rows.map((r) => `${r.method} ${r.measure} ${r.setting} ${r.step} ${r.sample} ${r.value}`),
+      want,
+    );
+  } finally {
+    disposeModel(model);
+  }
+});
+
+Deno.test("quality passes count the forward and explain passes of the chosen options", () => {
+  const model = createModel(buildCell("deep", 12), { seed: 1 });
+  try {
+    const options = {
+      methods: ["dtd", "gb", "random"],
+      units: [{ kind: "steps", steps: 12 } as const],
+      points: 5,
+      randomisationSamples: 50,
+    };
+    // 3 interior step counts × (random + 3 methods × MoRF, LeRF) + the two ends
+    assertEquals(qualityPasses(model, "perturbation", options, 200), {
+      kind: "forward",
+      perSample: 2 + 3 * 7,
+    });
+    // 9 distinct randomised models × 2 explained methods × a quarter of the samples
+    assertEquals(qualityPasses(model, "randomisation", options, 200), {
+      kind: "explain",
+      perSample: 4.5,
+    });
+    assertEquals(qualityPasses(model, "localisation", options, 200).perSample, 0);
   } finally {
     disposeModel(model);
   }

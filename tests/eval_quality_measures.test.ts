@@ -4,6 +4,7 @@ import {
   aopc,
   averageRanks,
   curveStepCounts,
+  endpointLogits,
   EvalShapeError,
   localisationScores,
   majLocalisationBatch,
@@ -15,6 +16,7 @@ import {
   removalUnits,
   spearman,
   ssimAbs,
+  unitPixels,
   unitRelevance,
 } from "../lib/eval/mod.ts";
 
@@ -152,6 +154,51 @@ Deno.test("batched perturbation curves equal a naive per-sample, per-order, per-
         naive += curves.logits[s * K * B + b] - curves.logits[(s * K + k) * B + b];
       }
       assertAlmostEquals(area[b], naive / K, 1e-6);
+    }
+  }
+});
+
+Deno.test("curves with endpoint logits computed once equal curves computing their own", () => {
+  const B = 2;
+  const x = noise(B * SIZE, "ends-x");
+  const labels = [4, 9];
+  const model = linearModel(SIZE, "ends-w");
+  const ends = endpointLogits(model.batched, x, B);
+  assertEquals([model.calls(), model.images()], [1, 2 * B], "both ends in one call");
+  for (const unit of [{ kind: "steps", steps: 12 }, { kind: "patches", size: 7 }] as const) {
+    const map = removalUnits(84, unit);
+    const orders = [randomOrders(B, map.count, 3), randomOrders(B, map.count, 4)];
+    const own = perturbationCurves(model.batched, x, labels, orders, map);
+    const calls = model.calls();
+    const shared = perturbationCurves(model.batched, x, labels, orders, map, { endpoints: ends });
+    assertEquals(model.calls() - calls, own.stepCounts.length - 2, "no pass for k = 0 and U");
+    assertEquals(shared, own);
+  }
+  assertThrows(
+    () =>
+      perturbationCurves(
+        model.batched,
+        x,
+        labels,
+        [randomOrders(B, 12, 1)],
+        removalUnits(84, {
+          kind: "steps",
+          steps: 12,
+        }),
+        { endpoints: { clean: ends.clean.subarray(10), blank: ends.blank } },
+      ),
+    EvalShapeError,
+  );
+});
+
+Deno.test("unit pixel lists hold every pixel once, under its unit", () => {
+  for (const unit of [{ kind: "steps", steps: 12 }, { kind: "patches", size: 7 }] as const) {
+    const map = removalUnits(84, unit);
+    const { start, pixels } = unitPixels(map);
+    assertEquals([start[0], start[map.count]], [0, SIZE]);
+    assertEquals([...pixels].sort((a, b) => a - b), [...Array(SIZE).keys()]);
+    for (let u = 0; u < map.count; u++) {
+      for (let j = start[u]; j < start[u + 1]; j++) assertEquals(map.unitOf[pixels[j]], u);
     }
   }
 });

@@ -164,6 +164,7 @@ Deno.test("the quality case measures explaining and every measure group on the s
   const rows = await benchQuality("shallow", { batch: 4, warmup: 0, repeats: 1 });
   assertEquals(rows.map((r) => r.measure), [
     "explain",
+    "forward",
     "perturbation",
     "localisation",
     "randomisation",
@@ -172,10 +173,21 @@ Deno.test("the quality case measures explaining and every measure group on the s
   for (const r of rows) {
     assertEquals([r.case, r.cell, r.batch, r.method], ["quality", "shallow", 4, "dtd"]);
     assertGreater(r.median_per_s, 0);
+    assertGreater(r.passes_cost!, 0);
   }
+  // shallow: 2 unit kinds (T = 12 steps, 7×7 patches) × 11 interior step counts × 3 orders + 2 ends;
+  // 3 layers, so 2 × 3 stages of which cascading and independent stage 0 share one model
+  assertEquals(rows.map((r) => r.passes), [
+    "1 explain",
+    "1 forward",
+    "1 explain + 68 forward",
+    "1 explain",
+    "6 explain",
+  ]);
   // explaining is part of every group, so none is cheaper than explaining alone by much
-  assertGreater(rows[3].relative_cost!, 1);
+  assertGreater(rows[4].relative_cost!, 1);
   const table = benchTable(rows);
   assertStringIncludes(table, "× explain");
+  assertStringIncludes(table, "| 1 explain + 68 forward |");
   assertStringIncludes(table, "dtd · randomisation");
 });

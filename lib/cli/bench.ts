@@ -7,9 +7,10 @@
  * - `eval`: sequences per second of a forward pass without dropout (batch 250);
  * - `explain`: heatmaps per second of each of `--methods` (batch 100);
  * - `quality`: samples per second of explaining 500 samples with each of
- *   `--methods` and of each explanation-quality measure group on them
- *   (perturbation, localisation, randomisation), with its cost relative to
- *   the explanation (`--batch` changes the 500);
+ *   `--methods`, of a forward pass over them and of each explanation-quality
+ *   measure group on them (perturbation, localisation, randomisation), with
+ *   its cost relative to the explanation and to the explain and forward
+ *   passes per sample it makes (`--batch` changes the 500);
  * - `memory`: resident memory of a MAJ run: the task, one model, `--steps`
  *   training batches and the evaluation of the test fold, for `--folds` folds
  *   (run one cell per call for exact per-cell numbers).
@@ -185,7 +186,12 @@ export async function runBench(
             repeats: common.repeats,
           });
           for (const r of measured) {
-            log(`quality ${cell} ${method} ${r.measure}: ${r.relative_cost!.toFixed(1)}× explain`);
+            log(
+              `quality ${cell} ${method} ${r.measure}: ${
+                r.relative_cost!.toPrecision(2)
+              }× explain; ` +
+                `${r.passes} per sample, ${r.passes_cost!.toFixed(2)}× passes`,
+            );
           }
           rows.push(...measured);
         }
@@ -236,7 +242,8 @@ export function benchReport(result: BenchResult): string {
     parts.push(
       benchTable(result.rows) +
         "\n\ntrain, eval: sequences per second; explain: heatmaps per second; quality: samples " +
-        "per second, × explain: time relative to explaining the same samples.",
+        "per second, × explain: time relative to explaining the same samples; × passes: time " +
+        "relative to the explain and forward passes per sample it makes, each measured alone.",
     );
   }
   if (result.memory.length > 0) parts.push(memoryTable(result.memory));

@@ -7,6 +7,7 @@
  */
 import { EvalShapeError } from "./errors.ts";
 import { IMAGE_ROWS } from "./shares.ts";
+import { valueOrder } from "./value_order.ts";
 
 /** Side of the square SSIM window (scikit-image's default). */
 export const SSIM_WINDOW = 7;
@@ -19,29 +20,24 @@ export const SSIM_C2 = 0.03 ** 2;
 /**
  * Ranks 1..n of `values`, ties given their average rank: each value's rank
  * is the mean of the first and last places it holds in the sorted values
- * (found by binary search in a natively sorted copy).
+ * (sorted by {@link valueOrder}); NaN ranks 0.5 and takes no place.
+ *
+ * @example
+ * ```ts
+ * import { averageRanks } from "./heatmap_similarity.ts";
+ * if (averageRanks([0.3, -1, 0.3, 2]).join() !== "2.5,1,2.5,4") throw new Error();
+ * ```
  */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const sorted = Float64Array.from(values).sort();
-  const ranks = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    const first = lo;
-    hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    ranks[i] = (first + lo - 1) / 2 + 1;
+  const { order, valid } = valueOrder(values);
+  const ranks = new Float64Array(values.length).fill(0.5);
+  for (let first = 0; first < valid;) {
+    const v = values[order[first]];
+    let last = first + 1;
+    while (last < valid && values[order[last]] === v) last++;
+    const rank = (first + last - 1) / 2 + 1;
+    for (let i = first; i < last; i++) ranks[order[i]] = rank;
+    first = last;
   }
   return ranks;
 }

@@ -11,13 +11,16 @@
  *
  * Every perturbed copy of every sample and order for one step count goes
  * through one call of the logit function (one forward pass per step count);
- * with no unit or every unit removed, one copy per sample serves all orders.
+ * with no unit or every unit removed, one copy per sample serves all orders,
+ * and those two ends can be computed once for every unit kind
+ * ({@link endpointLogits}).
  *
  * @module
  */
 import { Prng } from "../data/prng.ts";
 import { EvalShapeError } from "./errors.ts";
-import type { UnitMap } from "./removal_units.ts";
+import { type UnitMap, unitPixels } from "./removal_units.ts";
+import { valueOrder } from "./value_order.ts";
 
 /** Removal orders: most relevant first, least relevant first, random. */
 export const REMOVAL_ORDERS = ["morf", "lerf", "random"] as const;
@@ -34,7 +37,7 @@ export const CURVE_POINTS = 13;
 /**
  * The removal order of every sample's units from their relevance (flat B×U):
  * `morf` sorts by decreasing, `lerf` by increasing relevance; ties keep unit
- * order. Returns B×U unit indices.
+ * order (a stable radix sort, {@link valueOrder}). Returns B×U unit indices.
  *
  * @example
  * ```ts
@@ -55,12 +58,12 @@ export function relevanceOrders(
   }
   const B = scores.length / units;
   const out = new Int32Array(B * units);
-  const sign = order === "morf" ? -1 : 1;
-  const idx = Array.from({ length: units }, (_, u) => u);
+  const values = Float64Array.from(scores);
   for (let b = 0; b < B; b++) {
-    const s = (u: number) => sign * scores[b * units + u];
-    const sorted = [...idx].sort((p, q) => s(p) - s(q) || p - q);
-    out.set(sorted, b * units);
+    out.set(
+      valueOrder(values.subarray(b * units, (b + 1) * units), order === "morf").order,
+      b * units,
+    );
   }
   return out;
 }
@@ -114,12 +117,13 @@ export function removeUnits(
     );
   }
   out.set(x);
-  const removed = new Uint8Array(map.count);
+  const { start, pixels } = unitPixels(map);
   for (let b = 0; b < B; b++) {
-    removed.fill(0);
-    for (let i = 0; i < k; i++) removed[orders[b * map.count + i]] = 1;
     const base = b * size;
-    for (let p = 0; p < size; p++) if (removed[map.unitOf[p]]) out[base + p] = value;
+    for (let i = 0; i < k; i++) {
+      const u = orders[b * map.count + i];
+      for (let j = start[u]; j < start[u + 1]; j++) out[base + pixels[j]] = value;
+    }
   }
 }
 
@@ -138,12 +142,40 @@ export interface PerturbationCurves {
   samples: number;
 }
 
+/**
+ * The logits [B, 10] of the images with no unit removed (`clean`) and with
+ * every unit removed (`blank`): the ends of every curve, whatever the unit
+ * kind and order.
+ */
+export interface EndpointLogits {
+  clean: Float32Array;
+  blank: Float32Array;
+}
+
+/**
+ * The {@link EndpointLogits} of a batch ([B, 28, W]) in one call of
+ * `logitsOf`, to share between the curves of several unit kinds.
+ */
+export function endpointLogits(
+  logitsOf: LogitFunction,
+  x: Float32Array,
+  samples: number,
+  value: number = REMOVED_VALUE,
+): EndpointLogits {
+  const copies = new Float32Array(2 * x.length).fill(value);
+  copies.set(x);
+  const out = logitsOf(copies, 2 * samples);
+  return { clean: out.subarray(0, samples * 10), blank: out.subarray(samples * 10) };
+}
+
 /** Options of {@link perturbationCurves}. */
 export interface CurveOptions {
   /** Recorded step counts (default {@link curveStepCounts} of U); must start at 0. */
   stepCounts?: readonly number[];
   /** Value of removed pixels (default {@link REMOVED_VALUE}). */
   value?: number;
+  /** Logits of the unperturbed and fully removed images, computed once (default: computed here). */
+  endpoints?: EndpointLogits;
 }
 
 /**
@@ -193,25 +225,31 @@ export function perturbationCurves(
       `step counts must start at 0 and lie in 0..${map.count}, got ${stepCounts.join(", ")}`,
     );
   }
+  const ends = options.endpoints;
+  if (ends && (ends.clean.length !== B * 10 || ends.blank.length !== B * 10)) {
+    throw new EvalShapeError(
+      `perturbation: endpoint logits of ${B} images need ${B * 10} values each, got ` +
+        `${ends.clean.length} and ${ends.blank.length}`,
+    );
+  }
   const S = orders.length;
   const K = stepCounts.length;
   const logits = new Float32Array(S * K * B);
   const correct = new Uint8Array(S * K * B);
   const copies = new Float32Array(S * x.length);
   for (let ki = 0; ki < K; ki++) {
+    const k = stepCounts[ki];
     // with none or all units removed every order gives the same images: one copy serves all
-    const distinct = stepCounts[ki] === 0 || stepCounts[ki] === map.count ? 1 : S;
-    for (let s = 0; s < distinct; s++) {
-      removeUnits(
-        x,
-        map,
-        orders[s],
-        stepCounts[ki],
-        copies.subarray(s * x.length, (s + 1) * x.length),
-        options.value,
-      );
+    const end = k === 0 || k === map.count;
+    const distinct = end ? 1 : S;
+    let out = end && ends ? (k === 0 ? ends.clean : ends.blank) : undefined;
+    if (out === undefined) {
+      for (let s = 0; s < distinct; s++) {
+        const copy = copies.subarray(s * x.length, (s + 1) * x.length);
+        removeUnits(x, map, orders[s], k, copy, options.value);
+      }
+      out = logitsOf(copies.subarray(0, distinct * x.length), distinct * B);
     }
-    const out = logitsOf(copies.subarray(0, distinct * x.length), distinct * B);
     for (let s = 0; s < S; s++) {
       for (let b = 0; b < B; b++) {
         const row = ((distinct === 1 ? 0 : s) * B + b) * 10;

@@ -3,13 +3,14 @@
  * heatmaps on a batch of samples, as tidy rows (see `quality_rows.ts`).
  *
  * - `perturbation`: MoRF, LeRF and random-order curves for each removal unit
- *   (one forward pass per step count over every method and order), per-sample
+ *   (one forward pass per step count over every method and order; the
+ *   unperturbed and fully removed images once for all units), per-sample
  *   AOPC and MoRF–LeRF gap;
  * - `localisation` (MAJ samples, which carry marks): relevance mass
  *   accuracy, relevance rank accuracy, pointing game, and the thesis's cosine;
  * - `randomisation`: Spearman and SSIM of each heatmap to the original's as
  *   the layers are re-initialised, cascading from the output down and one
- *   layer at a time.
+ *   layer at a time (each distinct randomised model built and explained once).
  *
  * The baselines `uniform`, `random` and `intensity` are scored like methods,
  * as the chance level of every measure (`uniform` is left out of the
@@ -28,18 +29,14 @@ import { sampleMetrics } from "./metrics.ts";
 import {
   aopc,
   curveStepCounts,
+  endpointLogits,
   type LogitFunction,
   perturbationCurves,
   randomOrders,
   relevanceOrders,
 } from "./perturbation.ts";
 import type { QualityRow } from "./quality_rows.ts";
-import {
-  RANDOMISATION_MODES,
-  randomisationLayers,
-  randomisedLayers,
-  randomisedModel,
-} from "./randomisation.ts";
+import { randomisationLayers, randomisationPlan, randomisedModel } from "./randomisation.ts";
 import { type RemovalUnit, removalUnits, unitRelevance } from "./removal_units.ts";
 import { blockSharesBatch, IMAGE_ROWS } from "./shares.ts";
 
@@ -255,6 +252,7 @@ export function evaluateExplanations(
   }
   if (measures.includes("perturbation")) {
     const logitsOf = modelLogits(model, options.forwardChunk);
+    const endpoints = endpointLogits(logitsOf, samples.x, B);
     for (const unit of options.units ?? defaultRemovalUnits(model)) {
       const map = removalUnits(spec.width, unit);
       const orders: Int32Array[] = [randomOrders(B, map.count, `${seed}/${map.name}`)];
@@ -265,6 +263,7 @@ export function evaluateExplanations(
       }
       const curves = perturbationCurves(logitsOf, samples.x, samples.labels, orders, map, {
         stepCounts: curveStepCounts(map.count, options.points),
+        endpoints,
       });
       const K = curves.stepCounts.length;
       const random = aopc(curves, 0);
@@ -333,30 +332,38 @@ export function evaluateExplanations(
       }
       return [method, out];
     }));
-    for (const mode of RANDOMISATION_MODES) {
-      for (let stage = 0; stage < layers.length; stage++) {
-        const random = randomisedModel(model, randomisedLayers(layers, mode, stage), seed);
+    const plan = randomisationPlan(layers);
+    const explained = methods.filter((m) => !isBaselineMethod(m));
+    // the model methods' heatmaps of each distinct randomised model, kept where a later stage shares them
+    const shared = new Map<number, Map<string, Float32Array>>();
+    plan.forEach(({ mode, stage, randomised, sameAs }, i) => {
+      let heat = shared.get(sameAs);
+      if (heat === undefined) {
+        const random = randomisedModel(model, randomised, seed);
         try {
-          for (const method of methods) {
-            const original = heatmaps.get(method)!;
-            const h = methodHeatmaps(random, method, x, labels, {
-              seed: `${seed}/${mode}/${stage}`,
-              explainOptions: options.explainOptions,
-            });
-            for (let b = 0; b < n; b++) {
-              const a = original.subarray(b * size, (b + 1) * size);
-              const r = h.subarray(b * size, (b + 1) * size);
-              const at = { setting: mode, step: stage, layer: layers[stage], sample: ids[b] };
-              const ra = ranks.get(method)!.subarray(b * size, (b + 1) * size);
-              push(method, "spearman", randomisedSpearman(ra, r), at);
-              push(method, "ssim", ssimAbs(a, r, spec.width), at);
-            }
-          }
+          heat = new Map(explained.map((method) => [
+            method,
+            methodHeatmaps(random, method, x, labels, { explainOptions: options.explainOptions }),
+          ]));
         } finally {
           disposeModel(random);
         }
+        if (plan.some((later, j) => j > i && later.sameAs === sameAs)) shared.set(sameAs, heat);
       }
-    }
+      for (const method of methods) {
+        const original = heatmaps.get(method)!;
+        const h = heat.get(method) ??
+          methodHeatmaps(model, method, x, labels, { seed: `${seed}/${mode}/${stage}` });
+        for (let b = 0; b < n; b++) {
+          const a = original.subarray(b * size, (b + 1) * size);
+          const r = h.subarray(b * size, (b + 1) * size);
+          const at = { setting: mode, step: stage, layer: layers[stage], sample: ids[b] };
+          const ra = ranks.get(method)!.subarray(b * size, (b + 1) * size);
+          push(method, "spearman", randomisedSpearman(ra, r), at);
+          push(method, "ssim", ssimAbs(a, r, spec.width), at);
+        }
+      }
+    });
   }
   return rows;
 }

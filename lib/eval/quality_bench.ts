@@ -1,9 +1,12 @@
 /**
  * The cost of the explanation-quality measures (`deno task bench --cases
  * quality`): for one cell and method, the rate of explaining a batch of
- * samples (default 500) and of each measure group of `evaluateExplanations`
- * on the same batch (its explanation included), with each measure's cost
- * relative to the explanation alone.
+ * samples (default 500), of a forward pass over them, and of each measure
+ * group of `evaluateExplanations` on the same batch (its explanation
+ * included), with each measure's cost relative to the explanation alone and
+ * relative to the passes it needs (the explanation plus its forward or
+ * explain passes, {@link qualityPasses}): near 1 means the measure costs
+ * what its passes through the model cost.
  *
  * @module
  */
@@ -11,7 +14,14 @@ import { backendInfo } from "../backend/mod.ts";
 import { buildCell, createModel, disposeModel } from "../cells/mod.ts";
 import { Prng } from "../data/prng.ts";
 import { type BenchRow, type MeasureOptions, measureRate } from "../train/mod.ts";
-import { evaluateExplanations, methodHeatmaps, QUALITY_MEASURES } from "./quality.ts";
+import {
+  evaluateExplanations,
+  methodHeatmaps,
+  modelLogits,
+  QUALITY_MEASURES,
+  type QualityOptions,
+} from "./quality.ts";
+import { qualityPasses } from "./quality_passes.ts";
 
 /** Samples of the quality benchmark by default. */
 export const QUALITY_BENCH_SAMPLES = 500;
@@ -27,9 +37,11 @@ export interface QualityBenchOptions extends MeasureOptions {
 }
 
 /**
- * Rows for explaining `batch` random MAJ-shaped samples of `cell` (T = 12)
- * and for each measure group on them; `relative_cost` is the measure's time
- * over the explanation's.
+ * Rows for explaining `batch` random MAJ-shaped samples of `cell` (T = 12),
+ * for one forward pass over them and for each measure group on them:
+ * `relative_cost` is a row's time over the explanation's, `passes` the
+ * explain and forward passes per sample it makes and `passes_cost` its time
+ * over those passes' time, measured alone.
  */
 export async function benchQuality(
   cell: string,
@@ -66,18 +78,35 @@ export async function benchQuality(
       batch,
       measure,
     );
-    const rows: BenchRow[] = [{ ...row("explain", explained), relative_cost: 1 }];
+    const logitsOf = modelLogits(model);
+    const forward = await measureRate(() => logitsOf(x, batch), batch, measure);
+    const rows: BenchRow[] = [
+      { ...row("explain", explained), relative_cost: 1, passes: "1 explain", passes_cost: 1 },
+      {
+        ...row("forward", forward),
+        relative_cost: explained.median / forward.median,
+        passes: "1 forward",
+        passes_cost: 1,
+      },
+    ];
+    const options: QualityOptions = { methods: [method] };
     for (const group of QUALITY_MEASURES) {
       const stats = await measureRate(
-        () =>
-          evaluateExplanations(model, { x, labels, marks }, {
-            methods: [method],
-            measures: [group],
-          }),
+        () => evaluateExplanations(model, { x, labels, marks }, { ...options, measures: [group] }),
         batch,
         measure,
       );
-      rows.push({ ...row(group, stats), relative_cost: explained.median / stats.median });
+      const passes = qualityPasses(model, group, options, batch);
+      const p = Number(passes.perSample.toFixed(2));
+      const forwardPasses = passes.kind === "forward" ? passes.perSample : 0;
+      const explainPasses = 1 + (passes.kind === "explain" ? passes.perSample : 0);
+      rows.push({
+        ...row(group, stats),
+        relative_cost: explained.median / stats.median,
+        passes: passes.kind === "forward" ? `1 explain + ${p} forward` : `${1 + p} explain`,
+        passes_cost: (explainPasses / explained.median + forwardPasses / forward.median) *
+          stats.median,
+      });
     }
     return rows;
   } finally {

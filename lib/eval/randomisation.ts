@@ -44,6 +44,41 @@ export function randomisedLayers(
   return mode === "cascading" ? layers.slice(0, stage + 1) : [layers[stage]];
 }
 
+/** One stage of a randomisation mode and the layers it re-initialises. */
+export interface RandomisationStage {
+  mode: RandomisationMode;
+  /** 0-based stage; its layer is `layers[stage]`. */
+  stage: number;
+  /** The re-initialised layers ({@link randomisedLayers}). */
+  randomised: string[];
+  /** Index of the first stage of the plan that re-initialises the same layers (itself if none). */
+  sameAs: number;
+}
+
+/**
+ * Every stage of both modes, cascading first; stages that re-initialise the
+ * same layers (cascading and independent stage 0 both take the output layer
+ * alone) point to the first of them, whose randomised model and heatmaps
+ * they can share (the same layers and seed give the same model).
+ *
+ * @example
+ * ```ts
+ * import { randomisationPlan } from "./randomisation.ts";
+ * const plan = randomisationPlan(["out", "r", "hidden"]);
+ * if (plan.length !== 6 || plan[3].sameAs !== 0 || plan[4].sameAs !== 4) throw new Error();
+ * ```
+ */
+export function randomisationPlan(layers: readonly string[]): RandomisationStage[] {
+  const keys: string[] = [];
+  return RANDOMISATION_MODES.flatMap((mode) =>
+    layers.map((_, stage) => {
+      const randomised = randomisedLayers(layers, mode, stage);
+      keys.push([...randomised].sort().join("\n"));
+      return { mode, stage, randomised, sameAs: keys.indexOf(keys[keys.length - 1]) };
+    })
+  );
+}
+
 /**
  * A copy of `model` whose `layers` are re-initialised from `seed`; every
  * other parameter keeps its trained value. Dispose it with `disposeModel`.

@@ -78,6 +78,27 @@ export function removalUnits(width: number, unit: RemovalUnit): UnitMap {
 }
 
 /**
+ * The pixels of every unit: those of unit u are `pixels[start[u]]` up to
+ * `pixels[start[u + 1] − 1]`, in row-major order.
+ *
+ * @example
+ * ```ts
+ * import { removalUnits, unitPixels } from "./removal_units.ts";
+ * const { start, pixels } = unitPixels(removalUnits(28, { kind: "patches", size: 14 }));
+ * if (start[1] - start[0] !== 14 * 14 || pixels[0] !== 0 || pixels[14] !== 28) throw new Error();
+ * ```
+ */
+export function unitPixels(map: UnitMap): { start: Int32Array; pixels: Int32Array } {
+  const start = new Int32Array(map.count + 1);
+  for (let p = 0; p < map.unitOf.length; p++) start[map.unitOf[p] + 1]++;
+  for (let u = 0; u < map.count; u++) start[u + 1] += start[u];
+  const next = start.slice(0, map.count);
+  const pixels = new Int32Array(map.unitOf.length);
+  for (let p = 0; p < map.unitOf.length; p++) pixels[next[map.unitOf[p]]++] = p;
+  return { start, pixels };
+}
+
+/**
  * The relevance of every unit of every heatmap of a [B, 28, W] batch: the sum
  * of its pixels' relevance, as a flat B×U array.
  */

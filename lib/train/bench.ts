@@ -89,6 +89,10 @@ export interface BenchRow {
   measure?: string;
   /** `quality` rows: time per sample relative to explaining the same samples. */
   relative_cost?: number;
+  /** `quality` rows: passes through the model per sample, e.g. `1 explain + 68 forward`. */
+  passes?: string;
+  /** `quality` rows: time relative to those passes measured alone (1: nothing else costs). */
+  passes_cost?: number;
   /** The tfjs backend. */
   backend: string;
   /** Median items (sequences or heatmaps) per second. */
@@ -230,19 +234,22 @@ export function benchTable(rows: readonly BenchRow[]): string {
   const f = (v: number) => v >= 100 ? v.toFixed(0) : v.toPrecision(3);
   const torch = rows.some((r) => r.pytorch_median_per_s !== undefined);
   const cost = rows.some((r) => r.relative_cost !== undefined);
+  const passes = rows.some((r) => r.passes !== undefined);
   const head = "| case | cell | T | batch | method | backend | median /s | min | max |";
   const rule = "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |";
+  const dash = (v: number | undefined, digits: number) => v === undefined ? "–" : v.toFixed(digits);
   return [
-    head + (torch ? " PyTorch /s | threads | ratio |" : "") + (cost ? " × explain |" : ""),
-    rule + (torch ? " ---: | ---: | ---: |" : "") + (cost ? " ---: |" : ""),
+    head + (torch ? " PyTorch /s | threads | ratio |" : "") + (cost ? " × explain |" : "") +
+    (passes ? " passes per sample | × passes |" : ""),
+    rule + (torch ? " ---: | ---: | ---: |" : "") + (cost ? " ---: |" : "") +
+    (passes ? " --- | ---: |" : ""),
     ...rows.map((r) => {
       const method = r.measure ? `${r.method} · ${r.measure}` : r.method ?? "–";
       const base = `| ${r.case} | ${r.cell} | ${r.T} | ${r.batch} | ${method} | ${r.backend} | ${
         f(r.median_per_s)
       } | ${f(r.min_per_s)} | ${f(r.max_per_s)} |`;
-      const tail = cost
-        ? ` ${r.relative_cost === undefined ? "–" : r.relative_cost.toFixed(1)} |`
-        : "";
+      const tail = (cost ? ` ${dash(r.relative_cost, (r.relative_cost ?? 1) < 1 ? 2 : 1)} |` : "") +
+        (passes ? ` ${r.passes ?? "–"} | ${dash(r.passes_cost, 2)} |` : "");
       if (!torch) return base + tail;
       if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |${tail}`;
       return `${base} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
