@@ -17,7 +17,7 @@ import { relative } from "node:path";
 import { datasetInfo, trainValSplit } from "../data/mod.ts";
 import { evalFilePath } from "../eval/mod.ts";
 import {
-  EXPERIMENT_METHODS,
+  evaluationMethods,
   type ExperimentId,
   explainSampleCount,
   type ProtocolItem,
@@ -158,7 +158,7 @@ export function runCost(
   const perEpoch = trainN / rates.train;
   const train = plan.epochs * perEpoch;
   const evaluation = testN / rates.eval;
-  const explain = explainN * EXPERIMENT_METHODS.length / rates.explain;
+  const explain = explainN * evaluationMethods(item.cell).length / rates.explain;
   const total = STARTUP_SECONDS + train + evaluation + explain;
   const trained = epochsDone >= plan.epochs;
   const remaining = trained && evaluated ? 0 : STARTUP_SECONDS +
@@ -211,7 +211,11 @@ export async function runState(
   if (manifest) {
     const epoch = plan.epochs;
     if (item.fold === null) return { dir, state: "done", epoch, evaluated: null, manifest };
-    const file = evalFilePath(dir, { ...key, fold: item.fold, methods: EXPERIMENT_METHODS });
+    const file = evalFilePath(dir, {
+      ...key,
+      fold: item.fold,
+      methods: evaluationMethods(item.cell),
+    });
     const evaluated = await Deno.stat(file).then(() => true, () => false);
     return { dir, state: evaluated ? "done" : "partial", epoch, evaluated, manifest };
   }
