@@ -40,7 +40,7 @@ Deno.test("every method selected for a cell explains it; DTD and LRP-αβ do not
             assertThrows(
               () => explain(model, x, { method, targets: [3, 7] }),
               Error,
-              "non-negative",
+              "cannot be applied to",
             );
           }
         }
