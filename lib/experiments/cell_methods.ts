@@ -1,10 +1,10 @@
 /**
  * Which explanation methods an experiment evaluates a cell with. The thesis's
  * cells take the thesis's four methods (SA, GB, DTD, LRP-α1.5β0.5). The
- * standard LSTM and GRU cannot take DTD or LRP-αβ: their states and tanh
- * outputs are real-valued, where those rules need non-negative inputs; they
- * take SA, GB and the published LRP rule for LSTMs and GRUs, LRP-ε with the
- * bias absorbed (Arras et al. 2017, 2019).
+ * thesis's composites are built for non-negative states: on the standard
+ * LSTM and GRU, whose states are real-valued, LRP-α1.5β0.5 is rejected (and
+ * DTD too on the LSTM). They take SA, GB and the published LRP rule for LSTMs
+ * and GRUs, LRP-ε with the bias absorbed (Arras et al. 2017, 2019).
  *
  * @module
  */
