@@ -4,6 +4,7 @@ import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
 import {
   evaluationMethods,
   EXPERIMENT_METHODS,
+  ExperimentInputError,
   LRP_METHODS,
   methodOptions,
   methodsFor,
@@ -22,6 +23,11 @@ Deno.test("the thesis's cells take the four thesis methods; LSTM and GRU take SA
   assertEquals(methodsFor("lstm", LRP_METHODS), ["lrp-epsilon"]);
   assertEquals(methodsFor("gru", null), ["sa", "gb", "lrp-epsilon"]);
   assertEquals(methodsFor("deep", ["lrp-epsilon", "gb"]), ["gb"]);
+  assertThrows(
+    () => methodsFor("lstm", ["dtd", "lrp-a1.5b0.5"]),
+    ExperimentInputError,
+    'apply to cell "lstm"; its methods: sa, gb, lrp-epsilon',
+  );
 });
 
 Deno.test("every method selected for a cell explains it; LRP-αβ (and DTD on the LSTM) do not apply", () => {

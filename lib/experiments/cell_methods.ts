@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { ExperimentInputError } from "./errors.ts";
 import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 
 /** The standard recurrent cells compared with the thesis's. */
@@ -36,7 +37,8 @@ export function evaluationMethods(cell: string): readonly string[] {
 
 /**
  * The methods `cell` is evaluated with among `asked` (null: all of
- * {@link evaluationMethods}), in the order asked.
+ * {@link evaluationMethods}), in the order asked; none of them applying
+ * throws {@link ExperimentInputError} naming the cell's methods.
  *
  * @example
  * ```ts
@@ -46,5 +48,14 @@ export function evaluationMethods(cell: string): readonly string[] {
  */
 export function methodsFor(cell: string, asked: readonly string[] | null): string[] {
   const own = evaluationMethods(cell);
-  return asked === null ? [...own] : asked.filter((m) => own.includes(m));
+  if (asked === null) return [...own];
+  const kept = asked.filter((m) => own.includes(m));
+  if (kept.length === 0) {
+    throw new ExperimentInputError(
+      `none of the methods ${asked.join(", ")} apply to cell "${cell}"; its methods: ${
+        own.join(", ")
+      }`,
+    );
+  }
+  return kept;
 }

@@ -208,9 +208,9 @@ export async function qualityEvaluation(
   let done = 0;
   try {
     for (const entry of entries) {
+      const own = [...methodsFor(entry.cell, asked), ...BASELINE_METHODS];
       for (const run of entry.runs) {
         const t0 = performance.now();
-        const own = [...methodsFor(entry.cell, asked), ...BASELINE_METHODS];
         const r = await scoreFold(grid, entry, run, own, options.force ?? false);
         done++;
         r.reused ? reused++ : computed++;
