@@ -8,8 +8,9 @@
  * training rate (the median epoch throughput of stored runs of the cell with
  * at least 100 batches an epoch, else the calibrated rate) + evaluated test samples / evaluation rate + (MAJ runs)
  * explained samples × methods / explanation rate + a fixed start-up (process,
- * backend and dataset loading). The explanation rate is DTD's for every
- * method (the gradient methods are cheaper, so this errs on the long side).
+ * backend and dataset loading). The explanation rate is that of the cell's
+ * relevance-propagation method (DTD; LRP-ε for LSTM and GRU) for every method
+ * (the gradient methods are cheaper, so this errs on the long side).
  *
  * @module
  */
