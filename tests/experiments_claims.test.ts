@@ -260,7 +260,7 @@ Deno.test("an explanation claim on a model below the minimum is undecided and na
 
 Deno.test("every explanation claim passes the criterion; accuracy claims are judged as they are", () => {
   const explanation = CLAIMS.filter((c) => c.kind === "explanation");
-  assertEquals(explanation.length, 14);
+  assertEquals(explanation.length, 16);
   for (const c of explanation) {
     assertGreater(c.models.length, 0, `${c.id} names no model`);
     const out = c.evaluate({ accuracy: fine(c, 50) });
@@ -286,4 +286,85 @@ Deno.test("a claim comparing intervals is undecided with fewer than three folds"
   assertStringIncludes(out.sentence, "too few folds: 2 folds");
   const three = two.map((p) => ({ ...p, n_folds: 3 }));
   assertEquals(claim.evaluate({ accuracy: ALL_FINE, cosine: three }).verdict, "holds");
+});
+
+/** One cosine point with a symmetric 95 % interval. */
+function point(
+  dataset: string,
+  cell: string,
+  method: string,
+  mean: number,
+  half = 0.02,
+  n_folds = 3,
+): CosinePoint {
+  return { dataset, cell, method, mean, ci_lo: mean - half, ci_hi: mean + half, n_folds };
+}
+
+/** R-LSTM's DTD and LRP-α1.5β0.5 and the LSTM's LRP-ε on one dataset. */
+function rlstmVsLstm(dataset: string, dtd: number, lrp: number, eps: number): CosinePoint[] {
+  return [
+    point(dataset, "rlstm", "dtd", dtd),
+    point(dataset, "rlstm", "lrp-a1.5b0.5", lrp),
+    point(dataset, "lstm", "lrp-epsilon", eps),
+  ];
+}
+
+Deno.test("R-LSTM vs LSTM compares R-LSTM's best LRP-type method with LRP-ε by intervals", () => {
+  const claim = claimById("exp3-rlstm-beats-lstm-fashion-mnist-maj");
+  assert(claim.comparesIntervals);
+  assertEquals(claim.models.map((m) => `${m.dataset}/${m.cell}/${m.T}`), [
+    "fashion-mnist-maj/rlstm/12",
+    "fashion-mnist-maj/lstm/12",
+  ]);
+  const accuracy = fine(claim, 90);
+  // the best of DTD and LRP represents R-LSTM: LRP 0.85 [0.83, 0.87] above LRP-ε 0.70 [0.68, 0.72]
+  const above = claim.evaluate({
+    accuracy,
+    cosine: rlstmVsLstm("fashion-mnist-maj", 0.6, 0.85, 0.7),
+  });
+  assertEquals(above.verdict, "holds");
+  assertStringIncludes(above.sentence, "R-LSTM LRP-α1.5β0.5 0.850 [0.830, 0.870] vs LSTM LRP-ε");
+  assertEquals(above.evidence["fashion-mnist-maj/rlstm/method"], "lrp-a1.5b0.5");
+  const below = claim.evaluate({
+    accuracy,
+    cosine: rlstmVsLstm("fashion-mnist-maj", 0.6, 0.5, 0.7),
+  });
+  assertEquals(below.verdict, "does not hold");
+  assertStringIncludes(below.sentence, "lies below LSTM's");
+  const overlap = claim.evaluate({
+    accuracy,
+    cosine: rlstmVsLstm("fashion-mnist-maj", 0.6, 0.73, 0.7),
+  });
+  assertEquals(overlap.verdict, "undecided");
+  assertStringIncludes(overlap.sentence, "Undecided: the intervals overlap");
+  // the other dataset's claim does not read these numbers
+  const mnist = claimById("exp3-rlstm-beats-lstm-mnist-maj").evaluate({
+    accuracy: [...accuracy, ...fine(claimById("exp3-rlstm-beats-lstm-mnist-maj"), 99)],
+    cosine: rlstmVsLstm("fashion-mnist-maj", 0.6, 0.85, 0.7),
+  });
+  assertEquals(mnist.verdict, "undecided");
+  assertStringIncludes(mnist.sentence, "no numbers for the cosine of R-LSTM on MNIST-MAJ");
+});
+
+Deno.test("R-LSTM vs LSTM is undecided without a stored LSTM run, below the minimum or with few folds", () => {
+  const claim = claimById("exp3-rlstm-beats-lstm-mnist-maj");
+  const cosine = rlstmVsLstm("mnist-maj", 0.9, 0.85, 0.7);
+  const rlstm = { dataset: "mnist-maj", cell: "rlstm", T: 12, accuracy: 98.6 };
+  const lstm = { dataset: "mnist-maj", cell: "lstm", T: 12 };
+  const untrained = claim.evaluate({ accuracy: [rlstm], cosine, untrained: [lstm] });
+  assertEquals(untrained.verdict, "undecided");
+  assertEquals(
+    untrained.sentence,
+    "Undecided: no stored run of LSTM on MNIST-MAJ, and this build trains nothing.",
+  );
+  const low = claim.evaluate({ accuracy: [rlstm, { ...lstm, accuracy: 97.5 }], cosine });
+  assertEquals(low.sentence, "Undecided: LSTM on MNIST-MAJ is below the minimum, 97.50 % < 98 %.");
+  assertStringIncludes(low.unconsidered ?? "", "Holds: ");
+  const fine2 = [rlstm, { ...lstm, accuracy: 98.2 }];
+  assertEquals(claim.evaluate({ accuracy: fine2, cosine }).verdict, "holds");
+  const two = cosine.map((p) => ({ ...p, n_folds: 2 }));
+  assertStringIncludes(
+    claim.evaluate({ accuracy: fine2, cosine: two }).sentence,
+    "too few folds: 2 folds",
+  );
 });

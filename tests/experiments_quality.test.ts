@@ -5,10 +5,13 @@ import {
   QUALITY_FIGURES,
   qualityCurvePoints,
   qualityEvaluation,
+  qualityMethodsOf,
   type QualityResult,
   qualityTable,
   qualityVerdicts,
   setupExperiment,
+  STANDARD_CELL_METHODS,
+  thesisQuality,
   trainGrid,
 } from "../lib/experiments/mod.ts";
 import { createProgressDisplay } from "../lib/train/mod.ts";
@@ -17,8 +20,12 @@ import { ensureMirror, fakeEntry, fakeGrid } from "./experiments_fixtures.ts";
 const METHODS = ["sa", "gb", "dtd", "lrp-a1.5b0.5", "uniform", "random", "intensity"];
 
 /** Synthetic per-fold rows: DTD and LRP localise and perturb better; GB survives randomisation. */
-function syntheticRows(cells: readonly string[]): QualityRow[] {
+function syntheticRows(
+  cells: readonly string[],
+  methodsOf: (cell: string) => readonly string[] = () => METHODS,
+): QualityRow[] {
   const good: Record<string, number> = {
+    "lrp-epsilon": 0.6,
     sa: 0.5,
     gb: 0.55,
     dtd: 0.8,
@@ -28,6 +35,7 @@ function syntheticRows(cells: readonly string[]): QualityRow[] {
     intensity: 0.67,
   };
   const similarity: Record<string, number> = {
+    "lrp-epsilon": 0.2,
     sa: 0.1,
     gb: 0.9,
     dtd: 0.05,
@@ -38,7 +46,7 @@ function syntheticRows(cells: readonly string[]): QualityRow[] {
   const rows: QualityRow[] = [];
   for (const cell of cells) {
     for (let fold = 0; fold < 3; fold++) {
-      for (const method of METHODS) {
+      for (const method of methodsOf(cell)) {
         const base = {
           dataset: "mnist-maj",
           cell,
@@ -140,6 +148,41 @@ Deno.test("verdicts on good models rank DTD and LRP first, agree with the cosine
   const random = report.outcomes.find((o) => o.id === "quality-randomisation")!;
   assertEquals(random.verdict, "holds");
   assertStringIncludes(random.sentence, "failing: GB");
+});
+
+Deno.test("an LSTM is shown with its own methods in table q.1 and left out of the thesis's verdicts", () => {
+  const lstmMethods = [...STANDARD_CELL_METHODS, "uniform", "random", "intensity"];
+  const thesis = syntheticResult(99);
+  const lstm = fakeEntry("mnist-maj", "lstm", 12, [90, 90, 90]);
+  const rows = qualityFrame([
+    ...syntheticRows(["deep", "rlstm"]),
+    ...syntheticRows(["lstm"], () => lstmMethods),
+  ]);
+  const grid = fakeGrid([...thesis.grid.entries, lstm]);
+  const quality: QualityResult = {
+    ...thesis,
+    grid,
+    entries: grid.entries,
+    methods: [...METHODS.slice(0, 4), "lrp-epsilon", ...METHODS.slice(4)],
+    rows,
+    aggregate: aggregateQuality(rows),
+  };
+  assertEquals(qualityMethodsOf(quality, "lstm"), lstmMethods);
+  assertEquals(qualityMethodsOf(quality, "rlstm"), METHODS);
+  const table = qualityTable(quality).table as Record<string, unknown>[];
+  assertEquals(table.length, 2 * METHODS.length + lstmMethods.length);
+  const lstmRows = table.filter((r) => r.cell === "LSTM");
+  assertEquals(lstmRows.map((r) => r.method).slice(0, 3), ["SA", "GB", "LRP-ε"]);
+  assertStringIncludes(String(lstmRows[0]["below Table 3.2 minimum"]), "90.00% < 98%");
+  const part = thesisQuality(quality);
+  assertEquals(part.entries.map((e) => e.cell), ["deep", "rlstm"]);
+  assertEquals(part.methods, METHODS);
+  assert(part.aggregate.every((r) => r.cell !== "lstm" && r.method !== "lrp-epsilon"));
+  // the LSTM below the minimum does not hold up the verdicts on the thesis's cells
+  const report = qualityVerdicts(quality);
+  assertEquals(report.outcomes.find((o) => o.id === "quality-randomisation")!.verdict, "holds");
+  assert(report.outcomes.every((o) => !/(^|[^-])LSTM|LRP-ε/.test(o.sentence)), report.markdown);
+  assertStringIncludes(report.outcomes[0].sentence, "mean over 2 models");
 });
 
 Deno.test("perturbation figures draw every method per order with the random order as reference", () => {

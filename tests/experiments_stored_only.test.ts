@@ -9,9 +9,12 @@ import { join } from "node:path";
 import {
   accuracyTable,
   cachedTask,
+  claimById,
   claimNumbers,
+  cosineFigure,
   criterion,
   explanationEvaluation,
+  FLAG_COLUMN,
   heatmapFigure,
   locateTestSample,
   samplesInFolds,
@@ -147,6 +150,28 @@ Deno.test({
         Error,
         'no MAJ runs of cell "rlstm"',
       );
+
+      // the standard LSTM without a stored run: flagged in Table 3.6 and Fig s.1, verdict undecided
+      const standard = await trainGrid(exp, { datasets: ["mnist-maj"], cells: ["deep", "lstm"] }, {
+        progress: quiet(),
+      });
+      assertEquals(await runDirs(runsRoot), before, "a stored-only grid trains nothing");
+      const lstmRow = (accuracyTable(standard, "3.6").table as Record<string, unknown>[])
+        .find((r) => r["Architecture"] === "LSTM")!;
+      assertEquals(lstmRow["MNIST-MAJ thesis"], "—");
+      assertEquals(lstmRow["MNIST-MAJ this run"], null);
+      assertStringIncludes(String(lstmRow[FLAG_COLUMN]), "MNIST-MAJ not trained (no stored run)");
+      assertEquals(
+        claimById("exp3-rlstm-beats-lstm-mnist-maj").evaluate(claimNumbers({ grid: standard }))
+          .sentence,
+        "Undecided: no stored run of LSTM on MNIST-MAJ, and this build trains nothing.",
+      );
+      const figure = await cosineFigure(standard, evaluation, "s.1");
+      assertEquals([...new Set(figure.points.map((p) => p.cell))], ["deep"]);
+      const { subtitle } =
+        (figure.figure as { spec: { title: { subtitle: string[] } } }).spec.title;
+      const notShown = subtitle.find((l) => l.startsWith("not shown, no stored run"));
+      assertStringIncludes(notShown ?? "", "MNIST-MAJ LSTM");
 
       // samples 22 and 99 of the MAJ test set: whichever lies in fold 1 is replaced
       const task = await cachedTask("mnist-maj", exp.profile.folds);

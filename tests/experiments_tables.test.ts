@@ -5,6 +5,7 @@ import {
   appendixTable,
   FLAG_COLUMN,
   minimumFlag,
+  NO_THESIS_NUMBER,
   parameterTable,
   UnknownArtifactError,
 } from "../lib/experiments/mod.ts";
@@ -73,6 +74,23 @@ Deno.test("Table 3.5 reports the mean over folds with the parameter counts", () 
   assertEquals(conv["MNIST-MAJ gap (pp)"], 0.03);
   assertEquals(conv["FashionMNIST-MAJ gap (pp)"], -8.37);
   assertEquals(accuracyTable(grid, "3.6").name, "table-3.6");
+});
+
+Deno.test("Table 3.6 lists LSTM and GRU without thesis numbers, under the Table 3.2 minimum", () => {
+  const grid = fakeGrid([fakeEntry("fashion-mnist-maj", "lstm", 12, [84.0, 84.5, 85.0])]);
+  const t = accuracyTable(grid, "3.6");
+  const rows = t.table as Row[];
+  assertEquals(rows.map((r) => r.Architecture).slice(-2), ["LSTM", "GRU"]);
+  const lstm = rows.find((r) => r.Architecture === "LSTM")!;
+  assertEquals(lstm["No. variables thesis"], NO_THESIS_NUMBER);
+  assertEquals(lstm["FashionMNIST-MAJ thesis"], NO_THESIS_NUMBER);
+  assertEquals(lstm["FashionMNIST-MAJ gap (pp)"], NO_THESIS_NUMBER);
+  assertEquals(lstm["FashionMNIST-MAJ this run"], 84.5);
+  assertEquals(lstm["MNIST-MAJ this run"], null);
+  assertEquals(lstm[FLAG_COLUMN], "FashionMNIST-MAJ 84.50% < 85%");
+  const records = (t.extra as { accuracy: AccuracyRecord[] }).accuracy;
+  const record = records.find((r) => r.cell === "lstm" && r.dataset === "fashion-mnist-maj")!;
+  assertEquals([record.thesis, record.gap, record.minimum], [null, null, 85]);
 });
 
 Deno.test("Appendix 1 puts the run's fold mean and sd next to the thesis's", () => {

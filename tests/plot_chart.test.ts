@@ -18,6 +18,7 @@ import {
   FigureSpecError,
   percentageCosineChartSpec,
   VEGA_LITE_SCHEMA,
+  type VegaLiteSpec,
 } from "../lib/plot/mod.ts";
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -117,6 +118,36 @@ Deno.test("the cosine chart dodges every cell's interval and draws the chance le
   const fig = await chartFigure(spec);
   assertStringIncludes(fig.svg, "uniform relevance");
   assertStringIncludes(fig.svg, "random relevance");
+});
+
+Deno.test("a method a cell was not explained with breaks its line instead of bridging it", async () => {
+  const rows = [
+    ["deep", "sa", 0.5],
+    ["deep", "dtd", 0.7],
+    ["lstm", "sa", 0.55],
+    ["lstm", "lrp-epsilon", 0.75],
+  ] as const;
+  const agg = pl.DataFrame({
+    dataset: rows.map(() => "mnist-maj"),
+    cell: rows.map((r) => r[0]),
+    method: rows.map((r) => r[1]),
+    metric: rows.map(() => "cosine"),
+    mean: rows.map((r) => r[2]),
+    ci_lo: rows.map((r) => r[2] - 0.05),
+    ci_hi: rows.map((r) => r[2] + 0.05),
+  });
+  const spec = cosineChartSpec(agg, { baseline: "deep" }) as unknown as {
+    data: { values: Record<string, unknown>[] };
+    spec: { layer: { mark: { type: string }; transform: { filter: string }[] }[] };
+  };
+  const gaps = spec.data.values.filter((v) => v.mean === null).map((v) => `${v.cell} ${v.method}`);
+  assertEquals(gaps.sort(), ["Deep LRP-ε", "LSTM DTD"]);
+  const line = spec.spec.layer.find((l) => l.mark.type === "line")!;
+  assert(!line.transform[0].filter.includes("isValid"), "the line keeps the gaps");
+  const points = spec.spec.layer.find((l) => l.mark.type === "point")!;
+  assertStringIncludes(points.transform[0].filter, "isValid(datum.mean)");
+  const fig = await chartFigure(spec as unknown as VegaLiteSpec);
+  assertStringIncludes(fig.svg, "LRP-ε");
 });
 
 Deno.test("the distribution chart has one point per series and step", async () => {

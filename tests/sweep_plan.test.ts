@@ -33,9 +33,9 @@ import { getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
 import { runBench } from "../lib/cli/bench.ts";
 import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
 
-Deno.test("the full protocol is 14 Experiment-1 runs and 10 MAJ cells × 2 datasets × 7 folds", () => {
+Deno.test("the full protocol is 14 Experiment-1 runs and 12 MAJ cells × 2 datasets × 7 folds", () => {
   const items = protocolItems(getProfile("full"));
-  assertEquals(items.length, 14 + 10 * 2 * 7);
+  assertEquals(items.length, 14 + 12 * 2 * 7);
   const exp1 = items.filter((i) => i.experiments.includes("exp1"));
   assertEquals(exp1.length, 14);
   assert(exp1.every((i) => i.fold === null && i.folds === null));
@@ -50,6 +50,17 @@ Deno.test("the full protocol is 14 Experiment-1 runs and 10 MAJ cells × 2 datas
     new Set(items.map((i) => `${i.dataset}/${i.cell}/${i.T}/${i.fold}`)).size,
     items.length,
   );
+});
+
+Deno.test("the standard LSTM and GRU are Experiment-3 runs: folds 0-2 of 7 under converged", () => {
+  const items = protocolItems(getProfile("converged"), { only: ["exp3"], cells: ["lstm", "gru"] });
+  assertEquals(items.length, 2 * 2 * 3);
+  assert(items.every((i) => i.experiments.join() === "exp3" && i.T === 12 && i.folds === 7));
+  assertEquals(
+    items.filter((i) => i.dataset === "mnist-maj" && i.cell === "lstm").map((i) => i.fold),
+    [0, 1, 2],
+  );
+  assertEquals(protocolItems(getProfile("full"), { only: ["exp2"], cells: ["lstm"] }), []);
 });
 
 Deno.test("a selection keeps only the given experiments, cells and datasets", () => {
@@ -96,6 +107,9 @@ Deno.test("a run's cost is its samples over the measured rates; epochs done are 
   const trained = runCost(full, item, rates, 100, false);
   assertEquals(trained.remaining, STARTUP_SECONDS + 20);
   assertEquals(runCost(full, item, rates, 100, true).remaining, 0);
+  // the standard LSTM explains with its three methods (SA, GB, LRP-ε)
+  const lstm = protocolItems(full, { only: ["exp3"], cells: ["lstm"], datasets: ["mnist-maj"] })[0];
+  assertEquals(runCost(full, lstm, rates, 0, false).explain, 10000 * 3 / 2000);
 });
 
 Deno.test("time limits carry the margin and the slack, in Slurm's D-HH:MM:SS", () => {

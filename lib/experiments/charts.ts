@@ -94,7 +94,7 @@ export interface CosineFigureSpec {
 /** The MAJ datasets in panel order. */
 export const MAJ_DATASETS: readonly string[] = ["mnist-maj", "fashion-mnist-maj"];
 
-/** Figs 3.12, 3.18 and 3.21. */
+/** Figs 3.12, 3.18 and 3.21, and Fig s.1 (R-LSTM beside the standard LSTM and GRU). */
 export const COSINE_FIGURES: Readonly<Record<string, CosineFigureSpec>> = {
   "3.12": {
     name: "fig-3.12",
@@ -121,6 +121,16 @@ export const COSINE_FIGURES: Readonly<Record<string, CosineFigureSpec>> = {
       "text names ConvDeep and R-LSTM-SD, so ConvDeep is shown too.",
     cells: ["deep", "rlstm-sd", "convdeep", "conv+deep", "convrlstm-sd", "conv+rlstm-sd"],
     baseline: ["deep", "rlstm-sd"],
+  },
+  "s.1": {
+    name: "fig-s.1",
+    caption: "Mean cosine similarity per method for R-LSTM and R-LSTM-SD beside the standard " +
+      "LSTM and GRU (not in the thesis), trained the same way; bars: 95% t intervals over " +
+      "folds. DTD and LRP-α1.5β0.5 do not apply to LSTM and GRU, whose states are real-valued; " +
+      "they are explained by SA, GB and LRP-ε (the published LRP rule for LSTMs and GRUs). " +
+      "Baseline: Deep (blue, dotted).",
+    cells: ["deep", "rlstm", "rlstm-sd", "lstm", "gru"],
+    baseline: ["deep"],
   },
 };
 

@@ -169,6 +169,17 @@ export function missing(base: ClaimBase, what: string[]): ClaimOutcome {
   return decide(base, "undecided", `this run has no numbers for ${what.join(", ")}`);
 }
 
+/** This run's cosine point (mean and interval) of (dataset, cell, method), or null. */
+export function cosinePointOf(
+  n: ClaimNumbers,
+  dataset: string,
+  cell: string,
+  method: string,
+): CosinePoint | null {
+  return n.cosine?.find((c) => c.dataset === dataset && c.cell === cell && c.method === method) ??
+    null;
+}
+
 /** This run's mean cosine of (dataset, cell, method), or null. */
 export function cosineOf(
   n: ClaimNumbers,
@@ -176,7 +187,7 @@ export function cosineOf(
   cell: string,
   method: string,
 ): number | null {
-  const p = n.cosine?.find((c) => c.dataset === dataset && c.cell === cell && c.method === method);
+  const p = cosinePointOf(n, dataset, cell, method);
   return p && Number.isFinite(p.mean) ? p.mean : null;
 }
 

@@ -4,6 +4,7 @@
  * models it rests on.
  *
  * - {@link betterThan}: A's mean cosine above B's for every method and dataset;
+ * - {@link intervalAbove}: A's best method's 95 % interval above B's best method's;
  * - {@link relevanceMethodsGainMore}: DTD and LRP gain more over a baseline than SA and GB;
  * - {@link minimumClaim}: every model reaches the Table 3.2 minimum (an accuracy claim);
  * - {@link mostAccurate}: one cell is the most accurate (an accuracy claim).
@@ -21,6 +22,7 @@ import {
   type ClaimBase,
   type ClaimNumbers,
   cosineOf,
+  cosinePointOf,
   decide,
   f2,
   f3,
@@ -84,6 +86,79 @@ export function betterThan(
       }`,
       evidence,
     );
+  });
+}
+
+/** A cell and the methods it is compared with. */
+export interface CellMethods {
+  /** Cell id. */
+  cell: string;
+  /** Method ids; the one with the highest mean cosine represents the cell. */
+  methods: readonly string[];
+}
+
+/**
+ * "A explains better than B" on one dataset, decided by intervals over
+ * folds: the method of A with the highest mean cosine against B's; holds
+ * when A's 95 % interval lies entirely above B's, does not hold when it
+ * lies entirely below, undecided when the intervals overlap. It compares
+ * intervals, so the criterion asks for at least three folds.
+ *
+ * @example
+ * ```ts
+ * import { intervalAbove } from "./claim_rules.ts";
+ * const base = { id: "x", section: "3.4", where: "Fig s.1", claim: "…" };
+ * const claim = intervalAbove(base, { cell: "rlstm", methods: ["dtd"] },
+ *   { cell: "lstm", methods: ["lrp-epsilon"] }, "mnist-maj");
+ * const point = (cell: string, method: string, mean: number) =>
+ *   ({ dataset: "mnist-maj", cell, method, mean, ci_lo: mean - 0.01, ci_hi: mean + 0.01, n_folds: 3 });
+ * const out = claim.evaluate({
+ *   accuracy: claim.models.map((m) => ({ ...m, accuracy: 99 })),
+ *   cosine: [point("rlstm", "dtd", 0.9), point("lstm", "lrp-epsilon", 0.8)],
+ * });
+ * if (out.verdict !== "holds") throw new Error(out.sentence);
+ * ```
+ */
+export function intervalAbove(
+  base: ClaimBase,
+  better: CellMethods,
+  worse: CellMethods,
+  dataset: string,
+): Claim {
+  const models = majModels([better.cell, worse.cell], [dataset]);
+  return makeClaim(base, { models, comparesIntervals: true }, (n) => {
+    const gaps = [better, worse].flatMap((s) => needCosine(n, [dataset], [s.cell], s.methods));
+    if (gaps.length) return missing(base, gaps);
+    const best = (s: CellMethods) =>
+      s.methods.map((m) => cosinePointOf(n, dataset, s.cell, m)!)
+        .reduce((a, b) => b.mean > a.mean ? b : a);
+    const a = best(better);
+    const b = best(worse);
+    if (a.ci_lo === null || a.ci_hi === null || b.ci_lo === null || b.ci_hi === null) {
+      return missing(base, ["confidence intervals (one fold gives none)"]);
+    }
+    const shown = (p: typeof a) =>
+      `${cellName(p.cell)} ${methodLabel(p.method)} ${f3(p.mean)} [${f3(p.ci_lo!)}, ${
+        f3(p.ci_hi!)
+      }]`;
+    const evidence: Record<string, number | string> = {};
+    for (const [role, p] of [["better", a], ["worse", b]] as const) {
+      evidence[`${dataset}/${p.cell}/method`] = p.method;
+      evidence[`${dataset}/${p.cell}/mean`] = p.mean;
+      evidence[`${dataset}/${p.cell}/ci_lo`] = p.ci_lo!;
+      evidence[`${dataset}/${p.cell}/ci_hi`] = p.ci_hi!;
+      evidence[`${role}/n_folds`] = p.n_folds;
+    }
+    const numbers = `(${datasetLabel(dataset)}, mean cosine with 95 % t intervals over folds: ${
+      shown(a)
+    } vs ${shown(b)})`;
+    const verdict = a.ci_lo > b.ci_hi ? "holds" : a.ci_hi < b.ci_lo ? "does not hold" : "undecided";
+    const relation = verdict === "holds"
+      ? `the interval of ${cellName(a.cell)} lies above ${cellName(b.cell)}'s`
+      : verdict === "does not hold"
+      ? `the interval of ${cellName(a.cell)} lies below ${cellName(b.cell)}'s`
+      : "the intervals overlap";
+    return decide(base, verdict, `${relation} ${numbers}`, evidence);
   });
 }
 

@@ -21,6 +21,7 @@ import {
   type ClaimNumbers,
   type ClaimOutcome,
   cosineOf,
+  cosinePointOf,
   decide,
   distributionOf,
   f2,
@@ -33,6 +34,7 @@ import {
 } from "./claim.ts";
 import {
   betterThan,
+  intervalAbove,
   MAJ,
   majModels,
   METHODS4,
@@ -42,6 +44,7 @@ import {
   relevanceMethodsGainMore,
   totalVariation,
 } from "./claim_rules.ts";
+import { LRP_METHODS, methodsFor } from "./cell_methods.ts";
 import { UnknownArtifactError } from "./errors.ts";
 
 const exp1Models = PLAIN.flatMap((dataset) =>
@@ -513,7 +516,7 @@ export const CLAIMS_3_4: readonly Claim[] = [
     if (gaps.length) return missing(base, gaps);
     const width = (d: string, c: string): number | null => {
       const ws = METHODS4.map((m) => {
-        const p = n.cosine!.find((x) => x.dataset === d && x.cell === c && x.method === m)!;
+        const p = cosinePointOf(n, d, c, m)!;
         return p.ci_lo === null || p.ci_hi === null ? null : p.ci_hi - p.ci_lo;
       });
       return ws.some((w) => w === null) ? null : ws.reduce((a, b) => a! + b!, 0)! / ws.length;
@@ -545,12 +548,34 @@ export const CLAIMS_3_4: readonly Claim[] = [
   }),
 ];
 
+/**
+ * §3.4 beside a standard LSTM: per MAJ dataset, whether the thesis's R-LSTM
+ * explains better than the standard LSTM, its best LRP-type method against
+ * the LSTM's published LRP rule, by the 95 % intervals of the mean cosine.
+ */
+export const CLAIMS_STANDARD_LSTM: readonly Claim[] = MAJ.map((dataset) =>
+  intervalAbove(
+    {
+      id: `exp3-rlstm-beats-lstm-${dataset}`,
+      section: "3.4",
+      where: "Fig s.1",
+      claim: `the thesis's R-LSTM explains better than a standard LSTM on ${
+        datasetLabel(dataset)
+      } (here: the 95 % interval over folds of the mean cosine of R-LSTM's best LRP-type method, DTD or LRP-α1.5β0.5, lies above that of the LSTM's LRP-ε)`,
+    },
+    { cell: "rlstm", methods: methodsFor("rlstm", LRP_METHODS) },
+    { cell: "lstm", methods: methodsFor("lstm", LRP_METHODS) },
+    dataset,
+  )
+);
+
 /** Every claim, by section. */
 export const CLAIMS: readonly Claim[] = [
   ...CLAIMS_2_3,
   ...CLAIMS_3_2,
   ...CLAIMS_3_3,
   ...CLAIMS_3_4,
+  ...CLAIMS_STANDARD_LSTM,
 ];
 
 /** The sections that have claims. */

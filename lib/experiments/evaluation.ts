@@ -33,11 +33,11 @@ import {
   type TrainProfile,
 } from "../train/mod.ts";
 import { disposeModel } from "../cells/mod.ts";
+import { methodsFor } from "./cell_methods.ts";
 import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { checkMethods, explainBatch } from "./explanations.ts";
 import { cachedTask, majEntries, type RunGrid, runIds } from "./grid.ts";
-import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { pickSamples } from "./samples.ts";
 import { notebookProgress } from "./notebook_progress.ts";
 import { settleDisplays } from "./settle.ts";
@@ -48,7 +48,11 @@ export interface EvaluationRequest {
   cells?: readonly string[];
   /** MAJ task ids (default: every MAJ dataset of the grid). */
   datasets?: readonly string[];
-  /** Method ids (default SA, GB, DTD, LRP-α1.5β0.5). */
+  /**
+   * Method ids; each cell is evaluated with those of them that apply to it
+   * (default: every method of `evaluationMethods`, e.g. SA, GB, DTD,
+   * LRP-α1.5β0.5 for the thesis's cells, SA, GB, LRP-ε for LSTM and GRU).
+   */
   methods?: readonly string[];
 }
 
@@ -220,8 +224,8 @@ export async function explanationEvaluation(
   request: EvaluationRequest = {},
   options: EvaluationOptions = {},
 ): Promise<EvaluationResult> {
-  const methods = [...(request.methods ?? EXPERIMENT_METHODS)];
-  checkMethods(methods);
+  const asked = request.methods ?? null;
+  if (asked) checkMethods(asked);
   const entries = majEntries(grid, request);
   const display = options.progress ?? notebookProgress();
   const started = performance.now();
@@ -234,6 +238,7 @@ export async function explanationEvaluation(
   let done = 0;
   try {
     for (const entry of entries) {
+      const methods = methodsFor(entry.cell, asked);
       const marks: Uint8Array[] = [];
       for (const run of entry.runs) {
         const t0 = performance.now();

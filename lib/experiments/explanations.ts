@@ -143,12 +143,24 @@ export interface BatchExplanation {
   predictions: Int32Array;
 }
 
-/** The explain options the experiments use for `method` (true class, conservative Conv⁺ rule). */
+/**
+ * The explain options the experiments use for `method`: the conservative
+ * Conv⁺ rule for the methods that take it (DTD, LRP-αβ), nothing else.
+ *
+ * @example
+ * ```ts
+ * import { methodOptions } from "./explanations.ts";
+ * if (methodOptions("dtd").convPlusFirstLayer !== "conservative") throw new Error();
+ * if ("convPlusFirstLayer" in methodOptions("lrp-epsilon")) throw new Error();
+ * ```
+ */
 export function methodOptions(
   method: string,
 ): { method: string; convPlusFirstLayer?: "conservative" | "original" } {
   const info = parseMethod(method);
-  return info.kind === "relevance" ? { method, convPlusFirstLayer: CONV_PLUS_RULE } : { method };
+  return Object.hasOwn(info.options, "convPlusFirstLayer")
+    ? { method, convPlusFirstLayer: CONV_PLUS_RULE }
+    : { method };
 }
 
 /** Explains a batch with one method, targeting the true labels. */

@@ -26,6 +26,7 @@ export * from "./artifact.ts";
 export * from "./compose.ts";
 export * from "./explanations.ts";
 export * from "./heatmaps.ts";
+export * from "./cell_methods.ts";
 export * from "./evaluation.ts";
 export * from "./charts.ts";
 export * from "./tables.ts";

@@ -20,7 +20,7 @@ import type { ExperimentContext } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { evaluateRun } from "./evaluation.ts";
 import { cachedTask, expandGrid, type GridRequest } from "./grid.ts";
-import { EXPERIMENT_METHODS } from "./heatmaps.ts";
+import { evaluationMethods, STANDARD_CELLS } from "./cell_methods.ts";
 import { stoppingTarget } from "./thesis.ts";
 
 /** The experiment ids of the protocol. */
@@ -36,7 +36,8 @@ const EXP2_CELLS = ["shallow", "deep", "deepv2", "convdeep"];
  * The models of every experiment, as the notebooks request them: Experiment 1
  * (notebooks 00 and 01) is LeNet-5 and Shallow and Deep at T = 1, 4, 7 on both
  * plain datasets; Experiment 2 (notebook 02) four MAJ cells; Experiment 3
- * (notebook 03) all ten MAJ cells, on both MAJ datasets with every fold.
+ * (notebook 03) all ten MAJ cells and the standard LSTM and GRU beside them,
+ * on both MAJ datasets with every fold.
  */
 export const PROTOCOL: Readonly<Record<ExperimentId, readonly GridRequest[]>> = {
   exp1: [
@@ -54,6 +55,7 @@ export const PROTOCOL: Readonly<Record<ExperimentId, readonly GridRequest[]>> = 
       "conv+deep",
       "convrlstm-sd",
       "conv+rlstm-sd",
+      ...STANDARD_CELLS,
     ],
   }],
 };
@@ -106,7 +108,7 @@ export function parseExperimentIds(ids: readonly string[]): ExperimentId[] {
  * import { getProfile } from "../train/mod.ts";
  * import { protocolItems } from "./protocol.ts";
  * const items = protocolItems(getProfile("full"));
- * if (items.length !== 14 + 10 * 2 * 7) throw new Error(`${items.length} runs`);
+ * if (items.length !== 14 + 12 * 2 * 7) throw new Error(`${items.length} runs`);
  * ```
  */
 export function protocolItems(
@@ -173,7 +175,7 @@ export interface ProtocolRunOptions {
 /**
  * Trains one run of the protocol (resuming from its checkpoint, reusing it
  * when complete) and, for a MAJ fold, computes and stores the evaluation rows
- * of the notebooks (every method of {@link EXPERIMENT_METHODS}), exactly as
+ * of the notebooks (the methods of the cell, `evaluationMethods`), exactly as
  * `explanationEvaluation` would, so that the notebooks later only read.
  */
 export async function runProtocolItem(
@@ -200,7 +202,7 @@ export async function runProtocolItem(
   // one evaluation of a run at a time; a process that waited reuses the rows written meanwhile
   const lock = await acquireRunLock(run.dir, { wait: true, signal: options.signal });
   try {
-    const r = await evaluateRun(ctx.profile, run, EXPERIMENT_METHODS);
+    const r = await evaluateRun(ctx.profile, run, evaluationMethods(item.cell));
     return { run, evaluationFile: r.file, evaluated: !r.reused };
   } finally {
     await lock.release();

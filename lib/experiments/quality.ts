@@ -20,12 +20,15 @@ import {
   aggregateQuality,
   BASELINE_METHODS,
   evaluateExplanations,
+  isBaselineMethod,
   type QualityAggregateRow,
   qualityFrame,
   readQualityRows,
   writeQualityRows,
 } from "../eval/mod.ts";
 import { formatDuration, loadStoredRun, readPredictions, type RunResult } from "../train/mod.ts";
+import { evaluationMethods, methodsFor, STANDARD_CELLS } from "./cell_methods.ts";
+import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { explainSampleCount } from "./context.ts";
 import { ExperimentInputError } from "./errors.ts";
 import { type EvaluationOptions, type EvaluationRequest, foldSamples } from "./evaluation.ts";
@@ -38,7 +41,6 @@ import {
   runIds,
   terminalProgress,
 } from "./grid.ts";
-import { EXPERIMENT_METHODS } from "./heatmaps.ts";
 import { settleDisplays } from "./settle.ts";
 
 /**
@@ -65,8 +67,8 @@ export const QUALITY_FILE = "quality.parquet";
 
 /**
  * What {@link qualityEvaluation} scores: the models and methods of an
- * explanation evaluation (methods default to SA, GB, DTD, LRP-α1.5β0.5; the
- * chance baselines are always added).
+ * explanation evaluation (each cell with the methods that apply to it, as
+ * there; the chance baselines are always added).
  */
 export type QualityRequest = EvaluationRequest;
 
@@ -81,7 +83,7 @@ export type QualityEvaluationOptions = EvaluationOptions;
 export interface QualityResult {
   /** The grid the models came from. */
   grid: RunGrid;
-  /** Evaluated methods (the baselines last). */
+  /** Evaluated methods of every cell together (the baselines last); see {@link qualityMethodsOf}. */
   methods: string[];
   /** The evaluated grid entries. */
   entries: GridEntry[];
@@ -190,10 +192,13 @@ export async function qualityEvaluation(
   request: QualityRequest = {},
   options: QualityEvaluationOptions = {},
 ): Promise<QualityResult> {
-  const methods = [...(request.methods ?? EXPERIMENT_METHODS)];
-  checkMethods(methods);
-  methods.push(...BASELINE_METHODS);
+  const asked = request.methods ?? null;
+  if (asked) checkMethods(asked);
   const entries = majEntries(grid, request);
+  const methods = [
+    ...new Set(entries.flatMap((e) => methodsFor(e.cell, asked))),
+    ...BASELINE_METHODS,
+  ];
   const display = options.progress ?? terminalProgress();
   const started = performance.now();
   const frames: DataFrame[] = [];
@@ -203,9 +208,10 @@ export async function qualityEvaluation(
   let done = 0;
   try {
     for (const entry of entries) {
+      const own = [...methodsFor(entry.cell, asked), ...BASELINE_METHODS];
       for (const run of entry.runs) {
         const t0 = performance.now();
-        const r = await scoreFold(grid, entry, run, methods, options.force ?? false);
+        const r = await scoreFold(grid, entry, run, own, options.force ?? false);
         done++;
         r.reused ? reused++ : computed++;
         frames.push(r.rows);
@@ -213,7 +219,7 @@ export async function qualityEvaluation(
           `[${done}/${total}] quality ${entry.dataset} ${entry.cell} fold ${run.key.fold}: ` +
             (r.reused
               ? `stored rows reused (${r.count} samples)`
-              : `${r.count} samples × ${methods.length} methods scored in ${
+              : `${r.count} samples × ${own.length} methods scored in ${
                 formatDuration(performance.now() - t0)
               }`),
         );
@@ -238,5 +244,42 @@ export async function qualityEvaluation(
     runs: runIds(grid, entries),
     computed,
     reused,
+  };
+}
+
+/**
+ * The methods of a quality evaluation that scored `cell`: those of
+ * `evaluationMethods` among the evaluated ones, then the chance baselines.
+ *
+ * @example
+ * ```ts ignore
+ * qualityMethodsOf(quality, "lstm"); // ["sa", "gb", "lrp-epsilon", "uniform", "random", "intensity"]
+ * ```
+ */
+export function qualityMethodsOf(quality: Pick<QualityResult, "methods">, cell: string): string[] {
+  const own = evaluationMethods(cell);
+  return quality.methods.filter((m) => own.includes(m) || isBaselineMethod(m));
+}
+
+/**
+ * The part of a quality evaluation about the thesis's cells and methods
+ * (the standard LSTM and GRU left out), on which the verdicts of notebook 04
+ * about the thesis are decided.
+ */
+export function thesisQuality(quality: QualityResult): QualityResult {
+  const entries = quality.entries.filter((e) => !STANDARD_CELLS.includes(e.cell));
+  const methods = quality.methods.filter((m) =>
+    EXPERIMENT_METHODS.includes(m) || isBaselineMethod(m)
+  );
+  const cells = new Set<string>(entries.map((e) => e.cell));
+  return {
+    ...quality,
+    entries,
+    methods,
+    aggregate: quality.aggregate.filter((r) => cells.has(r.cell) && methods.includes(r.method)),
+    rows: quality.rows.filter(
+      pl.col("cell").isIn([...cells]).and(pl.col("method").isIn(methods)),
+    ),
+    runs: runIds(quality.grid, entries),
   };
 }

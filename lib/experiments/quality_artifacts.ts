@@ -12,7 +12,7 @@ import { chartFigure, curveGridChartSpec, type CurvePoint } from "../plot/mod.ts
 import type { FigureArtifact, TableArtifact } from "./artifact.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import { entryAccuracy } from "./grid.ts";
-import type { QualityResult } from "./quality.ts";
+import { qualityMethodsOf, type QualityResult } from "./quality.ts";
 import { FLAG_COLUMN, minimumFlag } from "./tables.ts";
 
 const BASELINE_LABELS: Readonly<Record<string, string>> = {
@@ -140,7 +140,7 @@ function formatValue(r: QualityAggregateRow | undefined): string | null {
 export function qualityTable(quality: QualityResult): TableArtifact {
   const rows = quality.entries.flatMap((entry) => {
     const flag = minimumFlag(entry.dataset, entryAccuracy(entry).mean);
-    return quality.methods.map((method) => ({
+    return qualityMethodsOf(quality, entry.cell).map((method) => ({
       dataset: datasetLabel(entry.dataset),
       cell: cellLabel(entry.cell),
       method: qualityMethodLabel(method),

@@ -133,18 +133,38 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
     );
   }
   const scale = cellScale(cells, baselines);
+  // the method's position, shifted by the cell's dodge
+  const xOf = (method: string, cell: string) =>
+    (methods as readonly string[]).indexOf(method) +
+    dodgeOffset(scale.domain.indexOf(cellLabel(cell)), scale.domain.length);
   const values = records.filter((r) => datasets.includes(String(r.dataset))).map((r) => ({
     kind: "model",
     dataset: datasetLabel(String(r.dataset)),
     cell: cellLabel(String(r.cell)),
     method: methodLabel(String(r.method)),
-    x: methods.indexOf(r.method as typeof methods[number]) +
-      dodgeOffset(scale.domain.indexOf(cellLabel(String(r.cell))), scale.domain.length),
+    x: xOf(String(r.method), String(r.cell)),
     mean: num(r.mean),
     ci_lo: num(r.ci_lo),
     ci_hi: num(r.ci_hi),
     baseline: baselines.includes(String(r.cell)),
   }));
+  // a method a cell was not explained with breaks its line there (LSTM and GRU take no DTD)
+  const gaps = datasets.flatMap((d) =>
+    cells.flatMap((c) =>
+      methods.filter((m) => !records.some((r) => r.dataset === d && r.cell === c && r.method === m))
+        .map((m) => ({
+          kind: "model",
+          dataset: datasetLabel(d),
+          cell: cellLabel(c),
+          method: methodLabel(m),
+          x: xOf(m, c),
+          mean: null,
+          ci_lo: null,
+          ci_hi: null,
+          baseline: baselines.includes(c),
+        }))
+    )
+  );
   const lines = (options.chance ?? []).filter((c) => datasets.includes(c.dataset)).map((c) => ({
     kind: "chance",
     dataset: datasetLabel(c.dataset),
@@ -203,7 +223,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
   return {
     $schema: VEGA_LITE_SCHEMA,
     ...(options.title ? { title: options.title } : {}),
-    data: { values: [...values, ...lines] },
+    data: { values: [...values, ...gaps, ...lines] },
     facet: {
       column: {
         field: "dataset",
@@ -218,7 +238,7 @@ export function cosineChartSpec(agg: DataFrame, options: CosineChartOptions = {}
       layer: [
         ...chanceLayers,
         {
-          transform: [isModel],
+          transform: [{ filter: "datum.kind === 'model'" }],
           mark: { type: "line", strokeWidth: 2 },
           encoding: {
             x,

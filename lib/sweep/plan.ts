@@ -8,8 +8,9 @@
  * training rate (the median epoch throughput of stored runs of the cell with
  * at least 100 batches an epoch, else the calibrated rate) + evaluated test samples / evaluation rate + (MAJ runs)
  * explained samples × methods / explanation rate + a fixed start-up (process,
- * backend and dataset loading). The explanation rate is DTD's for every
- * method (the gradient methods are cheaper, so this errs on the long side).
+ * backend and dataset loading). The explanation rate is that of the cell's
+ * relevance-propagation method (DTD; LRP-ε for LSTM and GRU) for every method
+ * (the gradient methods are cheaper, so this errs on the long side).
  *
  * @module
  */
@@ -17,7 +18,7 @@ import { relative } from "node:path";
 import { datasetInfo, trainValSplit } from "../data/mod.ts";
 import { evalFilePath } from "../eval/mod.ts";
 import {
-  EXPERIMENT_METHODS,
+  evaluationMethods,
   type ExperimentId,
   explainSampleCount,
   type ProtocolItem,
@@ -158,7 +159,7 @@ export function runCost(
   const perEpoch = trainN / rates.train;
   const train = plan.epochs * perEpoch;
   const evaluation = testN / rates.eval;
-  const explain = explainN * EXPERIMENT_METHODS.length / rates.explain;
+  const explain = explainN * evaluationMethods(item.cell).length / rates.explain;
   const total = STARTUP_SECONDS + train + evaluation + explain;
   const trained = epochsDone >= plan.epochs;
   const remaining = trained && evaluated ? 0 : STARTUP_SECONDS +
@@ -211,7 +212,11 @@ export async function runState(
   if (manifest) {
     const epoch = plan.epochs;
     if (item.fold === null) return { dir, state: "done", epoch, evaluated: null, manifest };
-    const file = evalFilePath(dir, { ...key, fold: item.fold, methods: EXPERIMENT_METHODS });
+    const file = evalFilePath(dir, {
+      ...key,
+      fold: item.fold,
+      methods: evaluationMethods(item.cell),
+    });
     const evaluated = await Deno.stat(file).then(() => true, () => false);
     return { dir, state: evaluated ? "done" : "partial", epoch, evaluated, manifest };
   }

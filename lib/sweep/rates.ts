@@ -3,7 +3,8 @@
  * training and evaluation and heatmaps per second of explaining, per backend,
  * cell and T, kept in `<root>/.sweep/rates.json`. They come from the
  * benchmark (`deno task bench --cases train,eval,explain --methods dtd
- * --save-rates`, see {@link storeBenchRates}), or, where none are stored, from
+ * --save-rates`, see {@link storeBenchRates}; `lrp-epsilon` for LSTM and
+ * GRU), or, where none are stored, from
  * a short calibration with the benchmark's own functions (`benchTrain`,
  * `benchEval`, `benchExplain`: one warm-up, three timed runs), stored for the
  * next plan.
@@ -21,7 +22,23 @@ import {
   type MeasureOptions,
   writeFileAtomic,
 } from "../train/mod.ts";
+import { LRP_METHODS, methodsFor } from "../experiments/mod.ts";
 import { ratesPath } from "./layout.ts";
+
+/**
+ * The method a cell's explanation rate is measured with: its first
+ * relevance-propagation method, DTD for the thesis's cells (the costliest of
+ * their four), LRP-ε for the standard LSTM and GRU (DTD does not apply to them).
+ *
+ * @example
+ * ```ts
+ * import { rateMethod } from "./rates.ts";
+ * if (rateMethod("deep") !== "dtd" || rateMethod("gru") !== "lrp-epsilon") throw new Error();
+ * ```
+ */
+export function rateMethod(cell: string): string {
+  return methodsFor(cell, LRP_METHODS)[0];
+}
 
 /** The rates of one cell at one T. */
 export interface CellRates {
@@ -29,7 +46,7 @@ export interface CellRates {
   train: number;
   /** Evaluation sequences per second (batch 250). */
   eval: number;
-  /** DTD heatmaps per second (batch 100). */
+  /** Heatmaps per second of the cell's {@link rateMethod} (batch 100). */
   explain: number;
   /** When they were measured (ISO time). */
   measuredAt: string;
@@ -79,7 +96,7 @@ export async function calibrateCell(
   await initBackend({ quiet: true });
   const train = await benchTrain(cell, { T, ...opts });
   const evaluation = await benchEval(cell, { T, ...opts });
-  const explanation = await benchExplain(cell, { T, method: "dtd", ...opts });
+  const explanation = await benchExplain(cell, { T, method: rateMethod(cell), ...opts });
   return {
     train: train.median_per_s,
     eval: evaluation.median_per_s,
@@ -94,8 +111,9 @@ async function writeRates(root: string, table: RateTable): Promise<void> {
 }
 
 /**
- * Stores benchmark rows as rates: the median of each `train`, `eval` and DTD
- * `explain` row replaces the stored rate of its backend, cell and T. A (cell,
+ * Stores benchmark rows as rates: the median of each `train`, `eval` and
+ * `explain` row (of the cell's {@link rateMethod}) replaces the stored rate of
+ * its backend, cell and T. A (cell,
  * T) is stored once it has all three (from these rows or stored before).
  * Returns the keys stored.
  *
@@ -109,7 +127,7 @@ export async function storeBenchRates(root: string, rows: readonly BenchRow[]): 
   const table = await readRates(root);
   const updated = new Map<string, Partial<CellRates>>();
   for (const r of rows) {
-    if (r.case === "explain" && r.method !== "dtd") continue;
+    if (r.case === "explain" && r.method !== rateMethod(r.cell)) continue;
     if (r.case !== "train" && r.case !== "eval" && r.case !== "explain") continue;
     const key = rateKey(r.backend, r.cell, r.T);
     const entry = updated.get(key) ?? { ...table.rates[key] };

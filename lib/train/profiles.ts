@@ -18,7 +18,8 @@
  *
  * The notebooks train 2 LeNet-5 + 12 Experiment-1 models (Shallow and Deep at
  * T = 1, 4, 7 on both datasets) and 10 MAJ cells × 2 datasets × 2 folds = 40
- * MAJ models. `quick` gives each 3 epochs over 20,000 training samples
+ * MAJ models, and the standard LSTM and GRU beside them (8 more dense MAJ
+ * models, not in the estimate below). `quick` gives each 3 epochs over 20,000 training samples
  * (60,000 sequences), the conv cells 6,000 samples and the literal-connection
  * cells 1,000, and evaluates 2,000 test samples. Predicted training time: the
  * 24 dense MAJ models about 440 s, the 8 conv models about 230 s, the 8 Conv⁺
