@@ -5,6 +5,7 @@
  */
 import {
   assert,
+  assertAlmostEquals,
   assertEquals,
   assertGreater,
   assertLess,
@@ -175,6 +176,10 @@ Deno.test("the quality case measures explaining and every measure group on the s
     assertGreater(r.median_per_s, 0);
     assertGreater(r.passes_cost!, 0);
   }
+  // localisation makes no pass beyond its explanation: its time over the passes' is its time
+  // over the explanation's
+  const localisation = rows.find((r) => r.measure === "localisation")!;
+  assertAlmostEquals(localisation.passes_cost!, localisation.relative_cost!, 1e-9);
   // shallow: 2 unit kinds (T = 12 steps, 7×7 patches) × 11 interior step counts × 3 orders + 2 ends;
   // 3 layers, so 2 × 3 stages of which cascading and independent stage 0 share one model
   assertEquals(rows.map((r) => r.passes), [

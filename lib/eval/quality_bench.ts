@@ -100,12 +100,13 @@ export async function benchQuality(
       const p = Number(passes.perSample.toFixed(2));
       const forwardPasses = passes.kind === "forward" ? passes.perSample : 0;
       const explainPasses = 1 + (passes.kind === "explain" ? passes.perSample : 0);
+      // seconds per sample: the measure's, and its passes' at the rates measured alone
+      const passesSeconds = explainPasses / explained.median + forwardPasses / forward.median;
       rows.push({
         ...row(group, stats),
         relative_cost: explained.median / stats.median,
         passes: passes.kind === "forward" ? `1 explain + ${p} forward` : `${1 + p} explain`,
-        passes_cost: (explainPasses / explained.median + forwardPasses / forward.median) *
-          stats.median,
+        passes_cost: 1 / stats.median / passesSeconds,
       });
     }
     return rows;
