@@ -21,7 +21,8 @@ import {
   trainRun,
   type TrainRunOptions,
 } from "../train/mod.ts";
-import { stoppingTarget } from "../experiments/thesis.ts";
+import { stoppingGoal } from "../experiments/thesis.ts";
+import { TASK_IDS } from "../data/mod.ts";
 import { parseOptions, reportError, UsageError, wantsHelp } from "./usage.ts";
 
 const USAGE =
@@ -36,6 +37,11 @@ function integer(name: string, v: string | undefined): number | undefined {
     throw new UsageError(`--${name} must be a non-negative integer, found "${v}"`, USAGE);
   }
   return n;
+}
+
+/** The stopping goal of a thesis model; an unknown dataset is left to `planRun`, which names the valid ones. */
+function goal(dataset: string, cell: string, T?: number) {
+  return (TASK_IDS as readonly string[]).includes(dataset) ? stoppingGoal(dataset, cell, T) : {};
 }
 
 /** One line per result: fold, status, accuracy, time and directory. */
@@ -104,7 +110,7 @@ export async function runTrainCli(
     biasMode: str("bias-mode") as BiasMode | undefined,
     force: Boolean(values.force),
     progress: progress as ProgressMode,
-    targetAccuracy: stoppingTarget(str("dataset")!, cell, integer("T", str("T"))),
+    ...goal(str("dataset")!, cell, integer("T", str("T"))),
   }));
   // every cell is checked before any is trained
   for (const run of runs) planRun(run);

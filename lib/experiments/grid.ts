@@ -23,7 +23,7 @@ import { type ExperimentContext, fromRepo } from "./context.ts";
 import { GridLookupError } from "./errors.ts";
 import { notebookProgress } from "./notebook_progress.ts";
 import { settleDisplays } from "./settle.ts";
-import { stoppingTarget } from "./thesis.ts";
+import { stoppingGoal } from "./thesis.ts";
 
 /** The models of one (dataset, cell, T): one run per fold, or one for the single split. */
 export interface GridEntry {
@@ -216,7 +216,7 @@ export async function trainGrid(
       root: ctx.runsRoot,
       task,
       progress: display,
-      targetAccuracy: stoppingTarget(item.dataset, item.cell, item.T),
+      ...stoppingGoal(item.dataset, item.cell, item.T),
       storedOnly,
     });
     for (const r of runs) r.skipped ? reused++ : trained++;

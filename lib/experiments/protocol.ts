@@ -21,7 +21,7 @@ import { ExperimentInputError } from "./errors.ts";
 import { evaluateRun } from "./evaluation.ts";
 import { cachedTask, expandGrid, type GridRequest } from "./grid.ts";
 import { evaluationMethods, STANDARD_CELLS } from "./cell_methods.ts";
-import { stoppingTarget } from "./thesis.ts";
+import { stoppingGoal } from "./thesis.ts";
 
 /** The experiment ids of the protocol. */
 export const EXPERIMENT_IDS = ["exp1", "exp2", "exp3"] as const;
@@ -196,7 +196,7 @@ export async function runProtocolItem(
     progress: options.progress ?? "lines",
     signal: options.signal,
     onProgress: options.onProgress,
-    targetAccuracy: stoppingTarget(item.dataset, item.cell, item.T),
+    ...stoppingGoal(item.dataset, item.cell, item.T),
   });
   if (item.fold === null) return { run, evaluationFile: null, evaluated: false };
   // one evaluation of a run at a time; a process that waited reuses the rows written meanwhile

@@ -187,18 +187,41 @@ export function thesisAccuracy(dataset: string, cell: string, T?: number): numbe
 }
 
 /**
- * The accuracy (a fraction) at which early stopping may stop a model: the
- * thesis's reported accuracy, or undefined when the thesis reports none.
+ * How far (percentage points) above the Table 3.2 minimum a model's held-out
+ * accuracy must be before early stopping may stop it: the held-out accuracy
+ * at the first epoch that crosses a bar overestimates the test accuracy
+ * (Deep on MNIST-MAJ stopped at 98.16–98.26 % held-out scored 97.88–98.09 %
+ * on test), so the bar on held-out samples sits above the minimum.
+ */
+export const STOPPING_MARGIN = 0.5;
+
+/**
+ * The accuracies (fractions) early stopping uses for a model: it stops at
+ * `targetAccuracy`, the thesis's reported accuracy but at least the Table 3.2
+ * minimum plus {@link STOPPING_MARGIN} (none for a model the thesis does not
+ * report, such as the standard LSTM); a plateau stops it only once its best
+ * held-out accuracy reaches `floorAccuracy`, the minimum plus the margin, so a
+ * model below the bar trains to the epoch limit, as the thesis's did.
  *
  * @example
  * ```ts
- * import { stoppingTarget } from "./thesis.ts";
- * if (stoppingTarget("mnist-maj", "deep") !== 0.9816) throw new Error();
+ * import { stoppingGoal } from "./thesis.ts";
+ * const deep = stoppingGoal("mnist-maj", "deep");
+ * if (deep.targetAccuracy !== 0.985 || deep.floorAccuracy !== 0.985) throw new Error();
+ * if (stoppingGoal("fashion-mnist-maj", "deep").targetAccuracy !== 0.8981) throw new Error();
  * ```
  */
-export function stoppingTarget(dataset: string, cell: string, T?: number): number | undefined {
-  const accuracy = thesisAccuracy(dataset, cell, T);
-  return accuracy === null ? undefined : Math.round(accuracy * 100) / 10000;
+export function stoppingGoal(
+  dataset: string,
+  cell: string,
+  T?: number,
+): { targetAccuracy?: number; floorAccuracy: number } {
+  const fraction = (percent: number) => Math.round(percent * 100) / 10000;
+  const floor = fraction(minimumAccuracy(dataset) + STOPPING_MARGIN);
+  const thesis = thesisAccuracy(dataset, cell, T);
+  return thesis === null
+    ? { floorAccuracy: floor }
+    : { targetAccuracy: Math.max(fraction(thesis), floor), floorAccuracy: floor };
 }
 
 /** The thesis's parameter count of a model (Tables 3.3, 3.5, 3.6), or null. */

@@ -24,6 +24,7 @@ import {
   type ProtocolItem,
   protocolItems,
   type ProtocolSelection,
+  stoppingGoal,
 } from "../experiments/mod.ts";
 import {
   checkpointDir,
@@ -37,6 +38,7 @@ import {
   RunStoreError,
   settingsDifference,
   settingsFingerprint,
+  stopDifference,
   type TrainProfile,
 } from "../train/mod.ts";
 import { backendInfo } from "../backend/mod.ts";
@@ -199,13 +201,14 @@ export async function runState(
     profile,
     seed,
     ...(item.folds === null ? {} : { folds: item.folds, fold: item.fold! }),
+    ...stoppingGoal(item.dataset, item.cell, item.T),
   });
   const key = runKey(plan, item.fold);
   const dir = runDir(root, key);
   let manifest: RunManifest | null = null;
   try {
     const m = await readManifest(dir, key);
-    if (settingsDifference(m, plan) === null) manifest = m;
+    if (settingsDifference(m, plan) === null && stopDifference(m, plan) === null) manifest = m;
   } catch (e) {
     if (!(e instanceof RunStoreError)) throw e;
   }

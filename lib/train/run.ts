@@ -56,7 +56,7 @@ import {
   type StoredRun,
   writeFileAtomic,
 } from "./store.ts";
-import { holdOut } from "./stopping.ts";
+import { firstStop, holdOut, stopLabel } from "./stopping.ts";
 import { type TrainCheckpoint, trainModel, type TrainProgress } from "./trainer.ts";
 import type pl from "nodejs-polars";
 
@@ -99,6 +99,12 @@ export interface TrainRunOptions {
    */
   targetAccuracy?: number;
   /**
+   * The held-out accuracy (fraction) a model must reach before a plateau may
+   * stop it (the Table 3.2 minimum plus a margin, `lib/experiments` knows
+   * it); absent: a plateau always stops.
+   */
+  floorAccuracy?: number;
+  /**
    * Only reuse stored runs: a fold without a complete stored run (made with
    * the plan's settings) is announced and left out of the result, and nothing
    * is trained.
@@ -116,6 +122,12 @@ export interface RunResult {
   manifest: RunManifest;
   /** True when a complete stored run was found and nothing was trained. */
   skipped: boolean;
+  /**
+   * Set when a stored run was read (stored runs only) although the current
+   * stopping rule would have stopped it elsewhere: how it differs. Training
+   * would replace it.
+   */
+  earlierRule?: string;
 }
 
 /** A validated run request. */
@@ -140,6 +152,8 @@ export interface RunPlan {
   trainSamples: number | null;
   /** Epochs. */
   epochs: number;
+  /** The target and floor accuracies of the profile's early stopping (both null without one). */
+  stopGoal: { target: number | null; floor: number | null };
 }
 
 /**
@@ -203,7 +217,19 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     learningRate: learningRate(cell, opts.dataset, spec.T) * profile.learningRateScale,
     trainSamples: budget.trainSamples,
     epochs: budget.epochs,
+    stopGoal: {
+      target: profile.stopping ? checkedAccuracy("targetAccuracy", opts.targetAccuracy) : null,
+      floor: profile.stopping ? checkedAccuracy("floorAccuracy", opts.floorAccuracy) : null,
+    },
   };
+}
+
+function checkedAccuracy(name: string, value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!(value > 0 && value <= 1)) {
+    throw new RunOptionError(`${name} must be a fraction in (0, 1], found ${value}`);
+  }
+  return value;
 }
 
 /** The key of one fold of a plan. */
@@ -267,6 +293,34 @@ export function settingsDifference(m: RunManifest, plan: RunPlan): string | null
     }`;
   }
   return null;
+}
+
+/**
+ * How a stored run's stop differs from where the plan's stopping rule (with
+ * its target and floor) stops the same held-out history, or null when they
+ * agree: a run stopped by an earlier rule is kept exactly when its history
+ * replays to the epoch it stopped at.
+ */
+export function stopDifference(m: RunManifest, plan: RunPlan): string | null {
+  const rule = plan.profile.stopping;
+  if (!rule) return null;
+  const stopped = m.training.stopping;
+  const heldOut = m.training.history.map((h) => h.heldOutAccuracy ?? NaN);
+  const now = firstStop(heldOut, rule, { ...plan.stopGoal, epochs: plan.epochs });
+  if (stopped && now?.epoch === stopped.epoch) return null;
+  const then = stopped ? `stopped at epoch ${stopped.epoch} (${stopLabel(stopped)})` : "no stop";
+  return now
+    ? `${then}; the current rule stops its history at epoch ${now.epoch} (${stopLabel(now)})`
+    : `${then}; the current rule trains on (${goalWords(plan.stopGoal)})`;
+}
+
+function goalWords(goal: RunPlan["stopGoal"]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  const parts = [
+    goal.target === null ? null : `target ${pct(goal.target)}`,
+    goal.floor === null ? null : `no plateau stop below ${pct(goal.floor)}`,
+  ].filter((p) => p !== null);
+  return parts.length ? parts.join(", ") : "no target";
 }
 
 /** Whether this process trains on the native BLAS. */
@@ -345,6 +399,20 @@ async function checkpointToResume(
     await say(`the checkpoint ${state.path} was written for other settings; training from scratch`);
   }
   if (state.status !== "ok") return undefined;
+  const rule = plan.profile.stopping;
+  const past = rule
+    ? firstStop(state.checkpoint.history.map((h) => h.heldOutAccuracy ?? NaN), rule, {
+      ...plan.stopGoal,
+      epochs: plan.epochs,
+    })
+    : null;
+  if (past && past.epoch < state.checkpoint.epoch) {
+    await say(
+      `the checkpoint ${state.path} (epoch ${state.checkpoint.epoch}) trained past epoch ` +
+        `${past.epoch}, where the current rule stops (${stopLabel(past)}); training from scratch`,
+    );
+    return undefined;
+  }
   await say(
     `resuming after epoch ${state.checkpoint.epoch} from ${state.path}${
       state.verified ? "" : " (written without a checksum: not verified)"
@@ -442,7 +510,8 @@ async function trainFold(
           rule: stopping,
           source: heldOut.source,
           indices: heldOut.indices,
-          target: opts.targetAccuracy ?? null,
+          target: plan.stopGoal.target,
+          floor: plan.stopGoal.floor,
         }
         : undefined,
       onProgress: async (p) => {
@@ -583,11 +652,17 @@ interface StoredState {
   note: string | null;
 }
 
-/** Whether `dir` holds a complete run made with the plan's settings, and what to say about it. */
+/**
+ * Whether `dir` holds a complete run made with the plan's settings, and what
+ * to say about it. A run whose stop the current rule would not repeat
+ * ({@link stopDifference}) is trained again, except when only stored runs are
+ * read: then it is read as stored and says so.
+ */
 async function inspectStored(
   dir: string,
   key: RunKey,
   plan: RunPlan,
+  storedOnly: boolean,
 ): Promise<StoredState> {
   let m: RunManifest;
   try {
@@ -604,9 +679,21 @@ async function inspectStored(
   if (difference !== null) {
     return { run: null, note: `stored run has other settings (${difference}), training again` };
   }
+  const found = `complete run found (accuracy ${(100 * m.evaluation.accuracy).toFixed(2)}%)`;
+  const earlier = stopDifference(m, plan);
+  if (earlier === null) {
+    return { run: { key, dir, manifest: m, skipped: true }, note: `${found}, skipped` };
+  }
+  if (!storedOnly) {
+    return {
+      run: null,
+      note: `stored run was stopped by an earlier rule (${earlier}), training again`,
+    };
+  }
   return {
-    run: { key, dir, manifest: m, skipped: true },
-    note: `complete run found (accuracy ${(100 * m.evaluation.accuracy).toFixed(2)}%), skipped`,
+    run: { key, dir, manifest: m, skipped: true, earlierRule: earlier },
+    note: `${found}, read as stored although it was stopped by an earlier rule (${earlier}); ` +
+      "training would replace it",
   };
 }
 
@@ -639,7 +726,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
       const key = runKey(plan, fold);
       const dir = runDir(root, key);
       const say = (line: string) => display.message(`${leafLabel(key)}: ${line}`);
-      const first = opts.force ? null : await inspectStored(dir, key, plan);
+      const first = opts.force ? null : await inspectStored(dir, key, plan, !!opts.storedOnly);
       if (first?.run) {
         await say(first.note!);
         results.push(first.run);
@@ -663,7 +750,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
       try {
         for (const line of await removeStaleStaging(dir, key)) await say(line);
         // another process trained it while this one waited: reuse its run, even when forced
-        const now = opts.force && !lock.waited ? null : await inspectStored(dir, key, plan);
+        const now = opts.force && !lock.waited ? null : await inspectStored(dir, key, plan, false);
         if (now?.run) {
           await say(now.note!);
           results.push(now.run);

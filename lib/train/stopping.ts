@@ -4,14 +4,18 @@
  * training data (never on the test samples the tables report), and training
  * stops at the first epoch where
  *
- * - `target`: the held-out accuracy reaches the target accuracy (the
- *   thesis's reported accuracy of that model, when the caller gives one), or
+ * - `target`: the held-out accuracy reaches the target accuracy the caller
+ *   gives (for the thesis's models: the thesis's reported accuracy, and at
+ *   least the Table 3.2 minimum plus a margin), or
  * - `plateau`: the best held-out accuracy has not improved by at least
- *   `minDelta` for `patience` epochs, or
+ *   `minDelta` for `patience` epochs, and that best is at least the floor the
+ *   caller gives (the minimum plus the margin): a model below the bar is not
+ *   given up before the epoch limit, or
  * - `epoch-limit`: the profile's epoch limit is reached.
  *
  * The decision reads only the epoch history, so a resumed run decides
- * exactly as an uninterrupted one.
+ * exactly as an uninterrupted one, and a stored run's history replays to the
+ * epoch at which the current rule would stop it ({@link firstStop}).
  *
  * @module
  */
@@ -43,6 +47,18 @@ export interface StopRecord {
   best: { epoch: number; accuracy: number };
   /** The target accuracy the rule used (fraction), or null. */
   target: number | null;
+  /** The floor below which a plateau did not stop the run (fraction), or null; absent in runs stopped before floors existed. */
+  floor?: number | null;
+}
+
+/** The accuracies a caller gives the rule: when to stop (`target`) and below which a plateau does not stop (`floor`). */
+export interface StopLimits {
+  /** Held-out accuracy (fraction) at which the run stops, or null. */
+  target: number | null;
+  /** Best held-out accuracy (fraction) a plateau needs before it stops the run, or null for none. */
+  floor?: number | null;
+  /** The epoch limit. */
+  epochs: number;
 }
 
 /**
@@ -60,7 +76,7 @@ export interface StopRecord {
 export function stopDecision(
   heldOut: readonly number[],
   rule: StoppingRule,
-  limits: { target: number | null; epochs: number },
+  limits: StopLimits,
 ): StopRecord | null {
   const n = heldOut.length;
   if (n === 0) return null;
@@ -77,10 +93,39 @@ export function stopDecision(
     heldOutAccuracy: last,
     best,
     target: limits.target,
+    floor: limits.floor ?? null,
   });
   if (limits.target !== null && last >= limits.target) return record("target");
-  if (n - best.epoch >= rule.patience) return record("plateau");
+  const floor = limits.floor ?? null;
+  if (n - best.epoch >= rule.patience && (floor === null || best.accuracy >= floor)) {
+    return record("plateau");
+  }
   if (n >= limits.epochs) return record("epoch-limit");
+  return null;
+}
+
+/**
+ * The first epoch of a history at which the rule stops, replayed epoch by
+ * epoch (a stored run stopped by an earlier rule may have trained past it),
+ * or null when the rule lets it train on.
+ *
+ * @example
+ * ```ts
+ * import { firstStop } from "./stopping.ts";
+ * const rule = { patience: 2, minDelta: 0.01, holdOut: 0.1 };
+ * const stop = firstStop([0.5, 0.8, 0.95, 0.96], rule, { target: 0.9, epochs: 100 });
+ * if (stop?.epoch !== 3 || stop.reason !== "target") throw new Error();
+ * ```
+ */
+export function firstStop(
+  heldOut: readonly number[],
+  rule: StoppingRule,
+  limits: StopLimits,
+): StopRecord | null {
+  for (let n = 1; n <= heldOut.length; n++) {
+    const stop = stopDecision(heldOut.slice(0, n), rule, limits);
+    if (stop) return stop;
+  }
   return null;
 }
 

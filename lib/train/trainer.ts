@@ -64,7 +64,7 @@ export interface EpochStats {
   heldOutAccuracy?: number;
 }
 
-/** Early stopping: the rule, the held-out samples it decides on, and the target accuracy. */
+/** Early stopping: the rule, the held-out samples it decides on, and the target and floor accuracies. */
 export interface EarlyStopping {
   /** The rule (patience, minimum gain). */
   rule: StoppingRule;
@@ -74,6 +74,8 @@ export interface EarlyStopping {
   indices: ArrayLike<number>;
   /** Stop once the held-out accuracy reaches this fraction (null: no target). */
   target: number | null;
+  /** A plateau stops only once the best held-out accuracy reaches this fraction (null or absent: always). */
+  floor?: number | null;
 }
 
 /** Everything needed to continue training after a completed epoch. */
@@ -252,6 +254,7 @@ export async function trainModel(
     stopping
       ? stopDecision(history.map((h) => h.heldOutAccuracy ?? NaN), stopping.rule, {
         target: stopping.target,
+        floor: stopping.floor ?? null,
         epochs: opts.epochs,
       })
       : null;
