@@ -58,6 +58,16 @@ Deno.test("Table 3.4 puts thesis and run accuracies side by side and flags model
   });
 });
 
+Deno.test("a stored run stopped by an earlier version of the stopping rule says so in the stop column", () => {
+  const entry = fakeEntry("mnist-maj", "deep", 12, [97.9, 98.1]);
+  const stop = { epoch: 3, reason: "target", target: 0.9816 };
+  for (const r of entry.runs) (r.manifest.training as { stopping?: unknown }).stopping = stop;
+  entry.runs[1].earlierRule = "stopped at epoch 3 (target 98.16%); the current rule trains on";
+  const records = accuracyTable(fakeGrid([entry]), "3.5").extra!.accuracy as AccuracyRecord[];
+  const deep = records.find((r) => r.cell === "deep" && r.dataset === "mnist-maj")!;
+  assertEquals(deep.stop, "target 98.16%; target 98.16%, earlier rule");
+});
+
 Deno.test("Table 3.5 reports the mean over folds with the parameter counts", () => {
   const grid = fakeGrid([
     fakeEntry("mnist-maj", "convdeep", 12, [99.0, 99.5]),

@@ -3,6 +3,8 @@ import {
   APPENDIX_1,
   minimumAccuracy,
   parameterCount,
+  STOPPING_MARGIN,
+  stoppingGoal,
   TABLE_3_3,
   TABLE_3_5,
   TABLE_3_6,
@@ -54,4 +56,23 @@ Deno.test("minimumAccuracy applies the base dataset's minimum and names the vali
   assertEquals(minimumAccuracy("fashion-mnist-maj"), 85);
   const e = assertThrows(() => minimumAccuracy("cifar"), RangeError);
   assertEquals(e.message.includes("fashion-mnist-maj"), true);
+});
+
+Deno.test("early stopping aims at the thesis's accuracy, never below the minimum plus the margin", () => {
+  assertEquals(STOPPING_MARGIN, 0.5);
+  // Deep's thesis accuracy on MNIST-MAJ (98.16 %) is below 98 + 0.5: the floor decides.
+  assertEquals(stoppingGoal("mnist-maj", "deep"), { targetAccuracy: 0.985, floorAccuracy: 0.985 });
+  // R-LSTM-SD's (98.57 %) is above it: the thesis decides.
+  assertEquals(stoppingGoal("mnist-maj", "rlstm-sd"), {
+    targetAccuracy: 0.9857,
+    floorAccuracy: 0.985,
+  });
+  assertEquals(stoppingGoal("mnist", "deep", 7).targetAccuracy, 0.9868);
+  assertEquals(stoppingGoal("fashion-mnist-maj", "deep"), {
+    targetAccuracy: 0.8981,
+    floorAccuracy: 0.855,
+  });
+  // A model the thesis does not report has no target, only the floor.
+  assertEquals(stoppingGoal("mnist-maj", "lstm"), { floorAccuracy: 0.985 });
+  assertThrows(() => stoppingGoal("cifar", "deep"), RangeError, "mnist-maj");
 });

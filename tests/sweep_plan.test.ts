@@ -18,6 +18,7 @@ import {
   coreHours,
   foldSizes,
   planJson,
+  planText,
   rateKey,
   ratesPath,
   readBatch,
@@ -29,7 +30,7 @@ import {
   writeBatch,
 } from "../lib/sweep/mod.ts";
 import { backendInfo } from "../lib/backend/mod.ts";
-import { getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
+import { CONVERGED, getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
 import { runBench } from "../lib/cli/bench.ts";
 import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
 
@@ -189,6 +190,51 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
     assertStringIncludes(script, `#SBATCH --output=${dir}/logs/task-%a.log\n`);
     assertStringIncludes(script, `limits=(${slurmTimeLimit(batch.entries[0].cost.remaining)})`);
     assertStringIncludes(script, "cd '/repo with space'\n");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a stored run that an earlier stopping rule stopped is planned again and says why", async () => {
+  const root = await tempRunsRoot();
+  try {
+    const key = rateKey(backendInfo().name, "deep", 12);
+    await Deno.mkdir(join(root, ".sweep"), { recursive: true });
+    await Deno.writeTextFile(
+      ratesPath(root),
+      JSON.stringify({
+        format: "rnnx-rates/1",
+        rates: { [key]: { train: 500, eval: 1000, explain: 100, measuredAt: "", cpu: "" } },
+      }),
+    );
+    const profile = {
+      ...CONVERGED,
+      epochs: 3,
+      folds: 2,
+      trainFolds: 1,
+      trainSamples: 300,
+      testSamples: 100,
+      learningRateScale: 10,
+      checkpointEvery: 0,
+      stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
+    };
+    // Trained without a floor: a plateau stops it after epoch 2, far below the 98.5 % floor
+    // the protocol gives Deep on MNIST-MAJ, under which the rule trains on.
+    const [run] = await trainRun({
+      dataset: "mnist-maj",
+      cell: "deep",
+      profile,
+      fold: 0,
+      root,
+      progress: "none",
+    });
+    assertEquals(run.manifest.training.stopping?.epoch, 2);
+    const selection = { only: ["exp2"], cells: ["deep"], datasets: ["mnist-maj"] };
+    const plan = await buildPlan({ profile, seed: 0, root, selection });
+    assertEquals(plan.entries.map((e) => [e.state, e.stale]), [
+      ["missing", "stored run stopped by an earlier rule"],
+    ]);
+    assertStringIncludes(planText(plan, 1), "| missing (stored run stopped by an earlier rule) |");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,13 +1,15 @@
-import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
+import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
 import { loadTask } from "../lib/data/mod.ts";
 import {
   CONVERGED,
+  firstStop,
   getProfile,
   holdOut,
   planRun,
   stopDecision,
+  stopDifference,
   type TrainCheckpoint,
   trainModel,
   trainRun,
@@ -34,6 +36,26 @@ Deno.test("the stop rule: target first, then a plateau of `patience` epochs, the
   const climbing = Array.from({ length: 10 }, (_, i) => 0.1 + 0.05 * i);
   assertEquals(stopDecision(climbing, RULE, { target: null, epochs: 10 })?.reason, "epoch-limit");
   assertEquals(stopDecision(climbing.slice(0, 9), RULE, { target: null, epochs: 10 }), null);
+});
+
+Deno.test("a plateau stops no model whose best held-out accuracy is below the floor", () => {
+  const flat = [0.5, 0.7, 0.705, 0.709, 0.69, 0.7];
+  const limits = { target: 0.9, floor: 0.8, epochs: 10 };
+  assertEquals(stopDecision(flat, RULE, limits), null, "below the floor: trains on");
+  assertEquals(stopDecision(flat, RULE, { ...limits, floor: 0.7 })?.reason, "plateau");
+  assertEquals(stopDecision(flat, RULE, { ...limits, floor: 0.7 })?.floor, 0.7);
+  const stalled = Array.from({ length: 10 }, () => 0.7);
+  assertEquals(stopDecision(stalled, RULE, limits)?.reason, "epoch-limit");
+  assertEquals(stopDecision(stalled.slice(0, 9), RULE, limits), null);
+});
+
+Deno.test("firstStop replays a history to the first epoch at which the rule stops it", () => {
+  const history = [0.5, 0.7, 0.705, 0.709, 0.69, 0.95, 0.96];
+  // Without a floor the plateau stops it at epoch 5, before the target is met.
+  assertEquals(firstStop(history, RULE, { target: 0.9, epochs: 10 })?.epoch, 5);
+  const floored = firstStop(history, RULE, { target: 0.9, floor: 0.8, epochs: 10 });
+  assertEquals([floored?.epoch, floored?.reason], [6, "target"]);
+  assertEquals(firstStop(history.slice(0, 5), RULE, { target: 0.9, floor: 0.8, epochs: 10 }), null);
 });
 
 Deno.test("held-out samples and training samples are disjoint and cover the fold", () => {
@@ -119,6 +141,72 @@ Deno.test({
       assertEquals(s.heldOutSource, "1750 samples held out of the fold's training part");
       assertEquals(r.manifest.training.trainSamples, 400);
       assertEquals(s.rule, profile.stopping);
+      assertEquals(s.floor, null);
+
+      // A floor of 99 % would not have let the plateau stop it: the rule now trains on.
+      const floored = { dataset: "mnist-maj", cell: "deep", profile, fold: 0, root, task } as const;
+      const goal = { ...floored, floorAccuracy: 0.99, progress: "none" } as const;
+      const why = stopDifference(r.manifest, planRun(goal));
+      assert(why?.includes("stopped at epoch 2 (plateau (best epoch 1))"), why ?? "null");
+      assert(why?.includes("trains on (no plateau stop below 99.00%)"), why ?? "null");
+      assertEquals(stopDifference(r.manifest, planRun({ ...floored, floorAccuracy: 0.05 })), null);
+      // Reading stored runs only keeps it, marked; training replaces it.
+      const [kept] = await trainRun({ ...goal, storedOnly: true });
+      assert(kept.skipped);
+      assertEquals(kept.earlierRule, why);
+      assertEquals(kept.manifest, r.manifest);
+      const [again] = await trainRun(goal);
+      assertEquals(again.skipped, false);
+      assertEquals(again.earlierRule, undefined);
+      assertEquals(again.manifest.training.stopping?.reason, "epoch-limit");
+      assertEquals(again.manifest.training.stopping?.floor, 0.99);
+      assertEquals(again.manifest.training.history.length, 4);
+      assertEquals(stopDifference(again.manifest, planRun(goal)), null);
+      const [reused] = await trainRun(goal);
+      assert(reused.skipped);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a checkpoint that trained past where the current rule stops is not resumed",
+  ignore: !ensureDataMirror(),
+  fn: async () => {
+    const root = await tempRunsRoot();
+    try {
+      const profile = {
+        ...CONVERGED,
+        epochs: 5,
+        folds: 2,
+        trainSamples: 300,
+        testSamples: 100,
+        learningRateScale: 10,
+        checkpointEvery: 1,
+        stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
+      };
+      const task = await loadTask("mnist-maj", { folds: 2 });
+      const base = { dataset: "mnist-maj", cell: "deep", profile, fold: 0, root, task } as const;
+      // With a floor of 99 % the plateau does not stop it; interrupted in epoch 4, the
+      // checkpoint of epoch 3 stays.
+      const controller = new AbortController();
+      await assertRejects(() =>
+        trainRun({
+          ...base,
+          floorAccuracy: 0.99,
+          progress: "none",
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.epoch === 4) controller.abort(new Error("interrupted"));
+          },
+        })
+      );
+      // Without the floor the rule stops this history at epoch 2: the run starts over.
+      const [r] = await trainRun({ ...base, progress: "none" });
+      assertEquals(r.manifest.training.resumedFromEpoch, 0);
+      assertEquals(r.manifest.training.stopping?.epoch, 2);
+      assertEquals(r.manifest.training.history.length, 2);
     } finally {
       await Deno.remove(root, { recursive: true });
     }

@@ -9,7 +9,7 @@
  */
 import { analyseCell, buildCell, CELL_LABELS, countParameters, parseCellId } from "../cells/mod.ts";
 import { datasetLabel } from "../eval/mod.ts";
-import { stopLabel } from "../train/mod.ts";
+import { type RunResult, stopLabel } from "../train/mod.ts";
 import type { TableArtifact } from "./artifact.ts";
 import { STANDARD_CELLS } from "./cell_methods.ts";
 import { UnknownArtifactError } from "./errors.ts";
@@ -107,11 +107,15 @@ function accuracyRecord(
     gap: thesis === null ? null : accuracyGap(run, thesis),
     minimum: minimumAccuracy(dataset),
     epochs: entry ? Math.max(...entry.runs.map((r) => r.manifest.training.history.length)) : null,
-    stop: entry
-      ? [...new Set(entry.runs.map((r) => stopLabel(r.manifest.training.stopping)))].join("; ")
-      : null,
+    stop: entry ? [...new Set(entry.runs.map(runStopLabel))].join("; ") : null,
     folds: entry ? entry.runs.length : null,
   };
+}
+
+/** Why a run stopped, marked `earlier rule` when the current rule would have stopped it elsewhere. */
+function runStopLabel(r: RunResult): string {
+  const label = stopLabel(r.manifest.training.stopping);
+  return r.earlierRule ? `${label}, earlier rule` : label;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

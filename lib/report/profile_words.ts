@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { STOPPING_MARGIN } from "../experiments/mod.ts";
 import type { TrainProfile } from "../train/mod.ts";
 
 /** The thesis's training: epochs, training images, folds. */
@@ -38,8 +39,10 @@ export function profileInWords(profile: TrainProfile): string {
     : `folds 1–${folds} of ${profile.folds} (the thesis's fold sizes)`;
   const epochs = profile.stopping
     ? `at most ${profile.epochs} epochs, stopped early once the accuracy on samples held out ` +
-      `of the training data reached the thesis's or stopped improving (each model's epochs and ` +
-      `reason are in the table)`
+      `of the training data reached the thesis's (and at least the Table 3.2 minimum plus ` +
+      `${STOPPING_MARGIN} pp) or, above that bar, stopped improving (each model's epochs and ` +
+      `reason are in the table; “earlier rule” marks a stored run stopped by the rule's version ` +
+      `without that bar)`
     : `${profile.epochs} epoch${profile.epochs === 1 ? "" : "s"}`;
   const what = `Profile “${profile.name}”: every model was trained on ${images}${fewer} for ` +
     `${epochs}, with ${rate}; MAJ results are means over ${foldText}. The thesis trained ` +

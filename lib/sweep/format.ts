@@ -18,10 +18,11 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], ri
 }
 
 function stateText(e: PlanEntry): string {
-  if (e.state !== "partial") return e.state;
+  const stale = e.stale === undefined ? "" : `; ${e.stale}`;
+  if (e.state !== "partial") return e.stale === undefined ? e.state : `${e.state} (${e.stale})`;
   return e.epoch === e.epochs
-    ? "partial (trained, not evaluated)"
-    : `partial (epoch ${e.epoch}/${e.epochs})`;
+    ? `partial (trained, not evaluated${stale})`
+    : `partial (epoch ${e.epoch}/${e.epochs}${stale})`;
 }
 
 /** The totals of a group of plan entries. */

@@ -92,6 +92,8 @@ export interface PlanEntry extends ProtocolItem {
   cost: RunCost;
   /** Whether the training rate comes from stored runs of the cell or from the calibration. */
   trainRateFrom: "runs" | "calibration";
+  /** Why a stored run is trained again (see {@link RunStanding}). */
+  stale?: string;
   /** Memory to ask for, MiB. */
   memoryMb: number;
   /** Whether `memoryMb` comes from a measured run or the default. */
@@ -181,6 +183,8 @@ export interface RunStanding {
   evaluated: boolean | null;
   /** The manifest of a trained run with the profile's settings, else null. */
   manifest: RunManifest | null;
+  /** Why a complete stored run does not count as done, when one is stored (it is trained again). */
+  stale?: string;
 }
 
 /**
@@ -206,9 +210,13 @@ export async function runState(
   const key = runKey(plan, item.fold);
   const dir = runDir(root, key);
   let manifest: RunManifest | null = null;
+  let stale: { stale?: string } = {};
   try {
     const m = await readManifest(dir, key);
-    if (settingsDifference(m, plan) === null && stopDifference(m, plan) === null) manifest = m;
+    if (settingsDifference(m, plan) !== null) stale = { stale: "stored run has other settings" };
+    else if (stopDifference(m, plan) !== null) {
+      stale = { stale: "stored run stopped by an earlier rule" };
+    } else manifest = m;
   } catch (e) {
     if (!(e instanceof RunStoreError)) throw e;
   }
@@ -231,8 +239,8 @@ export async function runState(
     });
   const evaluated = item.fold === null ? null : false;
   return checkpoint?.status === "ok"
-    ? { dir, state: "partial", epoch: checkpoint.checkpoint.epoch, evaluated, manifest }
-    : { dir, state: "missing", epoch: null, evaluated, manifest };
+    ? { dir, state: "partial", epoch: checkpoint.checkpoint.epoch, evaluated, manifest, ...stale }
+    : { dir, state: "missing", epoch: null, evaluated, manifest, ...stale };
 }
 
 /**
@@ -299,6 +307,7 @@ export async function buildPlan(options: PlanOptions): Promise<SweepPlan> {
       id: relative(root, s.dir),
       dir: s.dir,
       state: s.state,
+      ...(s.stale === undefined ? {} : { stale: s.stale }),
       epoch: s.epoch,
       epochs: planRun({ dataset: item.dataset, cell: item.cell, T: item.T, profile }).epochs,
       evaluated: s.evaluated,
