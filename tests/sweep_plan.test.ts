@@ -30,9 +30,9 @@ import {
   writeBatch,
 } from "../lib/sweep/mod.ts";
 import { backendInfo } from "../lib/backend/mod.ts";
-import { CONVERGED, getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
+import { getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
 import { runBench } from "../lib/cli/bench.ts";
-import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
+import { ensureDataMirror, tempRunsRoot, tinyStoppingProfile } from "./train_fixtures.ts";
 
 Deno.test("the full protocol is 14 Experiment-1 runs and 12 MAJ cells × 2 datasets × 7 folds", () => {
   const items = protocolItems(getProfile("full"));
@@ -123,19 +123,23 @@ Deno.test("time limits carry the margin and the slack, in Slurm's D-HH:MM:SS", (
 ensureDataMirror();
 await initBackend({ quiet: true });
 
+/** Stored rates for Deep at T = 12, so the plan needs no calibration. */
+async function storeDeepRates(root: string): Promise<void> {
+  const key = rateKey(backendInfo().name, "deep", 12);
+  await Deno.mkdir(join(root, ".sweep"), { recursive: true });
+  await Deno.writeTextFile(
+    ratesPath(root),
+    JSON.stringify({
+      format: "rnnx-rates/1",
+      rates: { [key]: { train: 500, eval: 1000, explain: 100, measuredAt: "", cpu: "" } },
+    }),
+  );
+}
+
 Deno.test("the plan reads states off disk: missing, trained but not evaluated, done", async () => {
   const root = await tempRunsRoot();
   try {
-    // stored rates: no calibration needed
-    const key = rateKey(backendInfo().name, "deep", 12);
-    await Deno.mkdir(join(root, ".sweep"), { recursive: true });
-    await Deno.writeTextFile(
-      ratesPath(root),
-      JSON.stringify({
-        format: "rnnx-rates/1",
-        rates: { [key]: { train: 500, eval: 1000, explain: 100, measuredAt: "", cpu: "" } },
-      }),
-    );
+    await storeDeepRates(root);
     const selection = { only: ["exp2"], cells: ["deep"], datasets: ["mnist-maj"] };
     const plan0 = await buildPlan({ profile: SMOKE, seed: 0, root, selection });
     assertEquals(plan0.entries.map((e) => e.state), ["missing", "missing"]);
@@ -198,26 +202,8 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
 Deno.test("a stored run that an earlier stopping rule stopped is planned again and says why", async () => {
   const root = await tempRunsRoot();
   try {
-    const key = rateKey(backendInfo().name, "deep", 12);
-    await Deno.mkdir(join(root, ".sweep"), { recursive: true });
-    await Deno.writeTextFile(
-      ratesPath(root),
-      JSON.stringify({
-        format: "rnnx-rates/1",
-        rates: { [key]: { train: 500, eval: 1000, explain: 100, measuredAt: "", cpu: "" } },
-      }),
-    );
-    const profile = {
-      ...CONVERGED,
-      epochs: 3,
-      folds: 2,
-      trainFolds: 1,
-      trainSamples: 300,
-      testSamples: 100,
-      learningRateScale: 10,
-      checkpointEvery: 0,
-      stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
-    };
+    await storeDeepRates(root);
+    const profile = tinyStoppingProfile({ epochs: 3, trainFolds: 1 });
     // Trained without a floor: a plateau stops it after epoch 2, far below the 98.5 % floor
     // the protocol gives Deep on MNIST-MAJ, under which the rule trains on.
     const [run] = await trainRun({

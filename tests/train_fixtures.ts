@@ -5,6 +5,7 @@
  */
 import type { SequenceSource } from "../lib/data/mod.ts";
 import { Prng } from "../lib/data/mod.ts";
+import { CONVERGED, type TrainProfile } from "../lib/train/mod.ts";
 
 /** n labelled 28×width images whose class is written as a bright band of rows. */
 export class BandSource implements SequenceSource {
@@ -57,4 +58,24 @@ export function ensureDataMirror(): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A `converged` profile small enough for a test: 2 folds, a few hundred
+ * training samples, and a rule that no model can satisfy by gaining (50 pp
+ * within one epoch), so a plateau stops it after epoch 2 unless a floor holds
+ * it back.
+ */
+export function tinyStoppingProfile(overrides: Partial<TrainProfile> = {}): TrainProfile {
+  return {
+    ...CONVERGED,
+    epochs: 4,
+    folds: 2,
+    trainSamples: 400,
+    testSamples: 100,
+    learningRateScale: 10,
+    checkpointEvery: 0,
+    stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
+    ...overrides,
+  };
 }

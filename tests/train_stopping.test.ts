@@ -14,7 +14,12 @@ import {
   trainModel,
   trainRun,
 } from "../lib/train/mod.ts";
-import { BandSource, ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
+import {
+  BandSource,
+  ensureDataMirror,
+  tempRunsRoot,
+  tinyStoppingProfile,
+} from "./train_fixtures.ts";
 
 await initBackend({ quiet: true });
 
@@ -113,16 +118,7 @@ Deno.test({
   fn: async () => {
     const root = await tempRunsRoot();
     try {
-      const profile = {
-        ...CONVERGED,
-        epochs: 4,
-        folds: 2,
-        trainSamples: 400,
-        testSamples: 100,
-        learningRateScale: 10,
-        checkpointEvery: 0,
-        stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
-      };
+      const profile = tinyStoppingProfile();
       const task = await loadTask("mnist-maj", { folds: 2 });
       const [r] = await trainRun({
         dataset: "mnist-maj",
@@ -176,16 +172,7 @@ Deno.test({
   fn: async () => {
     const root = await tempRunsRoot();
     try {
-      const profile = {
-        ...CONVERGED,
-        epochs: 5,
-        folds: 2,
-        trainSamples: 300,
-        testSamples: 100,
-        learningRateScale: 10,
-        checkpointEvery: 1,
-        stopping: { patience: 1, minDelta: 0.5, holdOut: 0.05 },
-      };
+      const profile = tinyStoppingProfile({ epochs: 5, checkpointEvery: 1 });
       const task = await loadTask("mnist-maj", { folds: 2 });
       const base = { dataset: "mnist-maj", cell: "deep", profile, fold: 0, root, task } as const;
       // With a floor of 99 % the plateau does not stop it; interrupted in epoch 4, the
