@@ -1,7 +1,8 @@
 /**
- * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory]
+ * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory,workers]
  * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 2] [--repeats 7]
- * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--json] [--save-rates]`.
+ * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
+ * [--jobs 1,2] [--json] [--save-rates]`.
  *
  * - `train`: sequences per second of one Adam step with dropout (batch 50);
  * - `eval`: sequences per second of a forward pass without dropout (batch 250);
@@ -13,15 +14,20 @@
  *   passes per sample it makes (`--batch` changes the 500);
  * - `memory`: resident memory of a MAJ run: the task, one model, `--steps`
  *   training batches and the evaluation of the test fold, for `--folds` folds
- *   (run one cell per call for exact per-cell numbers).
+ *   (run one cell per call for exact per-cell numbers);
+ * - `workers`: wall-clock time of a multi-fold run (every fold `--profile`
+ *   trains of the cell on `--dataset`, training and evaluation, from scratch)
+ *   with each of `--jobs` local worker processes, the speedup over the first
+ *   count, and a check that the weights are bit-identical across counts
+ *   (`--folds` changes the profile's folds).
  *
  * Rates are the median, slowest and fastest of the timed runs after warm-up,
  * on the active backend (the native BLAS is used when it loads; `RNNX_BLAS=off`
  * turns it off). `--vs-pytorch` also runs `bench/torch_reference.py` (1 and 2
  * threads) and adds PyTorch's best median and the ratio to the training rows.
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
- * convdeep and convrlstm-sd for `explain`; deep for `quality`; convdeep for
- * `memory`.
+ * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
+ * convdeep for `memory`.
  * Prints the machine and a Markdown table, or a JSON array of the records with
  * `--json`. `--save-rates` stores the train, eval and DTD explain rates as the
  * rates `deno task sweep` prices runs with (`<runs>/.sweep/rates.json`).
@@ -49,6 +55,7 @@ import {
   benchTrain,
   type CellBenchOptions,
   defaultRunsRoot,
+  getProfile,
   type MachineInfo,
   machineInfo,
   machineLines,
@@ -58,7 +65,13 @@ import {
   STANDARD_BENCH_EXPLAIN_METHODS,
   TORCH_CELLS,
 } from "../train/mod.ts";
-import { storeBenchRates } from "../sweep/mod.ts";
+import {
+  measureWorkerScaling,
+  storeBenchRates,
+  type WorkerScalingRow,
+  workerScalingTable,
+} from "../sweep/mod.ts";
+import { workerCommand } from "./sweep.ts";
 import { exitCodeOf, parseOptions, UsageError, wantsHelp } from "./usage.ts";
 
 /** The throughput cases and the function that measures each. */
@@ -68,22 +81,32 @@ export const BENCH_CASES = {
   explain: benchExplain,
 } as const;
 
-/** Every case name, the throughput cases and `memory`. */
-export const CASE_NAMES: readonly string[] = [...Object.keys(BENCH_CASES), "quality", "memory"];
+/** Every case name: the throughput cases, `quality`, `memory` and `workers`. */
+export const CASE_NAMES: readonly string[] = [
+  ...Object.keys(BENCH_CASES),
+  "quality",
+  "memory",
+  "workers",
+];
 
 /** A throughput case name. */
 export type BenchCase = keyof typeof BENCH_CASES;
 
 /** Cells measured by default per case (train and eval: every T = 12 cell). */
-export const DEFAULT_CELLS: Record<"explain" | "quality" | "memory", readonly CellId[]> = {
+export const DEFAULT_CELLS: Record<
+  "explain" | "quality" | "memory" | "workers",
+  readonly CellId[]
+> = {
   explain: ["deep", "rlstm", "convdeep", "convrlstm-sd", "lstm", "gru"],
   quality: ["deep"],
   memory: ["convdeep"],
+  workers: ["deep"],
 };
 
 const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,quality,memory] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
-  "[--dataset mnist-maj] [--steps n] [--folds n] [--json] [--save-rates]";
+  "[--dataset mnist-maj] [--steps n] [--folds n] [--profile quick] [--jobs 1,2] [--json] " +
+  "[--save-rates]";
 
 /** What {@link runBench} measured. */
 export interface BenchResult {
@@ -91,6 +114,8 @@ export interface BenchResult {
   rows: BenchRow[];
   /** Memory rows. */
   memory: MemoryRow[];
+  /** Local-worker scaling rows. */
+  workers: WorkerScalingRow[];
   /** The machine and software. */
   machine: MachineInfo;
   /** Whether `--json` was given. */
@@ -116,6 +141,8 @@ export async function runBench(
       dataset: { type: "string" },
       steps: { type: "string" },
       folds: { type: "string" },
+      profile: { type: "string" },
+      jobs: { type: "string" },
       json: { type: "boolean" },
       "save-rates": { type: "boolean" },
     },
@@ -130,7 +157,7 @@ export async function runBench(
     : undefined;
   const cells = (c: string): readonly CellId[] =>
     given ??
-      (c === "explain" || c === "quality" || c === "memory"
+      (c === "explain" || c === "quality" || c === "memory" || c === "workers"
         ? DEFAULT_CELLS[c]
         : CELL_IDS.filter((id) => CELL_LENGTHS[id].includes(T)));
   const cases = String(opts.cases ?? "train").split(",").map((c) => c.trim());
@@ -164,12 +191,34 @@ export async function runBench(
   };
   const steps = num("steps", opts.steps, 1);
   const folds = num("folds", opts.folds, 1);
+  const jobs = String(opts.jobs ?? "1,2").split(",").map((j) => num("jobs", j.trim(), 1)!);
+  if (folds !== undefined && folds < 2 && cases.includes("workers")) {
+    throw new UsageError(`--folds must be at least 2 for workers, found ${folds}`, USAGE);
+  }
   await initBackend();
   let rows: BenchRow[] = [];
   const memory: MemoryRow[] = [];
+  const workers: WorkerScalingRow[] = [];
   for (const c of cases) {
     for (const cell of cells(c)) {
-      if (c === "memory") {
+      if (c === "workers") {
+        const base = getProfile(String(opts.profile ?? "quick"));
+        const measured = await measureWorkerScaling({
+          profile: folds === undefined ? base : { ...base, folds, trainFolds: folds },
+          cell,
+          dataset: opts.dataset === undefined ? "mnist-maj" : String(opts.dataset),
+          jobs,
+          command: workerCommand,
+        });
+        for (const r of measured) {
+          log(
+            `workers ${cell}: ${r.jobs} worker(s) ${r.seconds.toFixed(1)} s, ${
+              r.speedup.toFixed(2)
+            }×`,
+          );
+        }
+        workers.push(...measured);
+      } else if (c === "memory") {
         const r = await benchMemory(cell, {
           dataset: opts.dataset === undefined ? undefined : String(opts.dataset),
           steps,
@@ -232,7 +281,7 @@ export async function runBench(
         : "no rates stored: a cell needs train, eval and explain (dtd) rows",
     );
   }
-  return { rows, memory, machine: machineInfo(), json: Boolean(opts.json) };
+  return { rows, memory, workers, machine: machineInfo(), json: Boolean(opts.json) };
 }
 
 /** The Markdown report of a {@link BenchResult}: machine, then the tables. */
@@ -247,6 +296,7 @@ export function benchReport(result: BenchResult): string {
     );
   }
   if (result.memory.length > 0) parts.push(memoryTable(result.memory));
+  if (result.workers.length > 0) parts.push(workerScalingTable(result.workers));
   return parts.join("\n\n");
 }
 
@@ -259,7 +309,7 @@ if (import.meta.main) {
     const result = await runBench(Deno.args, (l) => console.error(l));
     console.log(
       result.json
-        ? JSON.stringify([...result.rows, ...result.memory], null, 2)
+        ? JSON.stringify([...result.rows, ...result.memory, ...result.workers], null, 2)
         : benchReport(result),
     );
   } catch (e) {

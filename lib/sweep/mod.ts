@@ -23,3 +23,4 @@ export * from "./local.ts";
 export * from "./slurm.ts";
 export * from "./status.ts";
 export * from "./format.ts";
+export * from "./scaling.ts";
