@@ -209,6 +209,7 @@ export async function runBench(
           dataset: opts.dataset === undefined ? "mnist-maj" : String(opts.dataset),
           jobs,
           command: workerCommand,
+          log,
         });
         for (const r of measured) {
           log(
