@@ -1,4 +1,10 @@
-import { assert, assertGreater, assertLessOrEqual } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertGreater,
+  assertLessOrEqual,
+} from "@std/assert";
 import {
   allCellVariants,
   buildCell,
@@ -9,7 +15,7 @@ import {
 import { loadTask, makeBatch, type SequenceSource } from "../lib/data/mod.ts";
 import { sampleSubset, trainModel } from "../lib/train/mod.ts";
 import { ensureDataMirror } from "./train_fixtures.ts";
-import { explain } from "../lib/relevance/mod.ts";
+import { explain, worstConservation } from "../lib/relevance/mod.ts";
 import {
   argmaxRows,
   livelyCell,
@@ -175,4 +181,23 @@ Deno.test({
         `(${perCell.join(", ")})`,
     );
   },
+});
+
+Deno.test("the worst conservation sample is the one with the largest error relative to its logit, NaN first", () => {
+  const model = createModel(buildCell("deep", 4), { seed: 3 });
+  try {
+    const e = explain(model, randomImages(3, 28, 4), { method: "dtd", targets: [1, 2, 3] });
+    const clean = worstConservation(e);
+    assertLessOrEqual(clean.error, 1e-5);
+    const fy = e.logits[1 * 10 + e.targets[1]];
+    e.perStep[1 * e.steps * e.stepSize] += 0.5;
+    const shifted = worstConservation(e);
+    assertEquals(shifted.sample, 1);
+    assertAlmostEquals(shifted.error, 0.5 / Math.max(1, Math.abs(fy)), 1e-4);
+    e.perStep[2 * e.steps * e.stepSize] = NaN;
+    assertEquals(worstConservation(e).sample, 2);
+    assert(Number.isNaN(worstConservation(e).error));
+  } finally {
+    disposeModel(model);
+  }
 });

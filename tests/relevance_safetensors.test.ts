@@ -1,6 +1,7 @@
 import {
   assert,
   assertEquals,
+  assertLessOrEqual,
   assertRejects,
   assertStringIncludes,
   assertThrows,
@@ -133,8 +134,19 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "rnnx-explain-cli-" });
     try {
       const args = ["--cell", "deep", "--T", "12", "--dataset", "mnist-maj", "--method", "dtd"];
-      const code = await runExplain([...args, "--samples", "3", "--seed", "2", "--out", dir]);
+      const lines: string[] = [];
+      const log = console.log;
+      console.log = (...a: unknown[]) => lines.push(a.join(" "));
+      let code: number;
+      try {
+        code = await runExplain([...args, "--samples", "3", "--seed", "2", "--out", dir]);
+      } finally {
+        console.log = log;
+      }
       assertEquals(code, 0);
+      const summary = lines.find((l) => l.startsWith("conservation: largest"));
+      assert(summary !== undefined && summary.endsWith("of 3)"), lines.join("\n"));
+      assertLessOrEqual(Number(summary.split(" = ")[1].split(" ")[0]), 1e-4);
       const run = await readExplanationRun(dir);
       assertEquals(run.model.targets, "given");
       assertEquals(run.model.data, { dataset: "mnist-maj", split: "test", seed: 2, samples: 3 });

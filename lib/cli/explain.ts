@@ -33,11 +33,13 @@ import {
   CONV_PLUS_FIRST_LAYER,
   type ConvPlusFirstLayer,
   explain,
+  type Explanation,
   GUIDED_GATES,
   type GuidedGates,
   methodNames,
   type MethodOptions,
   parseMethod,
+  worstConservation,
   writeExplanationRun,
 } from "../relevance/mod.ts";
 import { isMajTask, sequenceLength } from "../train/sequence_length.ts";
@@ -256,6 +258,18 @@ async function buildModel(a: ExplainArgs): Promise<{ model: CellModel; source: s
   };
 }
 
+/**
+ * The command's conservation summary: the worst sample's relative error, or
+ * why a gradient method has none.
+ */
+function conservationLine(e: Explanation): string {
+  if (!e.start) return `conservation: not checked (${e.settings.method} propagates no relevance)`;
+  const { sample, error } = worstConservation(e);
+  return `conservation: largest |ΣR + absorbed − ReLU(f_y)| / max(1, |f_y|) = ${
+    error.toExponential(2)
+  } (sample ${sample} of ${e.batch})`;
+}
+
 /** Runs the explain command; returns the process exit code. */
 export async function runExplain(args: readonly string[]): Promise<number> {
   let a: ExplainArgs;
@@ -314,6 +328,7 @@ export async function runExplain(args: readonly string[]): Promise<number> {
         }  ${fy.toFixed(5).padStart(9)}  ${sum.toExponential(4)}`,
       );
     }
+    console.log(conservationLine(explanation));
     console.log(`wrote ${Object.values(ARTIFACT_FILES).map((f) => `${a.out}/${f}`).join(", ")}`);
     return 0;
   } catch (e) {

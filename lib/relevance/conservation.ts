@@ -38,3 +38,39 @@ export function conservationResidual(e: Explanation): Float32Array {
   }
   return out;
 }
+
+/** The worst sample of a conservation check: its index and its relative error. */
+export interface ConservationWorst {
+  /** The sample with the largest relative error. */
+  sample: number;
+  /** |Σ R + absorbed − ReLU(f_y)| / max(1, |f_y|) of that sample. */
+  error: number;
+}
+
+/**
+ * The sample whose conservation residual is largest relative to its logit,
+ * |Σ R + absorbed − ReLU(f_y)| / max(1, |f_y|) (the measure of the README and
+ * the property tests); a NaN residual counts as the worst. Gradient
+ * explanations raise `ExplainInputError`.
+ *
+ * @example
+ * ```ts
+ * import { buildCell, createModel } from "../cells/mod.ts";
+ * import { explain } from "./explain.ts";
+ * import { worstConservation } from "./conservation.ts";
+ * const model = createModel(buildCell("deep", 4), { seed: 1 });
+ * const e = explain(model, new Float32Array(2 * 28 * 28).fill(0.5), { method: "dtd" });
+ * worstConservation(e).error < 1e-4; // true
+ * ```
+ */
+export function worstConservation(e: Explanation): ConservationWorst {
+  const residual = conservationResidual(e);
+  const classes = e.logits.length / e.batch;
+  let worst: ConservationWorst = { sample: 0, error: 0 };
+  for (let b = 0; b < e.batch; b++) {
+    const fy = e.logits[b * classes + e.targets[b]];
+    const error = Math.abs(residual[b]) / Math.max(1, Math.abs(fy));
+    if (!(error <= worst.error)) worst = { sample: b, error }; // NaN is the worst
+  }
+  return worst;
+}
