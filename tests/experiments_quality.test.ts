@@ -23,6 +23,7 @@ const METHODS = ["sa", "gb", "dtd", "lrp-a1.5b0.5", "uniform", "random", "intens
 function syntheticRows(
   cells: readonly string[],
   methodsOf: (cell: string) => readonly string[] = () => METHODS,
+  dataset = "mnist-maj",
 ): QualityRow[] {
   const good: Record<string, number> = {
     "lrp-epsilon": 0.6,
@@ -48,7 +49,7 @@ function syntheticRows(
     for (let fold = 0; fold < 3; fold++) {
       for (const method of methodsOf(cell)) {
         const base = {
-          dataset: "mnist-maj",
+          dataset,
           cell,
           T: 12,
           fold,
@@ -140,14 +141,51 @@ Deno.test("verdicts on models below the Table 3.2 minimum read Undecided, naming
 
 Deno.test("verdicts on good models rank DTD and LRP first, agree with the cosine and find GB failing randomisation", () => {
   const report = qualityVerdicts(syntheticResult(99));
-  const mass = report.outcomes.find((o) => o.id === "quality-mass_accuracy-all")!;
+  const mass = report.outcomes.find((o) => o.id === "quality-mass_accuracy-all-mnist-maj")!;
   assertEquals(mass.verdict, "holds");
   assertStringIncludes(mass.sentence, "best method LRP-α1.5β0.5");
   assertStringIncludes(mass.sentence, "best architecture R-LSTM");
-  assertEquals(report.outcomes.find((o) => o.id === "quality-agreement")!.verdict, "holds");
-  const random = report.outcomes.find((o) => o.id === "quality-randomisation")!;
+  assertEquals(
+    report.outcomes.find((o) => o.id === "quality-agreement-mnist-maj")!.verdict,
+    "holds",
+  );
+  const random = report.outcomes.find((o) => o.id === "quality-randomisation-mnist-maj")!;
   assertEquals(random.verdict, "holds");
   assertStringIncludes(random.sentence, "failing: GB");
+});
+
+Deno.test("quality verdicts are decided per dataset: a weak model on one leaves the other's decided", () => {
+  const cells = ["deep", "rlstm"] as const;
+  const grid = fakeGrid([
+    ...cells.map((c) => fakeEntry("mnist-maj", c, 12, c === "rlstm" ? [97, 97, 97] : [99, 99, 99])),
+    ...cells.map((c) => fakeEntry("fashion-mnist-maj", c, 12, [90, 90, 90])),
+  ]);
+  const rows = qualityFrame([
+    ...syntheticRows(cells),
+    ...syntheticRows(cells, undefined, "fashion-mnist-maj"),
+  ]);
+  const report = qualityVerdicts({
+    grid,
+    methods: METHODS,
+    entries: grid.entries,
+    rows,
+    aggregate: aggregateQuality(rows),
+    runs: [],
+    computed: 0,
+    reused: 0,
+  });
+  const fashion = report.outcomes.filter((o) => o.id.endsWith("-fashion-mnist-maj"));
+  const mnist = report.outcomes.filter((o) => !fashion.includes(o));
+  assertEquals(mnist.length, fashion.length);
+  assert(mnist.every((o) => o.id.endsWith("-mnist-maj") && o.claim.includes("MNIST-MAJ")));
+  for (const o of mnist) {
+    assertEquals(o.verdict, "undecided");
+    assertStringIncludes(o.sentence, "R-LSTM on MNIST-MAJ");
+    assertStringIncludes(o.sentence, "97.00 % < 98 %");
+  }
+  assert(fashion.every((o) => o.verdict === "holds"), report.markdown);
+  assertStringIncludes(fashion[0].claim, "on FashionMNIST-MAJ");
+  assertStringIncludes(fashion[0].sentence, "mean over 2 models");
 });
 
 Deno.test("an LSTM is shown with its own methods in table q.1 and left out of the thesis's verdicts", () => {
@@ -180,7 +218,10 @@ Deno.test("an LSTM is shown with its own methods in table q.1 and left out of th
   assert(part.aggregate.every((r) => r.cell !== "lstm" && r.method !== "lrp-epsilon"));
   // the LSTM below the minimum does not hold up the verdicts on the thesis's cells
   const report = qualityVerdicts(quality);
-  assertEquals(report.outcomes.find((o) => o.id === "quality-randomisation")!.verdict, "holds");
+  assertEquals(
+    report.outcomes.find((o) => o.id === "quality-randomisation-mnist-maj")!.verdict,
+    "holds",
+  );
   assert(report.outcomes.every((o) => !/(^|[^-])LSTM|LRP-ε/.test(o.sentence)), report.markdown);
   assertStringIncludes(report.outcomes[0].sentence, "mean over 2 models");
 });

@@ -283,3 +283,18 @@ export function thesisQuality(quality: QualityResult): QualityResult {
     runs: runIds(quality.grid, entries),
   };
 }
+
+/**
+ * The part of a quality evaluation on one dataset: its models, rows and
+ * groups (the verdicts of notebook 04 are decided per dataset).
+ */
+export function qualityOnDataset(quality: QualityResult, dataset: string): QualityResult {
+  const entries = quality.entries.filter((e) => e.dataset === dataset);
+  return {
+    ...quality,
+    entries,
+    aggregate: quality.aggregate.filter((r) => r.dataset === dataset),
+    rows: quality.rows.filter(pl.col("dataset").eq(pl.lit(dataset))),
+    runs: runIds(quality.grid, entries),
+  };
+}

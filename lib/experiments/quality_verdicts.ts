@@ -1,9 +1,12 @@
 /**
- * The computed verdicts of notebook 04: for every quality measure, whether
+ * The computed verdicts of notebook 04, one set per dataset (as the thesis
+ * reports every figure per dataset): for every quality measure, whether
  * it ranks DTD and LRP above SA and GB as the thesis's cosine does (and which
  * method and architecture it finds best); whether the measures agree with
  * the cosine's ranking of every (model, method); which methods fail the
- * randomisation check. The verdicts are about the thesis's cells and four
+ * randomisation check. A dataset's verdicts rest on that dataset's models
+ * only, so a weak model on one dataset leaves the other's decided. The
+ * verdicts are about the thesis's cells and four
  * methods: the standard LSTM and GRU, shown beside them in Table q.1 and the
  * figures, are left out of them. Every verdict rests on models that must meet the
  * Table 3.2 minimum (the shared criterion of `claim.ts`); otherwise it reads
@@ -12,11 +15,11 @@
  *
  * @module
  */
-import { cellLabel, isBaselineMethod, spearman } from "../eval/mod.ts";
+import { cellLabel, datasetLabel, isBaselineMethod, spearman } from "../eval/mod.ts";
 import { type ClaimBase, type ClaimOutcome, criterion, decide, f2, f3 } from "./claim.ts";
 import { claimsMarkdown, type ClaimsReport } from "./claims.ts";
 import { accuracyPoints } from "./numbers.ts";
-import { type QualityResult, thesisQuality } from "./quality.ts";
+import { qualityOnDataset, type QualityResult, thesisQuality } from "./quality.ts";
 import {
   QUALITY_COLUMNS_SHOWN,
   type QualityColumn,
@@ -69,15 +72,20 @@ function withCriterion(
     : outcome;
 }
 
-function methodRanking(quality: QualityResult, column: QualityColumn): ClaimOutcome {
+function methodRanking(
+  quality: QualityResult,
+  column: QualityColumn,
+  dataset: string,
+): ClaimOutcome {
   const methods = quality.methods.filter((m) => !isBaselineMethod(m));
   const cells = [...new Set(quality.entries.map((e) => e.cell))];
   const base: ClaimBase = {
-    id: `quality-${column.measure}-${column.setting || "all"}`,
+    id: `quality-${column.measure}-${column.setting || "all"}-${dataset}`,
     section: "q",
     where: "Table q.1",
-    claim:
-      `by ${column.title}, DTD and LRP-α1.5β0.5 explain better than SA and GB, as by the cosine`,
+    claim: `by ${column.title}, DTD and LRP-α1.5β0.5 explain better than SA and GB on ${
+      datasetLabel(dataset)
+    }, as by the cosine`,
   };
   return withCriterion(quality, base, () => {
     const score = (m: string) => meanOverModels(quality, column, m);
@@ -103,14 +111,16 @@ function methodRanking(quality: QualityResult, column: QualityColumn): ClaimOutc
   });
 }
 
-function agreement(quality: QualityResult): ClaimOutcome {
+function agreement(quality: QualityResult, dataset: string): ClaimOutcome {
   const cosine = QUALITY_COLUMNS_SHOWN.find((c) => c.measure === "cosine")!;
   const others = QUALITY_COLUMNS_SHOWN.filter((c) => c.measure !== "cosine" && c.higherIsBetter);
   const base: ClaimBase = {
-    id: "quality-agreement",
+    id: `quality-agreement-${dataset}`,
     section: "q",
     where: "Table q.1",
-    claim: "the new measures rank the (model, method) pairs as the thesis's cosine does",
+    claim: `the new measures rank the (model, method) pairs on ${
+      datasetLabel(dataset)
+    } as the thesis's cosine does`,
   };
   return withCriterion(quality, base, () => {
     const methods = quality.methods.filter((m) => !isBaselineMethod(m));
@@ -140,15 +150,15 @@ function agreement(quality: QualityResult): ClaimOutcome {
   });
 }
 
-function randomisationCheck(quality: QualityResult): ClaimOutcome {
+function randomisationCheck(quality: QualityResult, dataset: string): ClaimOutcome {
   const column = QUALITY_COLUMNS_SHOWN.find((c) => c.measure === "spearman")!;
   const base: ClaimBase = {
-    id: "quality-randomisation",
+    id: `quality-randomisation-${dataset}`,
     section: "q",
     where: "Fig q.4",
-    claim: `guided backprop fails the parameter-randomisation check (its heatmaps keep a ` +
-      `Spearman ρ ≥ ${FAIL_SIMILARITY} to the original once every layer is re-initialised) ` +
-      `and the other methods pass (Adebayo et al. 2018)`,
+    claim: `on ${datasetLabel(dataset)}, guided backprop fails the parameter-randomisation ` +
+      `check (its heatmaps keep a Spearman ρ ≥ ${FAIL_SIMILARITY} to the original once every ` +
+      `layer is re-initialised) and the other methods pass (Adebayo et al. 2018)`,
   };
   return withCriterion(quality, base, () => {
     const methods = quality.methods.filter((m) => !isBaselineMethod(m));
@@ -178,10 +188,14 @@ function randomisationCheck(quality: QualityResult): ClaimOutcome {
 export function qualityVerdicts(evaluated: QualityResult): ClaimsReport {
   const quality = thesisQuality(evaluated);
   const ranked = QUALITY_COLUMNS_SHOWN.filter((c) => c.higherIsBetter && c.measure !== "cosine");
-  const outcomes = [
-    ...ranked.map((c) => methodRanking(quality, c)),
-    agreement(quality),
-    randomisationCheck(quality),
-  ];
+  const datasets = [...new Set(quality.entries.map((e) => e.dataset))];
+  const outcomes = datasets.flatMap((dataset) => {
+    const part = qualityOnDataset(quality, dataset);
+    return [
+      ...ranked.map((c) => methodRanking(part, c, dataset)),
+      agreement(part, dataset),
+      randomisationCheck(part, dataset),
+    ];
+  });
   return { outcomes, markdown: claimsMarkdown(outcomes) };
 }
