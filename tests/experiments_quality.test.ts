@@ -2,6 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import { aggregateQuality, qualityFrame, type QualityRow } from "../lib/eval/mod.ts";
 import {
+  type GridEntry,
   QUALITY_FIGURES,
   qualityCurvePoints,
   qualityEvaluation,
@@ -97,12 +98,10 @@ function syntheticRows(
   return rows;
 }
 
-function syntheticResult(accuracy: number): QualityResult {
-  const cells = ["deep", "rlstm"] as const;
-  const grid = fakeGrid(
-    cells.map((c) => fakeEntry("mnist-maj", c, 12, [accuracy, accuracy, accuracy])),
-  );
-  const rows = qualityFrame(syntheticRows(cells));
+/** A quality result of the grid of `entries` with the given rows, aggregated. */
+function resultOf(entries: GridEntry[], qualityRows: QualityRow[]): QualityResult {
+  const grid = fakeGrid(entries);
+  const rows = qualityFrame(qualityRows);
   return {
     grid,
     methods: METHODS,
@@ -113,6 +112,14 @@ function syntheticResult(accuracy: number): QualityResult {
     computed: 0,
     reused: 0,
   };
+}
+
+function syntheticResult(accuracy: number): QualityResult {
+  const cells = ["deep", "rlstm"] as const;
+  return resultOf(
+    cells.map((c) => fakeEntry("mnist-maj", c, 12, [accuracy, accuracy, accuracy])),
+    syntheticRows(cells),
+  );
 }
 
 Deno.test("table q.1 shows each measure with its interval over folds and flags weak models", () => {
@@ -156,24 +163,15 @@ Deno.test("verdicts on good models rank DTD and LRP first, agree with the cosine
 
 Deno.test("quality verdicts are decided per dataset: a weak model on one leaves the other's decided", () => {
   const cells = ["deep", "rlstm"] as const;
-  const grid = fakeGrid([
-    ...cells.map((c) => fakeEntry("mnist-maj", c, 12, c === "rlstm" ? [97, 97, 97] : [99, 99, 99])),
-    ...cells.map((c) => fakeEntry("fashion-mnist-maj", c, 12, [90, 90, 90])),
-  ]);
-  const rows = qualityFrame([
-    ...syntheticRows(cells),
-    ...syntheticRows(cells, undefined, "fashion-mnist-maj"),
-  ]);
-  const report = qualityVerdicts({
-    grid,
-    methods: METHODS,
-    entries: grid.entries,
-    rows,
-    aggregate: aggregateQuality(rows),
-    runs: [],
-    computed: 0,
-    reused: 0,
-  });
+  const report = qualityVerdicts(resultOf(
+    [
+      ...cells.map((c) =>
+        fakeEntry("mnist-maj", c, 12, c === "rlstm" ? [97, 97, 97] : [99, 99, 99])
+      ),
+      ...cells.map((c) => fakeEntry("fashion-mnist-maj", c, 12, [90, 90, 90])),
+    ],
+    [...syntheticRows(cells), ...syntheticRows(cells, undefined, "fashion-mnist-maj")],
+  ));
   const fashion = report.outcomes.filter((o) => o.id.endsWith("-fashion-mnist-maj"));
   const mnist = report.outcomes.filter((o) => !fashion.includes(o));
   assertEquals(mnist.length, fashion.length);

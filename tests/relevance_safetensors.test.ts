@@ -123,6 +123,18 @@ Deno.test("the explain command rejects unknown cells, datasets, methods and opti
   assertEquals([lrp.method.alpha, lrp.method.beta], [2, 1]);
 });
 
+/** Runs the explain command with `args`; its exit code and what it printed, line by line. */
+async function explainPrinting(args: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    return { code: await runExplain(args), lines };
+  } finally {
+    console.log = log;
+  }
+}
+
 const mirror = "/work/shared/datasets";
 const hasMirror = await Deno.stat(join(mirror, "mnist")).then(() => true, () => false);
 
@@ -134,15 +146,10 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "rnnx-explain-cli-" });
     try {
       const args = ["--cell", "deep", "--T", "12", "--dataset", "mnist-maj", "--method", "dtd"];
-      const lines: string[] = [];
-      const log = console.log;
-      console.log = (...a: unknown[]) => lines.push(a.join(" "));
-      let code: number;
-      try {
-        code = await runExplain([...args, "--samples", "3", "--seed", "2", "--out", dir]);
-      } finally {
-        console.log = log;
-      }
+      const { code, lines } = await explainPrinting([
+        ...args,
+        ...["--samples", "3", "--seed", "2", "--out", dir],
+      ]);
       assertEquals(code, 0);
       const summary = lines.find((l) => l.startsWith("conservation: largest"));
       assert(summary !== undefined && summary.endsWith("of 3)"), lines.join("\n"));
@@ -173,14 +180,8 @@ Deno.test({
 });
 
 Deno.test("the explain command's usage lists every method", async () => {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => lines.push(a.join(" "));
-  try {
-    assertEquals(await runExplain(["--help"]), 0);
-  } finally {
-    console.log = log;
-  }
+  const { code, lines } = await explainPrinting(["--help"]);
+  assertEquals(code, 0);
   assertStringIncludes(lines.join("\n"), "lrp-a1.5b0.5");
 });
 

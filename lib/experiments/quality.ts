@@ -267,21 +267,11 @@ export function qualityMethodsOf(quality: Pick<QualityResult, "methods">, cell: 
  * about the thesis are decided.
  */
 export function thesisQuality(quality: QualityResult): QualityResult {
-  const entries = quality.entries.filter((e) => !STANDARD_CELLS.includes(e.cell));
-  const methods = quality.methods.filter((m) =>
-    EXPERIMENT_METHODS.includes(m) || isBaselineMethod(m)
+  return qualityPart(
+    quality,
+    quality.entries.filter((e) => !STANDARD_CELLS.includes(e.cell)),
+    quality.methods.filter((m) => EXPERIMENT_METHODS.includes(m) || isBaselineMethod(m)),
   );
-  const cells = new Set<string>(entries.map((e) => e.cell));
-  return {
-    ...quality,
-    entries,
-    methods,
-    aggregate: quality.aggregate.filter((r) => cells.has(r.cell) && methods.includes(r.method)),
-    rows: quality.rows.filter(
-      pl.col("cell").isIn([...cells]).and(pl.col("method").isIn(methods)),
-    ),
-    runs: runIds(quality.grid, entries),
-  };
 }
 
 /**
@@ -289,12 +279,33 @@ export function thesisQuality(quality: QualityResult): QualityResult {
  * groups (the verdicts of notebook 04 are decided per dataset).
  */
 export function qualityOnDataset(quality: QualityResult, dataset: string): QualityResult {
-  const entries = quality.entries.filter((e) => e.dataset === dataset);
+  return qualityPart(
+    quality,
+    quality.entries.filter((e) => e.dataset === dataset),
+    quality.methods,
+  );
+}
+
+/** The part of a quality evaluation on some of its models and methods: their rows, groups and runs. */
+function qualityPart(
+  quality: QualityResult,
+  entries: GridEntry[],
+  methods: string[],
+): QualityResult {
+  const datasets = [...new Set(entries.map((e) => e.dataset))];
+  const cells = [...new Set<string>(entries.map((e) => e.cell))];
   return {
     ...quality,
     entries,
-    aggregate: quality.aggregate.filter((r) => r.dataset === dataset),
-    rows: quality.rows.filter(pl.col("dataset").eq(pl.lit(dataset))),
+    methods,
+    aggregate: quality.aggregate.filter((r) =>
+      datasets.includes(r.dataset) && cells.includes(r.cell) && methods.includes(r.method)
+    ),
+    rows: quality.rows.filter(
+      pl.col("dataset").isIn(datasets).and(pl.col("cell").isIn(cells)).and(
+        pl.col("method").isIn(methods),
+      ),
+    ),
     runs: runIds(quality.grid, entries),
   };
 }
