@@ -3,7 +3,7 @@
  * MAJ task stores its weights, and the stored run loads back into a model that
  * reproduces its predictions (the new node kinds round-trip).
  */
-import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
+import { assert, assertEquals, assertGreater } from "@std/assert";
 import { initBackend, tf } from "../lib/backend/mod.ts";
 import {
   analyseCell,
@@ -34,14 +34,12 @@ Deno.test({
         assertEquals(m.cell.params, countParameters(analyseCell(buildCell(cell, 12))).params);
         assertGreater(m.timings.trainSeconds, 0);
         const run = await loadRun({ ...opts, fold: 0, root });
-        const ids = run.predictions.sample.slice(0, 10);
+        const ids = run.predictions.sample;
         const batch = makeBatch(task.all, ids);
-        const z = forward(run.model, tf.tensor3d(batch.x, [10, 28, 84]));
-        const logits = z.dataSync();
-        for (let i = 0; i < logits.length; i++) {
-          assertLess(Math.abs(logits[i] - run.predictions.logits[i]), 1e-5, `${cell} logit ${i}`);
-        }
-        z.dispose();
+        const z = forward(run.model, tf.tensor3d(batch.x, [ids.length, 28, 84]));
+        const recomputed = tf.argMax(z, 1);
+        assertEquals(Array.from(recomputed.dataSync()), Array.from(run.predictions.prediction));
+        tf.dispose([z, recomputed]);
         disposeModel(run.model);
       }
     } finally {

@@ -39,7 +39,12 @@ import { cellBudget, defaultProfileName, getProfile, type TrainProfile } from ".
 import { createProgressDisplay, type ProgressDisplay, type ProgressMode } from "./progress.ts";
 import { isMajTask, sequenceLength } from "./sequence_length.ts";
 import { acquireRunLock, describeHolder, type RunLock } from "./run_lock.ts";
-import { readPredictions, readPredictionsFrame, writePredictions } from "./predictions.ts";
+import {
+  readPredictions,
+  readPredictionsFrame,
+  type StoredPredictions,
+  writePredictions,
+} from "./predictions.ts";
 import {
   checkpointDir,
   commitStagingDir,
@@ -810,8 +815,8 @@ export interface LoadRunOptions {
 export interface LoadedRun extends StoredRun {
   /** The model with the stored weights (release it with `disposeModel`). */
   model: CellModel;
-  /** Per-sample predictions. */
-  predictions: Predictions;
+  /** Per-sample predictions (the logits are recomputed from the model when needed). */
+  predictions: StoredPredictions;
 }
 
 /**
