@@ -16,24 +16,28 @@ const stored = {
   loss: 0.25,
 };
 
-Deno.test("predictions round-trip through Parquet without logits", async () => {
+/** Runs `fn` with the path of a file in a fresh temporary folder, then removes the folder. */
+async function withTempFile(name: string, fn: (path: string) => void): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const path = join(dir, "predictions.parquet");
+    fn(join(dir, name));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("predictions round-trip through Parquet without logits", async () => {
+  await withTempFile("predictions.parquet", (path) => {
     const evaluated = { ...stored, logits: new Float32Array(30).fill(1.5) };
     writePredictions(path, evaluated);
     assertEquals(pl.readParquet(path).columns, [...PREDICTION_COLUMNS]);
     assertEquals(readPredictions(path, 0.25), stored);
     assertEquals(readPredictionsFrame(path).getColumn("correct").toArray(), [true, false, true]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("predictions files written with logit columns still read", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "predictions.parquet");
+  await withTempFile("predictions.parquet", (path) => {
     pl.DataFrame([
       pl.Series("sample", stored.sample),
       pl.Series("label", stored.label),
@@ -43,22 +47,16 @@ Deno.test("predictions files written with logit columns still read", async () =>
     ]).writeParquet(path);
     assertEquals(readPredictions(path, 0.25), stored);
     assertEquals(readPredictionsFrame(path).columns, [...PREDICTION_COLUMNS]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("a predictions file without its columns is an error naming the file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = join(dir, "broken.parquet");
+  await withTempFile("broken.parquet", (path) => {
     pl.DataFrame([pl.Series("sample", stored.sample)]).writeParquet(path);
     assertThrows(
       () => readPredictions(path),
       Error,
       `${path}: missing column(s) label, prediction`,
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
