@@ -27,6 +27,7 @@ import {
   UnknownIdError,
   writeQualityRows,
 } from "../lib/eval/mod.ts";
+import { holdsZstdPages } from "./parquet_fixtures.ts";
 import * as tf from "@tensorflow/tfjs";
 
 await initBackend({ quiet: true });
@@ -322,6 +323,7 @@ Deno.test("quality rows round-trip through Parquet and aggregate to naive fold m
   try {
     const path = join(dir, "q.parquet");
     await writeQualityRows(path, qualityFrame(rows));
+    assert(await holdsZstdPages(path), "pages are zstd-compressed");
     const back = readQualityRows(path);
     assertEquals(back.height, rows.length);
     const [agg] = aggregateQuality(back);

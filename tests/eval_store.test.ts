@@ -11,6 +11,7 @@ import {
   writeEvalFold,
   writeFileAtomic,
 } from "../lib/eval/mod.ts";
+import { holdsZstdPages } from "./parquet_fixtures.ts";
 
 function rows(fold: number, methods: string[], cosine = 0.7): EvalRow[] {
   return methods.flatMap((method) =>
@@ -54,6 +55,7 @@ Deno.test("a fold is written to one Parquet file named by run, fold and method s
     assertEquals(await listAll(dir), [
       "fashion-mnist-maj/rlstm-sd/T12/ci/seed42/fold3.sa_dtd.parquet",
     ]);
+    assert(await holdsZstdPages(path), "pages are zstd-compressed");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

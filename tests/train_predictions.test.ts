@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { join } from "node:path";
 import pl from "nodejs-polars";
 import {
@@ -7,6 +7,7 @@ import {
   readPredictionsFrame,
   writePredictions,
 } from "../lib/train/mod.ts";
+import { holdsZstdPages } from "./parquet_fixtures.ts";
 
 const stored = {
   sample: Int32Array.of(7, 3, 11),
@@ -17,20 +18,24 @@ const stored = {
 };
 
 /** Runs `fn` with the path of a file in a fresh temporary folder, then removes the folder. */
-async function withTempFile(name: string, fn: (path: string) => void): Promise<void> {
+async function withTempFile(
+  name: string,
+  fn: (path: string) => void | Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    fn(join(dir, name));
+    await fn(join(dir, name));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
 
 Deno.test("predictions round-trip through Parquet without logits", async () => {
-  await withTempFile("predictions.parquet", (path) => {
+  await withTempFile("predictions.parquet", async (path) => {
     const evaluated = { ...stored, logits: new Float32Array(30).fill(1.5) };
     writePredictions(path, evaluated);
     assertEquals(pl.readParquet(path).columns, [...PREDICTION_COLUMNS]);
+    assert(await holdsZstdPages(path), "pages are zstd-compressed");
     assertEquals(readPredictions(path, 0.25), stored);
     assertEquals(readPredictionsFrame(path).getColumn("correct").toArray(), [true, false, true]);
   });

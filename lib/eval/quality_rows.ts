@@ -144,7 +144,10 @@ function validate(df: DataFrame, file: string): DataFrame {
 
 /** Writes quality rows to a Parquet file, atomically. */
 export async function writeQualityRows(path: string, rows: DataFrame): Promise<void> {
-  await writeFileAtomic(path, new Uint8Array(validate(rows, path).writeParquet()));
+  await writeFileAtomic(
+    path,
+    new Uint8Array(validate(rows, path).writeParquet({ compression: "zstd" })),
+  );
 }
 
 /** Reads quality rows from a Parquet file, checking the schema. */

@@ -92,7 +92,7 @@ export async function writeEvalFold(dir: string, rows: DataFrame): Promise<strin
     methods: df.getColumn("method").unique().toArray() as string[],
   };
   const path = evalFilePath(dir, key);
-  await writeFileAtomic(path, new Uint8Array(df.writeParquet()));
+  await writeFileAtomic(path, new Uint8Array(df.writeParquet({ compression: "zstd" })));
   return path;
 }
 
