@@ -9,7 +9,6 @@ import {
   readEvalRows,
   UnknownIdError,
   writeEvalFold,
-  writeFileAtomic,
 } from "../lib/eval/mod.ts";
 import { holdsZstdPages } from "./parquet_fixtures.ts";
 
@@ -127,16 +126,4 @@ Deno.test("rows with an unknown cell list the valid cells", () => {
     EvalSchemaError,
     "file name",
   );
-});
-
-Deno.test("atomic writes create parent folders and leave no temporary file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await writeFileAtomic(`${dir}/a/b/c.txt`, "one");
-    await writeFileAtomic(`${dir}/a/b/c.txt`, new TextEncoder().encode("two"));
-    assertEquals(await Deno.readTextFile(`${dir}/a/b/c.txt`), "two");
-    assertEquals(await listAll(dir), ["a/b/c.txt"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });

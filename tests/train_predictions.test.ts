@@ -33,7 +33,7 @@ async function withTempFile(
 Deno.test("predictions round-trip through Parquet without logits", async () => {
   await withTempFile("predictions.parquet", async (path) => {
     const evaluated = { ...stored, logits: new Float32Array(30).fill(1.5) };
-    writePredictions(path, evaluated);
+    await writePredictions(path, evaluated);
     assertEquals(pl.readParquet(path).columns, [...PREDICTION_COLUMNS]);
     assert(await holdsZstdPages(path), "pages are zstd-compressed");
     assertEquals(readPredictions(path, 0.25), stored);

@@ -8,7 +8,7 @@ import {
 import { dirname, join } from "node:path";
 import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 import { decodeSafetensors } from "../lib/cells/mod.ts";
-import { loadTask } from "../lib/data/mod.ts";
+import { loadTask, writeFileAtomic } from "../lib/data/mod.ts";
 import {
   CHECKPOINT_FILE,
   checkpointDir,
@@ -24,7 +24,6 @@ import {
   trainRun,
   type TrainRunOptions,
   writeCheckpoint,
-  writeFileAtomic,
 } from "../lib/train/mod.ts";
 import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
 

@@ -19,6 +19,7 @@ import {
   DatasetUnavailableError,
   type SourceAttempt,
 } from "./errors.ts";
+import { writeFileAtomic } from "./atomic_file.ts";
 import { gunzipPayload } from "./idx.ts";
 import { type DatasetFile, type DatasetId, datasetInfo, type FileRole } from "./registry.ts";
 
@@ -179,20 +180,10 @@ async function install(
   target: string,
 ): Promise<Installed> {
   const verified = await verify(gz, where, file);
-  let tmp: string | undefined;
   try {
-    await Deno.mkdir(dirname(target), { recursive: true });
-    tmp = await Deno.makeTempFile({
-      dir: dirname(target),
-      prefix: `.${file.name}.`,
-      suffix: ".tmp",
-    });
-    await Deno.writeFile(tmp, gz);
-    if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o644);
-    await Deno.rename(tmp, target);
+    await writeFileAtomic(target, gz);
     return verified;
   } catch (e) {
-    if (tmp) await removeIfPresent(tmp).catch(() => {});
     return { ...verified, notCached: `cannot write the cache ${dirname(target)}: ${describe(e)}` };
   }
 }

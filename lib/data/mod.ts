@@ -6,6 +6,7 @@
  * @module
  */
 
+export * from "./atomic_file.ts";
 export * from "./errors.ts";
 export * from "./fetch.ts";
 export * from "./idx.ts";

@@ -23,7 +23,6 @@ export * from "./chance.ts";
 export * from "./distribution.ts";
 export * from "./evaluate.ts";
 export * from "./schema.ts";
-export * from "./atomic_write.ts";
 export * from "./store.ts";
 export * from "./student_t.ts";
 export * from "./confidence.ts";

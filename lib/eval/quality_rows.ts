@@ -22,7 +22,7 @@
  */
 import pl from "nodejs-polars";
 import type { DataFrame, DataType } from "nodejs-polars";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalSchemaError } from "./errors.ts";
 
 /** One quality row (field names equal the column names). */
@@ -144,10 +144,7 @@ function validate(df: DataFrame, file: string): DataFrame {
 
 /** Writes quality rows to a Parquet file, atomically. */
 export async function writeQualityRows(path: string, rows: DataFrame): Promise<void> {
-  await writeFileAtomic(
-    path,
-    new Uint8Array(validate(rows, path).writeParquet({ compression: "zstd" })),
-  );
+  await writeParquetAtomic(path, validate(rows, path));
 }
 
 /** Reads quality rows from a Parquet file, checking the schema. */

@@ -12,7 +12,7 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalGroupError, EvalSchemaError } from "./errors.ts";
 import { METHOD_IDS } from "./labels.ts";
 import { EVAL_COLUMNS, EVAL_DTYPES, validateEvalFrame } from "./schema.ts";
@@ -92,7 +92,7 @@ export async function writeEvalFold(dir: string, rows: DataFrame): Promise<strin
     methods: df.getColumn("method").unique().toArray() as string[],
   };
   const path = evalFilePath(dir, key);
-  await writeFileAtomic(path, new Uint8Array(df.writeParquet({ compression: "zstd" })));
+  await writeParquetAtomic(path, df);
   return path;
 }
 

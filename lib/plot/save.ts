@@ -15,7 +15,8 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type TableLike, toCsv, toMarkdown, writeFileAtomic } from "../eval/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
+import { type TableLike, toCsv, toMarkdown } from "../eval/mod.ts";
 import { FigureSaveError } from "./errors.ts";
 import type { Figure } from "./figure.ts";
 

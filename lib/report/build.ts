@@ -11,7 +11,7 @@ import {
   nbconvertVersion,
   notebookToHtmlFragment,
 } from "./jupyter.ts";
-import { writeFileAtomic } from "../eval/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import { TRAINING_ENV, type TrainingMode } from "../experiments/mod.ts";
 import { saveTable } from "../plot/mod.ts";
 import { parseProfileName, PROFILES } from "../train/mod.ts";

@@ -9,7 +9,7 @@
  */
 import { chromium } from "playwright-core";
 import { pathToFileURL } from "node:url";
-import { writeFileAtomic } from "../eval/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import { page } from "./pages.ts";
 
 /** Where Chromium is looked for: `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */

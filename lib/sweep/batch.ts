@@ -8,7 +8,8 @@
  */
 import { join } from "node:path";
 import type { ProtocolItem } from "../experiments/mod.ts";
-import { type TrainProfile, writeFileAtomic } from "../train/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
+import type { TrainProfile } from "../train/mod.ts";
 import type { PlanEntry, RunCost, SweepPlan } from "./plan.ts";
 import { sweepDir } from "./layout.ts";
 

@@ -20,8 +20,8 @@ import {
   benchTrain,
   machineInfo,
   type MeasureOptions,
-  writeFileAtomic,
 } from "../train/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import { LRP_METHODS, methodsFor } from "../experiments/mod.ts";
 import { ratesPath } from "./layout.ts";
 

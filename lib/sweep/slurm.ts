@@ -15,7 +15,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../train/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import type { Batch } from "./batch.ts";
 
 /** Factor on a run's estimated time for its time limit. */

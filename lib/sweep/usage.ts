@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../train/mod.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import { usageDir } from "./layout.ts";
 
 /** The usage record of one run. */

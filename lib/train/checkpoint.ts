@@ -20,7 +20,8 @@ import {
   type SafetensorsFile,
 } from "../cells/mod.ts";
 import { CheckpointError } from "./errors.ts";
-import { sha256Hex, writeFileAtomic } from "./store.ts";
+import { sha256Hex } from "./store.ts";
+import { writeFileAtomic } from "../data/mod.ts";
 import type { TrainCheckpoint } from "./trainer.ts";
 
 /** The `format` metadata of a checkpoint file. */

@@ -22,6 +22,7 @@ export * from "./evaluate.ts";
 export * from "./git_state.ts";
 export * from "./hyperparameters.ts";
 export * from "./loss.ts";
+export * from "./parquet_file.ts";
 export * from "./predictions.ts";
 export * from "./profiles.ts";
 export * from "./progress.ts";

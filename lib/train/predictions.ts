@@ -14,6 +14,7 @@
  */
 import pl from "nodejs-polars";
 import type { Predictions } from "./evaluate.ts";
+import { writeParquetAtomic } from "./parquet_file.ts";
 
 /** Predictions as stored: everything of {@link Predictions} but the logits. */
 export type StoredPredictions = Omit<Predictions, "logits">;
@@ -44,9 +45,9 @@ export function predictionsFrame(p: StoredPredictions): pl.DataFrame {
   ]);
 }
 
-/** Writes predictions (without logits) to a Parquet file. */
-export function writePredictions(path: string, p: StoredPredictions): void {
-  predictionsFrame(p).writeParquet(path, { compression: "zstd" });
+/** Writes predictions (without logits) to a Parquet file, atomically. */
+export async function writePredictions(path: string, p: StoredPredictions): Promise<void> {
+  await writeParquetAtomic(path, predictionsFrame(p));
 }
 
 /** Reads a predictions file as a polars DataFrame with the stored columns. */

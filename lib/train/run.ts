@@ -30,6 +30,7 @@ import {
   TASK_IDS,
   type TaskOptions,
   UnknownDatasetError,
+  writeFileAtomic,
 } from "../data/mod.ts";
 import { readCheckpoint, removeCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import { RunOptionError, RunStoreError } from "./errors.ts";
@@ -59,7 +60,6 @@ import {
   type RunKey,
   type RunManifest,
   type StoredRun,
-  writeFileAtomic,
 } from "./store.ts";
 import { firstStop, holdOut, stopLabel } from "./stopping.ts";
 import { type TrainCheckpoint, trainModel, type TrainProgress } from "./trainer.ts";
@@ -547,7 +547,7 @@ async function trainFold(
         seed: String(key.seed),
         fold: key.fold === null ? "split" : `${key.fold}/${key.folds}`,
       });
-      writePredictions(join(staging, RUN_FILES.predictions), predictions);
+      await writePredictions(join(staging, RUN_FILES.predictions), predictions);
       const counts = countParameters(analyseCell(plan.spec));
       const backend = backendInfo();
       const git = await gitState();

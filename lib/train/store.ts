@@ -331,14 +331,6 @@ export async function commitStagingDir(
   await replaceFolder(staging, dir);
 }
 
-/** Writes `text` to `path` atomically (temporary file in the same directory, then rename). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
-  if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-  else await Deno.writeFile(tmp, data);
-  await Deno.rename(tmp, path);
-}
-
 /** A complete stored run found by {@link listRuns}. */
 export interface StoredRun {
   /** Its directory. */

@@ -8,10 +8,13 @@ import { basename, dirname } from "node:path";
 
 /**
  * Writes `data` (bytes or text) to `path` atomically, creating parent folders.
+ * The file is readable by everyone (mode 0644 where the system has modes), as
+ * a file written directly would be; a failed write removes its temporary file
+ * and leaves what was at `path` untouched.
  *
  * @example
  * ```ts
- * import { writeFileAtomic } from "./atomic_write.ts";
+ * import { writeFileAtomic } from "./atomic_file.ts";
  * const dir = await Deno.makeTempDir();
  * await writeFileAtomic(`${dir}/a.txt`, "hello");
  * if (await Deno.readTextFile(`${dir}/a.txt`) !== "hello") throw new Error();
@@ -25,6 +28,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
     else await Deno.writeFile(tmp, data);
+    if (Deno.build.os !== "windows") await Deno.chmod(tmp, 0o644);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});
