@@ -424,24 +424,39 @@ export function blasFusedConv2D(blas: BlasLibrary, fallback: tf.KernelConfig): t
   return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
 }
 
+/**
+ * The geometry of a convolution's backward pass (filter or input gradient)
+ * when the BLAS path can run it: `operand` (x or the filter) and `dy` float32,
+ * NHWC, a 4-d input and `dy` of the forward output's shape; else `null`, and
+ * the wasm kernel runs it. The tensors come back with the geometry.
+ */
+function backpropGeometry(
+  operand: tf.TensorInfo | undefined,
+  dy: tf.TensorInfo | undefined,
+  inputShape: number[] | undefined,
+  filterShape: number[] | undefined,
+  attrs: ConvAttrs,
+): { g: Geometry; operand: tf.TensorInfo; dy: tf.TensorInfo } | null {
+  if (operand == null || dy == null || operand.dtype !== "float32" || dy.dtype !== "float32") {
+    return null;
+  }
+  if (!isNhwc(attrs) || inputShape?.length !== 4 || filterShape === undefined) return null;
+  const g = geometry(convInfo(inputShape, filterShape, attrs));
+  const expected = [g.B, g.OH, g.OW, g.O];
+  return g.rows === 0 || dy.shape.some((d, i) => d !== expected[i]) ? null : { g, operand, dy };
+}
+
 /** A `Conv2DBackpropFilter` kernel config for the wasm backend that runs on `blas`. */
 export function blasConv2DBackpropFilter(
   blas: BlasLibrary,
   fallback: tf.KernelConfig,
 ): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
-    const { x, dy } = args.inputs;
     const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { filterShape: number[] };
-    if (x == null || dy == null || x.dtype !== "float32" || dy.dtype !== "float32") {
-      return fallback.kernelFunc(args);
-    }
-    if (!isNhwc(attrs) || x.shape.length !== 4) return fallback.kernelFunc(args);
-    const info = convInfo(x.shape, attrs.filterShape, attrs);
-    const g = geometry(info);
-    const expected = [g.B, g.OH, g.OW, g.O];
-    if (g.rows === 0 || dy.shape.some((d, i) => d !== expected[i])) {
-      return fallback.kernelFunc(args);
-    }
+    const { x: input, dy: grad } = args.inputs;
+    const found = backpropGeometry(input, grad, input?.shape, attrs.filterShape, attrs);
+    if (found === null) return fallback.kernelFunc(args);
+    const { g, operand: x, dy } = found;
     const backend = args.backend as BlasBackend;
     const out = backend.makeOutput(attrs.filterShape.slice(), "float32");
     const base = heapAddress(backend);
@@ -481,18 +496,11 @@ export function blasConv2DBackpropInput(
   fallback: tf.KernelConfig,
 ): tf.KernelConfig {
   const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
-    const { dy, filter } = args.inputs;
     const attrs = (args.attrs ?? {}) as unknown as ConvAttrs & { inputShape: number[] };
-    if (dy == null || filter == null || dy.dtype !== "float32" || filter.dtype !== "float32") {
-      return fallback.kernelFunc(args);
-    }
-    if (!isNhwc(attrs) || attrs.inputShape.length !== 4) return fallback.kernelFunc(args);
-    const info = convInfo(attrs.inputShape, filter.shape, attrs);
-    const g = geometry(info);
-    const expected = [g.B, g.OH, g.OW, g.O];
-    if (g.rows === 0 || dy.shape.some((d, i) => d !== expected[i])) {
-      return fallback.kernelFunc(args);
-    }
+    const { filter: w, dy: grad } = args.inputs;
+    const found = backpropGeometry(w, grad, attrs.inputShape, w?.shape, attrs);
+    if (found === null) return fallback.kernelFunc(args);
+    const { g, operand: filter, dy } = found;
     const backend = args.backend as BlasBackend;
     const out = backend.makeOutput(attrs.inputShape.slice(), "float32");
     const base = heapAddress(backend);

@@ -12,6 +12,8 @@
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { CI_LEVEL, tInterval } from "./confidence.ts";
+import type { QualityMeasureKey } from "./quality_rows.ts";
+import type { FoldRowKey } from "./schema.ts";
 
 /** The columns a quality aggregate is grouped by. */
 export const QUALITY_GROUP = [
@@ -26,23 +28,8 @@ export const QUALITY_GROUP = [
 ] as const;
 
 /** One aggregated quality value. */
-export interface QualityAggregateRow {
-  /** Dataset id. */
-  dataset: string;
-  /** Cell id. */
-  cell: string;
-  /** Method or baseline id. */
-  method: string;
-  /** Measure id. */
-  measure: string;
-  /** Removal units or randomisation mode. */
-  setting: string;
-  /** Removal order. */
-  order: string;
-  /** Removed units or randomisation stage. */
-  step: number;
-  /** Randomised layer. */
-  layer: string;
+export interface QualityAggregateRow
+  extends Pick<FoldRowKey, "dataset" | "cell">, QualityMeasureKey {
   /** Folds with a mean. */
   n_folds: number;
   /** Rows over all folds. */

@@ -24,21 +24,10 @@ import pl from "nodejs-polars";
 import type { DataFrame, DataType } from "nodejs-polars";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalSchemaError } from "./errors.ts";
+import type { FoldRowKey } from "./schema.ts";
 
-/** One quality row (field names equal the column names). */
-export interface QualityRow {
-  /** Dataset id. */
-  dataset: string;
-  /** Cell id. */
-  cell: string;
-  /** Sequence length. */
-  T: number;
-  /** Fold. */
-  fold: number;
-  /** Run profile. */
-  profile: string;
-  /** Run seed. */
-  seed: number;
+/** What a quality value measures: the method and the measure with its setting. */
+export interface QualityMeasureKey {
   /** Method or baseline id. */
   method: string;
   /** Measure id. */
@@ -51,6 +40,10 @@ export interface QualityRow {
   step: number;
   /** Randomised layer. */
   layer: string;
+}
+
+/** One quality row (field names equal the column names). */
+export interface QualityRow extends FoldRowKey, QualityMeasureKey {
   /** Sample id; −1 for batch values. */
   sample: number;
   /** Value. */

@@ -27,8 +27,8 @@ import type { DataFrame, DataType } from "nodejs-polars";
 import { EvalSchemaError, UnknownIdError } from "./errors.ts";
 import { CELL_IDS, isCellId, isMethodId, METHOD_IDS } from "./labels.ts";
 
-/** One per-sample evaluation row (field names equal the column names). */
-export interface EvalRow {
+/** The run and fold a stored row comes from: the first columns of evaluation and quality rows. */
+export interface FoldRowKey {
   /** Dataset id. */
   dataset: string;
   /** Cell id. */
@@ -41,6 +41,10 @@ export interface EvalRow {
   profile: string;
   /** Run seed. */
   seed: number;
+}
+
+/** One per-sample evaluation row (field names equal the column names). */
+export interface EvalRow extends FoldRowKey {
   /** Sample id. */
   sample: number;
   /** True class. */

@@ -7,6 +7,7 @@
  */
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
+import { escapeHtml } from "../train/mod.ts";
 
 /** A table: a DataFrame or an array of flat records. */
 export type TableLike = DataFrame | readonly Record<string, unknown>[];
@@ -85,11 +86,6 @@ export function toCsv(table: TableLike): string {
   const df = asDataFrame(table);
   if (df.width === 0) return "";
   return new TextDecoder().decode(df.writeCSV());
-}
-
-function escapeHtml(s: string): string {
-  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
 }
 
 /** An HTML `<table>` string (for notebooks and reports). */

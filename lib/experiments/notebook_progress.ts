@@ -10,47 +10,32 @@
  */
 import {
   createProgressDisplay,
+  escapeHtml,
   formatProgress,
   type JupyterApi,
   jupyterApi,
+  JupyterOutput,
   type ProgressDisplay,
   type TrainProgress,
 } from "../train/mod.ts";
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-let counter = 0;
-
 /** Live in place while running; one collapsed summary with a line per model when closed. */
 export class NotebookProgress implements ProgressDisplay {
-  #api: JupyterApi;
-  #id = `rnnx-progress-${Date.now()}-${++counter}`;
+  #output: JupyterOutput;
   #lines: string[] = [];
   #current = "";
-  #shown = false;
   #last = -Infinity;
   #minInterval: number;
 
   /** A display through `api` (`Deno.jupyter`), refreshed at most every `minIntervalMs`. */
   constructor(api: JupyterApi, minIntervalMs = 500) {
-    this.#api = api;
+    this.#output = new JupyterOutput(api, "rnnx-progress");
     this.#minInterval = minIntervalMs;
   }
 
   async #send(data: Record<string, string>): Promise<void> {
     this.#last = performance.now();
-    if (!this.#shown) {
-      this.#shown = true;
-      await this.#api.display(data, { raw: true, display_id: this.#id });
-    } else {
-      await this.#api.broadcast("update_display_data", {
-        data,
-        metadata: {},
-        transient: { display_id: this.#id },
-      });
-    }
+    await this.#output.show(data);
   }
 
   /** The live bundle: the last model line and the current progress line. */
@@ -87,7 +72,7 @@ export class NotebookProgress implements ProgressDisplay {
 
   /** Replaces the live output with the collapsed summary. */
   async close(): Promise<void> {
-    if (this.#lines.length === 0 && !this.#shown) return;
+    if (this.#lines.length === 0 && !this.#output.shown) return;
     await this.#send(this.summary());
   }
 }

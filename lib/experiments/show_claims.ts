@@ -8,6 +8,7 @@
  * @module
  */
 import { jupyterDisplay, type MimeBundle } from "../plot/mod.ts";
+import { escapeHtml } from "../train/mod.ts";
 import { type ClaimOutcome, type Verdict, VERDICT_WORD } from "./claim.ts";
 import type { ClaimsReport } from "./claims.ts";
 import { settleDisplays } from "./settle.ts";
@@ -21,11 +22,6 @@ export const VERDICT_COLORS: Readonly<Record<Verdict, readonly [string, string]>
   "does not hold": ["#8a1c1c", "#fadcdc"],
   "undecided": ["#5c4a00", "#fbefc4"],
 };
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
-}
 
 /** The HTML element id of a claim's verdict. */
 export function claimAnchor(id: string): string {

@@ -7,7 +7,7 @@
  * @module
  */
 import { thesisCaption } from "../experiments/mod.ts";
-import { escapeHtml } from "./html.ts";
+import { escapeHtml } from "../train/mod.ts";
 import { markdownTableToHtml } from "./markdown_table.ts";
 import { type FigureEntry, header, page, type ReportContext } from "./pages.ts";
 

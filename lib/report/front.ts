@@ -17,7 +17,7 @@ import {
   verdictBadge,
   VERDICTS,
 } from "../experiments/mod.ts";
-import { escapeHtml } from "./html.ts";
+import { escapeHtml } from "../train/mod.ts";
 import {
   type FigureEntry,
   header,

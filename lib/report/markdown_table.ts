@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { escapeHtml } from "./html.ts";
+import { escapeHtml } from "../train/mod.ts";
 
 /** The cells of one Markdown table line, with `\|` unescaped. */
 export function markdownCells(line: string): string[] {

@@ -9,7 +9,8 @@
  * @module
  */
 import type { ClaimOutcome } from "../experiments/mod.ts";
-import { escapeHtml, stripTags } from "./html.ts";
+import { stripTags } from "./html.ts";
+import { escapeHtml } from "../train/mod.ts";
 import type { Provenance } from "./provenance.ts";
 
 /** What the report knows about one notebook. */

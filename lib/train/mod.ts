@@ -25,6 +25,7 @@ export * from "./loss.ts";
 export * from "./parquet_file.ts";
 export * from "./predictions.ts";
 export * from "./profiles.ts";
+export * from "./jupyter_output.ts";
 export * from "./progress.ts";
 export * from "./run.ts";
 export * from "./run_lock.ts";

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { escapeHtml, type JupyterApi, jupyterApi, JupyterOutput } from "./jupyter_output.ts";
 import type { TrainProgress } from "./trainer.ts";
 
 /** Receives training progress and messages. */
@@ -74,24 +75,6 @@ export function formatProgress(p: TrainProgress): string {
     `batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} acc ${
       (100 * p.accuracy).toFixed(1)
     }% ${p.seqPerSec.toFixed(0)} seq/s ETA ${formatDuration(p.etaMs)}`;
-}
-
-/** The part of `Deno.jupyter` used here. */
-export interface JupyterApi {
-  display(obj: unknown, options?: Record<string, unknown>): Promise<void>;
-  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
-}
-
-/** `Deno.jupyter` when running inside a Deno Jupyter kernel, else null. */
-export function jupyterApi(): JupyterApi | null {
-  try {
-    const api = (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
-    return api && typeof api.broadcast === "function" && typeof api.display === "function"
-      ? api
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 function isTerminal(): boolean {
@@ -167,24 +150,16 @@ class LineDisplay implements ProgressDisplay {
   close(): void {}
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-let jupyterCounter = 0;
-
 class JupyterDisplay implements ProgressDisplay {
-  #api: JupyterApi;
-  #id = `rnnx-train-${Date.now()}-${++jupyterCounter}`;
+  #output: JupyterOutput;
   #minInterval: number;
   #last = -Infinity;
-  #shown = false;
   #lines: string[] = [];
   #current = "";
   #fraction = 0;
 
   constructor(api: JupyterApi, opts: ProgressOptions) {
-    this.#api = api;
+    this.#output = new JupyterOutput(api, "rnnx-train");
     this.#minInterval = opts.minIntervalMs ?? 500;
   }
 
@@ -200,17 +175,7 @@ class JupyterDisplay implements ProgressDisplay {
 
   async #render(): Promise<void> {
     this.#last = performance.now();
-    const data = this.#bundle();
-    if (!this.#shown) {
-      this.#shown = true;
-      await this.#api.display(data, { raw: true, display_id: this.#id });
-    } else {
-      await this.#api.broadcast("update_display_data", {
-        data,
-        metadata: {},
-        transient: { display_id: this.#id },
-      });
-    }
+    await this.#output.show(this.#bundle());
   }
 
   async update(p: TrainProgress): Promise<void> {
@@ -232,7 +197,7 @@ class JupyterDisplay implements ProgressDisplay {
 
   async close(): Promise<void> {
     this.#current = "";
-    if (this.#shown) await this.#render();
+    if (this.#output.shown) await this.#render();
   }
 }
 
