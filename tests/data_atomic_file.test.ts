@@ -33,16 +33,15 @@ Deno.test({
   },
 });
 
-Deno.test("a failed atomic write keeps the old file and leaves no temporary file", async () => {
+Deno.test("a failed atomic write keeps what was at the path and leaves no temporary file", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(`${dir}/keep.txt`, "old");
-    await Deno.mkdir(`${dir}/keep.txt.d`);
     // Renaming a file over a non-empty folder fails after the temporary file is written.
-    await Deno.writeTextFile(`${dir}/keep.txt.d/x`, "");
-    await assertRejects(() => writeFileAtomic(`${dir}/keep.txt.d`, "new"));
-    assertEquals(await Deno.readTextFile(`${dir}/keep.txt`), "old");
-    assertEquals(await names(dir), ["keep.txt", "keep.txt.d"]);
+    await Deno.mkdir(`${dir}/target`);
+    await Deno.writeTextFile(`${dir}/target/x`, "old");
+    await assertRejects(() => writeFileAtomic(`${dir}/target`, "new"));
+    assertEquals(await Deno.readTextFile(`${dir}/target/x`), "old");
+    assertEquals(await names(dir), ["target"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
