@@ -15,9 +15,9 @@ import {
   assertThrows,
 } from "@std/assert";
 import { initBackend, tf } from "../lib/backend/mod.ts";
+import { benchExplain } from "../lib/relevance/mod.ts";
 import {
   attachTorch,
-  benchExplain,
   benchMemory,
   type BenchRow,
   benchTable,

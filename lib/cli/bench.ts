@@ -42,13 +42,16 @@ import {
   parseCellId,
   STANDARD_CELL_IDS,
 } from "../cells/mod.ts";
-import { parseMethod } from "../relevance/mod.ts";
+import {
+  BENCH_EXPLAIN_METHODS,
+  benchExplain,
+  parseMethod,
+  STANDARD_BENCH_EXPLAIN_METHODS,
+} from "../relevance/mod.ts";
 import { benchQuality } from "../eval/mod.ts";
 import {
   attachTorch,
-  BENCH_EXPLAIN_METHODS,
   benchEval,
-  benchExplain,
   benchMemory,
   type BenchRow,
   benchTable,
@@ -62,7 +65,6 @@ import {
   type MemoryRow,
   memoryTable,
   runTorchReference,
-  STANDARD_BENCH_EXPLAIN_METHODS,
   TORCH_CELLS,
 } from "../train/mod.ts";
 import {

@@ -11,6 +11,7 @@
  * @module
  */
 import { asDataFrame, type TableLike, toHtml, toMarkdown } from "../eval/mod.ts";
+import { jupyterApi } from "../train/mod.ts";
 import type { Figure } from "./figure.ts";
 import { toBase64 } from "./svg.ts";
 
@@ -37,12 +38,8 @@ export interface ShowOptions {
  * (reading `Deno.jupyter` elsewhere throws).
  */
 export function jupyterDisplay(): DisplayFn | undefined {
-  try {
-    const api = (Deno as unknown as { jupyter?: { display?: DisplayFn } }).jupyter;
-    return api?.display ? (bundle, options) => api.display!(bundle, options) : undefined;
-  } catch {
-    return undefined;
-  }
+  const api = jupyterApi();
+  return api ? (bundle, options) => api.display(bundle, options) : undefined;
 }
 
 /** A one-line description of a figure. */

@@ -46,3 +46,4 @@ export * from "./methods.ts";
 export * from "./explain.ts";
 export * from "./conservation.ts";
 export * from "./artifacts.ts";
+export * from "./bench_explain.ts";

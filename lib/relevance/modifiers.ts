@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { InputBlock } from "./rule.ts";
+import type { InputBlock } from "./input_block.ts";
 
 /** Maps a block of the layer input to the tensor a rule term uses in its place. */
 export interface InputModifier {

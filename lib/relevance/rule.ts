@@ -18,28 +18,15 @@
  *
  * @module
  */
-import type { ConvNode, DenseNode, Domain } from "../cells/spec.ts";
+import type { ConvNode, DenseNode } from "../cells/spec.ts";
 import { RuleApplicationError, RuleParameterError } from "./errors.ts";
+import type { InputBlock } from "./input_block.ts";
 import type { InputModifier, WeightModifier } from "./modifiers.ts";
+
+export type { InputBlock };
 
 /** A weighted sum of modified weights (or biases), Σ factor · modifier(W). */
 export type WeightCombination = [WeightModifier, number][];
-
-/** A contiguous run of a layer input's last axis (features or channels) with one domain. */
-export interface InputBlock {
-  /** Value domain of the run. */
-  domain: Domain;
-  /** First index along the last axis. */
-  start: number;
-  /** Length along the last axis. */
-  size: number;
-  /** Lower bound (pixels). */
-  low?: number;
-  /** Upper bound (pixels). */
-  high?: number;
-  /** The values the run is made of (step input `x`, states, nodes). */
-  sources: string[];
-}
 
 /** The layer a rule is asked to handle. */
 export interface LayerContext {

@@ -15,13 +15,13 @@ import { dirname } from "node:path";
 import { backendInfo, initBackend } from "../backend/mod.ts";
 import {
   benchEval,
-  benchExplain,
   type BenchRow,
   benchTrain,
   machineInfo,
   type MeasureOptions,
 } from "../train/mod.ts";
 import { writeFileAtomic } from "../data/mod.ts";
+import { benchExplain } from "../relevance/mod.ts";
 import { LRP_METHODS, methodsFor } from "../experiments/mod.ts";
 import { ratesPath } from "./layout.ts";
 

@@ -1,17 +1,17 @@
 /**
  * Throughput measurements: {@link measureRate} times any operation after a
  * warm-up and reports the median and the spread of items per second;
- * {@link benchTrain}, {@link benchEval} and {@link benchExplain} apply it to
- * one Adam step with dropout, an evaluation-mode forward pass and the
- * heatmaps of one relevance method. New cases add a function that returns a
- * {@link BenchRow} and reuse `measureRate`.
+ * {@link benchTrain} and {@link benchEval} apply it to one Adam step with
+ * dropout and an evaluation-mode forward pass (the heatmaps of a relevance
+ * method are measured a floor up, by `benchExplain` in `lib/relevance`).
+ * New cases add a function that returns a {@link BenchRow} and reuse
+ * `measureRate` with {@link benchBatch} and {@link benchRow}.
  *
  * @module
  */
 import { backendInfo, tf } from "../backend/mod.ts";
 import { buildCell, createModel, disposeModel, forward } from "../cells/mod.ts";
 import { Prng } from "../data/mod.ts";
-import { explain, parseMethod } from "../relevance/mod.ts";
 import { Adam } from "./adam.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, DEFAULT_LEARNING_RATE } from "./hyperparameters.ts";
 import { trainStep } from "./trainer.ts";
@@ -119,7 +119,24 @@ export interface CellBenchOptions extends MeasureOptions {
   seed?: number;
 }
 
-function randomBatch(width: number, batch: number, seed: number) {
+/**
+ * A random benchmark batch: `batch` images `[batch, 28, width]` uniform in
+ * [−1, 1] and labels drawn from 0–9, the same for the same seed.
+ *
+ * @example
+ * ```ts
+ * import { benchBatch } from "./bench.ts";
+ * const { x, y } = benchBatch(7, 2, 0);
+ * if (x.shape.join() !== "2,28,7" || y.shape[0] !== 2) throw new Error();
+ * x.dispose();
+ * y.dispose();
+ * ```
+ */
+export function benchBatch(
+  width: number,
+  batch: number,
+  seed: number,
+): { x: tf.Tensor3D; y: tf.Tensor1D } {
   const prng = new Prng(seed).fork("bench-batch");
   const x = new Float32Array(batch * 28 * width);
   for (let i = 0; i < x.length; i++) x[i] = 2 * prng.next() - 1;
@@ -127,7 +144,8 @@ function randomBatch(width: number, batch: number, seed: number) {
   return { x: tf.tensor3d(x, [batch, 28, width]), y: tf.tensor1d(labels, "int32") };
 }
 
-function row(
+/** A {@link BenchRow} of one case on the current backend from measured rates. */
+export function benchRow(
   name: string,
   cell: string,
   T: number,
@@ -158,7 +176,7 @@ export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Pro
   const seed = opts.seed ?? 0;
   const model = createModel(spec, { seed });
   const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
-  const { x, y } = randomBatch(spec.width, batch, seed);
+  const { x, y } = benchBatch(spec.width, batch, seed);
   const dropout = new Prng(seed).fork("bench-dropout");
   try {
     const stats = await measureRate(
@@ -166,7 +184,7 @@ export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Pro
       batch,
       opts,
     );
-    return row("train", spec.id, spec.T, batch, stats);
+    return benchRow("train", spec.id, spec.T, batch, stats);
   } finally {
     tf.dispose([x, y]);
     adam.dispose();
@@ -180,7 +198,7 @@ export async function benchEval(cell: string, opts: CellBenchOptions = {}): Prom
   const batch = opts.batch ?? 250;
   const seed = opts.seed ?? 0;
   const model = createModel(spec, { seed });
-  const { x, y } = randomBatch(spec.width, batch, seed);
+  const { x, y } = benchBatch(spec.width, batch, seed);
   try {
     const stats = await measureRate(
       () => {
@@ -191,38 +209,7 @@ export async function benchEval(cell: string, opts: CellBenchOptions = {}): Prom
       batch,
       opts,
     );
-    return row("eval", spec.id, spec.T, batch, stats);
-  } finally {
-    tf.dispose([x, y]);
-    disposeModel(model);
-  }
-}
-
-/** The relevance methods `deno task bench --cases explain` measures by default. */
-export const BENCH_EXPLAIN_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
-
-/** The methods measured by default on the standard LSTM and GRU (LRP-ε, after Arras et al.). */
-export const STANDARD_BENCH_EXPLAIN_METHODS: readonly string[] = ["lrp-epsilon"];
-
-/**
- * Explanation throughput of a cell: heatmaps per second of `method` (default
- * `dtd`) on a random batch (default 100 images), targets drawn at random, all
- * steps of relevance propagation (or the gradient) included.
- */
-export async function benchExplain(
-  cell: string,
-  opts: CellBenchOptions & { method?: string } = {},
-): Promise<BenchRow> {
-  const method = parseMethod(opts.method ?? "dtd").name;
-  const spec = buildCell(cell, opts.T ?? 12);
-  const batch = opts.batch ?? 100;
-  const seed = opts.seed ?? 0;
-  const model = createModel(spec, { seed });
-  const { x, y } = randomBatch(spec.width, batch, seed);
-  const targets = Int32Array.from(y.dataSync());
-  try {
-    const stats = await measureRate(() => explain(model, x, { method, targets }), batch, opts);
-    return row("explain", spec.id, spec.T, batch, stats, method);
+    return benchRow("eval", spec.id, spec.T, batch, stats);
   } finally {
     tf.dispose([x, y]);
     disposeModel(model);

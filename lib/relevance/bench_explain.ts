@@ -1,0 +1,49 @@
+/**
+ * Explanation throughput: heatmaps per second of a relevance method on a
+ * random batch, measured as the training and evaluation rates are
+ * (`measureRate` of `lib/train`), one floor above them.
+ *
+ * @module
+ */
+import { tf } from "../backend/mod.ts";
+import { buildCell, createModel, disposeModel } from "../cells/mod.ts";
+import {
+  benchBatch,
+  type BenchRow,
+  benchRow,
+  type CellBenchOptions,
+  measureRate,
+} from "../train/mod.ts";
+import { explain } from "./explain.ts";
+import { parseMethod } from "./methods.ts";
+
+/** The relevance methods `deno task bench --cases explain` measures by default. */
+export const BENCH_EXPLAIN_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
+
+/** The methods measured by default on the standard LSTM and GRU (LRP-ε, after Arras et al.). */
+export const STANDARD_BENCH_EXPLAIN_METHODS: readonly string[] = ["lrp-epsilon"];
+
+/**
+ * Explanation throughput of a cell: heatmaps per second of `method` (default
+ * `dtd`) on a random batch (default 100 images), targets drawn at random, all
+ * steps of relevance propagation (or the gradient) included.
+ */
+export async function benchExplain(
+  cell: string,
+  opts: CellBenchOptions & { method?: string } = {},
+): Promise<BenchRow> {
+  const method = parseMethod(opts.method ?? "dtd").name;
+  const spec = buildCell(cell, opts.T ?? 12);
+  const batch = opts.batch ?? 100;
+  const seed = opts.seed ?? 0;
+  const model = createModel(spec, { seed });
+  const { x, y } = benchBatch(spec.width, batch, seed);
+  const targets = Int32Array.from(y.dataSync());
+  try {
+    const stats = await measureRate(() => explain(model, x, { method, targets }), batch, opts);
+    return benchRow("explain", spec.id, spec.T, batch, stats, method);
+  } finally {
+    tf.dispose([x, y]);
+    disposeModel(model);
+  }
+}
