@@ -56,16 +56,3 @@ export function fakeEntry(
 export function fakeGrid(entries: GridEntry[]): RunGrid {
   return { ctx: fakeContext(), entries };
 }
-
-/** Points RNNX_DATA_MIRROR at the shared mirror when unset; false when there is none. */
-export function ensureMirror(): boolean {
-  if (Deno.env.get("RNNX_DATA_MIRROR")) return true;
-  const sibling = new URL("../../shared/datasets", import.meta.url).pathname;
-  try {
-    Deno.statSync(`${sibling}/mnist`);
-    Deno.env.set("RNNX_DATA_MIRROR", sibling);
-    return true;
-  } catch {
-    return false;
-  }
-}

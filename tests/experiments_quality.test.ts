@@ -16,7 +16,8 @@ import {
   trainGrid,
 } from "../lib/experiments/mod.ts";
 import { createProgressDisplay } from "../lib/train/mod.ts";
-import { ensureMirror, fakeEntry, fakeGrid } from "./experiments_fixtures.ts";
+import { fakeEntry, fakeGrid } from "./experiments_fixtures.ts";
+import { ensureDataMirror } from "./train_fixtures.ts";
 
 const METHODS = ["sa", "gb", "dtd", "lrp-a1.5b0.5", "uniform", "random", "intensity"];
 
@@ -239,7 +240,7 @@ Deno.test("perturbation figures draw every method per order with the random orde
 
 Deno.test({
   name: "smoke: quality measures score stored runs without training and reuse their rows",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "rnnx-quality-" });
     const quiet = () => createProgressDisplay("none");

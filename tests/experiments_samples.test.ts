@@ -9,7 +9,7 @@ import {
   locateTestSample,
   pickSamples,
 } from "../lib/experiments/mod.ts";
-import { ensureMirror } from "./experiments_fixtures.ts";
+import { ensureDataMirror } from "./train_fixtures.ts";
 
 Deno.test("the Fig 2.14 MNIST samples are twelve test indices drawn by Prng(1234)", () => {
   const a = fig214MnistSamples();
@@ -44,7 +44,7 @@ Deno.test("pickSamples returns the whole pool for null or a count at least the p
 
 Deno.test({
   name: "a MAJ test position is found in the stacked set, in the fold that holds it out",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const task = await cachedTask("mnist-maj", 2);
     if (task.kind !== "cv") throw new Error("expected a cross-validation task");

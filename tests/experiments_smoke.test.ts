@@ -14,13 +14,13 @@ import {
 } from "../lib/experiments/mod.ts";
 import { readManifest } from "../lib/plot/mod.ts";
 import { createProgressDisplay } from "../lib/train/mod.ts";
-import { ensureMirror } from "./experiments_fixtures.ts";
+import { ensureDataMirror } from "./train_fixtures.ts";
 
 const quiet = () => createProgressDisplay("none");
 
 Deno.test({
   name: "smoke: a MAJ cell is trained, explained, evaluated, reused, plotted and saved",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "rnnx-experiments-" });
     try {
@@ -109,7 +109,7 @@ Deno.test({
 
 Deno.test({
   name: "smoke: Fig 3.7 averages per-step shares of Deep-7 and of the pixels",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "rnnx-experiments-" });
     try {

@@ -23,7 +23,7 @@ import {
   trainingMode,
 } from "../lib/experiments/mod.ts";
 import { createProgressDisplay, RunOptionError, trainRun } from "../lib/train/mod.ts";
-import { ensureMirror } from "./experiments_fixtures.ts";
+import { ensureDataMirror } from "./train_fixtures.ts";
 
 const quiet = () => createProgressDisplay("none");
 
@@ -54,7 +54,7 @@ Deno.test("the training mode comes from RNNX_TRAIN, by default never for the com
 });
 
 Deno.test("trainRun with storedOnly trains nothing, returns only stored folds, and refuses force", async () => {
-  if (!ensureMirror()) return;
+  if (!ensureDataMirror()) return;
   const root = await Deno.makeTempDir({ prefix: "rnnx-stored-only-" });
   try {
     const base = {
@@ -82,7 +82,7 @@ Deno.test("trainRun with storedOnly trains nothing, returns only stored folds, a
 
 Deno.test({
   name: "a stored-only grid leaves untrained models out and every artifact says so",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "rnnx-stored-only-grid-" });
     try {
@@ -204,7 +204,7 @@ Deno.test({
 Deno.test({
   name:
     "samplesInFolds replaces a sample of an untrained fold by the next position of a trained one",
-  ignore: !ensureMirror(),
+  ignore: !ensureDataMirror(),
   fn: async () => {
     const task = await cachedTask("mnist-maj", 7);
     const folds = [0, 1, 2];
