@@ -1,5 +1,6 @@
 import {
   assert,
+  assertAlmostEquals,
   assertEquals,
   assertGreater,
   assertLess,
@@ -25,6 +26,7 @@ import {
   runPredictionsFrame,
   RunStoreError,
   SMOKE,
+  trainingSeconds,
   trainRun,
   UnknownProfileError,
 } from "../lib/train/mod.ts";
@@ -195,6 +197,17 @@ Deno.test("an interrupted run resumes from its last epoch checkpoint with identi
     });
     assert(lines.some((l) => l.includes("resuming after epoch 2")), lines.join("\n"));
     assertEquals(resumed.manifest.training.resumedFromEpoch, 2);
+    // the time reported covers every epoch, those before the interruption too
+    const history = resumed.manifest.training.history;
+    assertEquals(history.map((e) => e.epoch), [1, 2, 3]);
+    const total = trainingSeconds(resumed.manifest);
+    assertAlmostEquals(total, history.reduce((s, e) => s + e.seconds, 0), 1e-9);
+    assert(
+      lines.some((l) =>
+        l.includes(`${total.toFixed(1)} s of training`) && l.includes("resumed after epoch 2")
+      ),
+      lines.join("\n"),
+    );
     assertEquals(resumed.manifest.files.weights.sha256, straight.manifest.files.weights.sha256);
     await assertRejects(() => Deno.stat(checkpointDir(dir)), Deno.errors.NotFound);
   } finally {

@@ -18,6 +18,7 @@ import {
   type ProgressMode,
   type RunResult,
   stopLabel,
+  trainingSeconds,
   trainRun,
   type TrainRunOptions,
 } from "../train/mod.ts";
@@ -47,7 +48,7 @@ function goal(dataset: string, cell: string, T?: number) {
 /** One line per result: fold, status, accuracy, time and directory. */
 export function resultTable(results: readonly RunResult[]): string {
   const lines = [
-    "| dataset | cell | T | fold | status | test accuracy | samples | epochs | stop | seconds | directory |",
+    "| dataset | cell | T | fold | status | test accuracy | samples | epochs | stop | training s | directory |",
     "| --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: | --- |",
   ];
   for (const r of results) {
@@ -60,7 +61,7 @@ export function resultTable(results: readonly RunResult[]): string {
         (100 * m.evaluation.accuracy).toFixed(2)
       }% | ${m.evaluation.samples} | ${m.training.history.length} | ${
         stopLabel(m.training.stopping)
-      } | ${m.timings.totalSeconds.toFixed(1)} | ${r.dir} |`,
+      } | ${trainingSeconds(m).toFixed(1)} | ${r.dir} |`,
     );
   }
   return lines.join("\n");
@@ -137,6 +138,7 @@ if (import.meta.main) {
             accuracy: r.manifest.evaluation.accuracy,
             samples: r.manifest.evaluation.samples,
             seconds: r.manifest.timings.totalSeconds,
+            trainingSeconds: trainingSeconds(r.manifest),
             epochs: r.manifest.training.history.length,
             stopping: r.manifest.training.stopping ?? null,
           })),

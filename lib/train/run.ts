@@ -60,6 +60,7 @@ import {
   type RunKey,
   type RunManifest,
   type StoredRun,
+  trainingSeconds,
 } from "./store.ts";
 import { firstStop, holdOut, stopLabel } from "./stopping.ts";
 import { type TrainCheckpoint, trainModel, type TrainProgress } from "./trainer.ts";
@@ -775,8 +776,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunResult[]> {
         await display.message(
           `${leafLabel(key)}: test accuracy ${(100 * manifest.evaluation.accuracy).toFixed(2)}% ` +
             `on ${manifest.evaluation.samples} samples, ${
-              manifest.timings.totalSeconds.toFixed(1)
-            } s`,
+              trainingSeconds(manifest).toFixed(1)
+            } s of training${
+              manifest.training.resumedFromEpoch > 0
+                ? ` (${
+                  manifest.timings.trainSeconds.toFixed(1)
+                } s of it in this process, resumed after epoch ${manifest.training.resumedFromEpoch})`
+                : ""
+            }`,
         );
         results.push({ key, dir, manifest, skipped: false });
       } finally {

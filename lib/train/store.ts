@@ -119,7 +119,10 @@ export interface RunManifest {
   };
   /** Evaluation on the test samples. */
   evaluation: { source: string; samples: number; accuracy: number; loss: number };
-  /** Wall-clock timings. */
+  /**
+   * Wall-clock timings of the process that finished the run; a resumed run's
+   * earlier sessions count only in `training.history` (see {@link trainingSeconds}).
+   */
   timings: {
     startedAt: string;
     finishedAt: string;
@@ -141,6 +144,24 @@ export interface RunManifest {
   };
   /** The files of the run. */
   files: { weights: ManifestFile; predictions: ManifestFile };
+}
+
+/**
+ * Seconds spent in the training epochs of a run over every session that
+ * trained it (a resumed run's earlier epochs included; the held-out checks
+ * and the test evaluation excluded).
+ *
+ * @example
+ * ```ts
+ * import { trainingSeconds } from "./store.ts";
+ * const training = { history: [{ seconds: 80 }, { seconds: 82.5 }] };
+ * if (trainingSeconds({ training }) !== 162.5) throw new Error();
+ * ```
+ */
+export function trainingSeconds(
+  manifest: { training: { history: readonly { seconds: number }[] } },
+): number {
+  return manifest.training.history.reduce((sum, e) => sum + e.seconds, 0);
 }
 
 /**
