@@ -12,7 +12,7 @@ import {
 } from "@std/assert";
 import { Prng } from "../lib/data/prng.ts";
 import { blasRegistration, initBackend, loadBlas, tf } from "../lib/backend/mod.ts";
-import { cachedPatchCount } from "../lib/backend/blas_conv2d.ts";
+import { cachedPatchCount, type ConvAttrs, convLayout } from "../lib/backend/blas_conv2d.ts";
 
 const info = await initBackend({ backend: "wasm", quiet: true });
 const registration = blasRegistration()!;
@@ -163,24 +163,90 @@ Deno.test({
   },
 });
 
-/** Conv attributes over the cases the kernels handle (SAME/VALID, stride, dilation). */
-const CONVS: [string, number[], number[], Record<string, unknown>][] = [
-  ["5x5 same, one channel", [3, 9, 7, 1], [5, 5, 1, 4], { strides: 1, pad: "same" }],
-  ["3x3 same", [2, 6, 5, 6], [3, 3, 6, 4], { strides: 1, pad: "same" }],
-  ["3x3 valid", [2, 6, 5, 3], [3, 3, 3, 2], { strides: 1, pad: "valid" }],
-  ["2x2 same (uneven padding)", [2, 5, 5, 2], [2, 2, 2, 3], { strides: 1, pad: "same" }],
-  ["3x3 stride 2", [2, 8, 7, 2], [3, 3, 2, 3], { strides: 2, pad: "same" }],
-  ["1x1", [2, 4, 3, 5], [1, 1, 5, 2], { strides: 1, pad: "valid" }],
+/**
+ * Conv attributes over the cases the kernels handle (SAME/VALID, stride, dilation), and
+ * the layouts of the forward pass and of the input gradient they run in.
+ */
+const CONVS: [string, number[], number[], Record<string, unknown>, string, string][] = [
+  [
+    "5x5 same, one channel",
+    [3, 9, 7, 1],
+    [5, 5, 1, 4],
+    { strides: 1, pad: "same" },
+    "patches",
+    "patches",
+  ],
+  ["3x3 same", [2, 6, 5, 6], [3, 3, 6, 4], { strides: 1, pad: "same" }, "patches", "patches"],
+  ["3x3 valid", [2, 6, 5, 3], [3, 3, 3, 2], { strides: 1, pad: "valid" }, "patches", "patches"],
+  [
+    "2x2 same (uneven padding)",
+    [2, 5, 5, 2],
+    [2, 2, 2, 3],
+    { strides: 1, pad: "same" },
+    "patches",
+    "patches",
+  ],
+  ["3x3 stride 2", [2, 8, 7, 2], [3, 3, 2, 3], { strides: 2, pad: "same" }, "patches", "patches"],
+  ["1x1", [2, 4, 3, 5], [1, 1, 5, 2], { strides: 1, pad: "valid" }, "pointwise", "pointwise"],
+  [
+    "5x5 same, 25 channels in, 8 out",
+    [3, 8, 4, 25],
+    [5, 5, 25, 8],
+    { strides: 1, pad: "same" },
+    "row-taps",
+    "row-taps",
+  ],
+  [
+    "5x5 same, 25 in, 6 out",
+    [2, 7, 5, 25],
+    [5, 5, 25, 6],
+    { strides: 1, pad: "same" },
+    "row-taps",
+    "patches",
+  ],
+  [
+    "3x3 valid, 16 channels",
+    [2, 7, 6, 16],
+    [3, 3, 16, 12],
+    { strides: 1, pad: "valid" },
+    "row-taps",
+    "row-taps",
+  ],
+  [
+    "2x4 same (uneven), 16 channels",
+    [2, 6, 7, 16],
+    [2, 4, 16, 9],
+    { strides: 1, pad: "same" },
+    "row-taps",
+    "row-taps",
+  ],
+  [
+    "3x5 same, stride 2 across",
+    [2, 7, 9, 12],
+    [3, 5, 12, 8],
+    { strides: [1, 2], pad: "same" },
+    "row-taps",
+    "patches",
+  ],
+  [
+    "3x3 stride 2, 16 channels",
+    [2, 8, 7, 16],
+    [3, 3, 16, 12],
+    { strides: 2, pad: "same" },
+    "patches",
+    "patches",
+  ],
 ];
 
 Deno.test({
   name: "BLAS convolutions match the pure wasm kernels and cpu",
   ignore: noBlas,
   fn() {
-    for (const [label, xs, ws, attrs] of CONVS) {
+    for (const [label, xs, ws, attrs, forward, input] of CONVS) {
       const x = uniform(xs, `c/${label}/x`);
       const filter = uniform(ws, `c/${label}/w`);
       const full = { ...attrs, dataFormat: "NHWC", dilations: 1 };
+      assertEquals(convLayout(xs, ws, full as ConvAttrs), { forward, input }, label);
       assertThreeWays(`${label}: Conv2D`, tf.Conv2D, { x, filter }, full);
       const dy = tf.conv2d(
         x as tf.Tensor4D,
@@ -238,26 +304,32 @@ Deno.test({
   name: "a filter gradient reuses the forward pass's patches and gives the same numbers",
   ignore: noBlas,
   fn() {
-    const x = uniform([3, 8, 6, 4], "cache/x") as tf.Tensor4D;
-    const w = uniform([3, 3, 4, 5], "cache/w") as tf.Tensor4D;
-    const g = uniform([3, 8, 6, 5], "cache/g");
-    const before = cachedPatchCount();
-    let during = -1;
-    const viaGrad = tf.grad((filter: tf.Tensor) => {
-      const y = tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
-      during = cachedPatchCount();
-      return tf.sum(tf.mul(y, g));
-    })(w);
-    assertEquals(during, before + 1, "the recorded forward pass keeps its patches");
-    assertEquals(cachedPatchCount(), before, "the filter gradient takes them");
-    const direct = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, {
-      strides: 1,
-      pad: "same",
-      dataFormat: "NHWC",
-      filterShape: [3, 3, 4, 5],
-    }) as tf.Tensor;
-    assertLessOrEqual(relativeDiff(viaGrad.dataSync(), direct.dataSync()), 1e-6);
-    tf.dispose([x, w, g, viaGrad, direct]);
+    // the full patch matrix, then the width patches of the row-tap layout
+    for (const C of [4, 16]) {
+      const x = uniform([3, 8, 6, C], `cache/x${C}`) as tf.Tensor4D;
+      const w = uniform([3, 3, C, 5], `cache/w${C}`) as tf.Tensor4D;
+      const g = uniform([3, 8, 6, 5], `cache/g${C}`);
+      const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, C, 5] };
+      assertEquals(
+        convLayout(x.shape, w.shape, attrs as ConvAttrs).forward,
+        C === 4 ? "patches" : "row-taps",
+      );
+      const before = cachedPatchCount();
+      let during = -1;
+      const viaGrad = tf.grad((filter: tf.Tensor) => {
+        const y = tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
+        during = cachedPatchCount();
+        return tf.sum(tf.mul(y, g));
+      })(w);
+      assertEquals(during, before + 1, "the recorded forward pass keeps its patches");
+      assertEquals(cachedPatchCount(), before, "the filter gradient takes them");
+      const direct = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, attrs);
+      assertLessOrEqual(
+        relativeDiff(viaGrad.dataSync(), (direct as tf.Tensor).dataSync()),
+        1e-6,
+      );
+      tf.dispose([x, w, g, viaGrad, direct as tf.Tensor]);
+    }
   },
 });
 

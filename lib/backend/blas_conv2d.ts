@@ -8,8 +8,16 @@
  * - `Conv2DBackpropInput`: columns = dy · Wᵀ, then every column is added back onto the
  *   input position it was read from ("col2im").
  *
- * A forward convolution run while a gradient is recorded keeps its whole patch matrix
- * for the filter gradient, which then needs only the product (see `patchCache`).
+ * Convolutions of stride 1 and no dilation along the height with deep enough filter
+ * rows (kw·C ≥ 32, the Conv⁺ cells' recurrent convolutions) take the row-tap layout
+ * instead: only the kw taps of each position are laid out (kh times fewer values than
+ * the patch matrix), and each of the kh filter rows is one product over a shifted block
+ * of them; the input gradient of such a convolution is computed as a convolution of
+ * `dy` with the filter turned by 180°, so nothing is scattered back.
+ *
+ * A forward convolution run while a gradient is recorded keeps its patch matrix (or
+ * width patches) for the filter gradient, which then needs only the products (see
+ * `patchCache`).
  * Kernels fall back to the kernel registered before them for other layouts and dtypes.
  *
  * @module
@@ -29,16 +37,17 @@ import { type KernelArgs, pair } from "./wasm_kernel_util.ts";
 /** Values per block of the patch matrix (1 MiB of float32: stays in the cache). */
 const BLOCK_VALUES = 1 << 18;
 
-let scratch = new Float32Array(0);
-let scratchAddress = 0;
+/** Reusable buffers outside the wasm heap: patches, a transposed operand, a flipped filter. */
+const scratch = [new Float32Array(0), new Float32Array(0), new Float32Array(0)];
+const scratchAddress = [0, 0, 0];
 
-/** A reusable buffer of at least `n` floats outside the wasm heap, and its address. */
-function patchBuffer(n: number): { buffer: Float32Array; address: number } {
-  if (scratch.length < n) {
-    scratch = new Float32Array(n);
-    scratchAddress = addressOf(scratch);
+/** Reusable buffer `slot` with at least `n` floats, and its address. */
+function patchBuffer(n: number, slot: 0 | 1 | 2 = 0): { buffer: Float32Array; address: number } {
+  if (scratch[slot].length < n) {
+    scratch[slot] = new Float32Array(n);
+    scratchAddress[slot] = addressOf(scratch[slot]);
   }
-  return { buffer: scratch, address: scratchAddress };
+  return { buffer: scratch[slot], address: scratchAddress[slot] };
 }
 
 /** The address of a typed array's first element. */
@@ -123,6 +132,28 @@ function takePatches(dataId: tf.DataId, key: string): Float32Array | null {
 export function cachedPatchCount(): number {
   return patchCache.size;
 }
+
+/**
+ * How the BLAS kernels lay out a convolution (for tests): the forward pass and filter
+ * gradient (`forward`), and the input gradient (`input`), each `"pointwise"` (the input
+ * is the patch matrix), `"row-taps"` (kh products over width patches) or `"patches"`
+ * (the full patch matrix, in blocks).
+ */
+export function convLayout(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+): { forward: ConvLayoutName; input: ConvLayoutName } {
+  const g = geometry(convInfo(xShape, filterShape, attrs));
+  if (isPointwise(g)) return { forward: "pointwise", input: "pointwise" };
+  return {
+    forward: rowTaps(g) ? "row-taps" : "patches",
+    input: transposedGeometry(g) === null ? "patches" : "row-taps",
+  };
+}
+
+/** A convolution layout of the BLAS kernels (see {@link convLayout}). */
+export type ConvLayoutName = "pointwise" | "row-taps" | "patches";
 
 /** The geometry of a convolution, from tfjs's `Conv2DInfo`. */
 interface Geometry {
@@ -282,7 +313,163 @@ function col2im(cols: Float32Array, g: Geometry, r0: number, n: number, dx: Floa
   }
 }
 
-interface ConvAttrs {
+/**
+ * The least product depth kw·C for the row-tap layout: below it the kh thin products
+ * cost more than building the full patch matrix (ConvDeep's first layer, kw·C = 5, trains
+ * slower in that layout; Conv⁺Deep's, 125 and 168, faster).
+ */
+const MIN_TAP_DEPTH = 32;
+
+/**
+ * Whether a convolution runs in the row-tap layout: stride 1 and no dilation along the
+ * height and no dilation along the width, so the kh filter rows read kh shifted blocks
+ * of one matrix of width patches (see {@link widthPatches}), kh times smaller than the
+ * full patch matrix. The outputs and output gradients are then laid out `[OH, B, OW, O]`.
+ */
+function rowTaps(g: Geometry): boolean {
+  return g.sh === 1 && g.dh === 1 && g.dw === 1 && g.kh > 1 && g.kw * g.C >= MIN_TAP_DEPTH &&
+    tapValues(g) <= CACHE_VALUES;
+}
+
+/** Rows of the width-patch matrix per padded input row: B·OW. */
+function tapStride(g: Geometry): number {
+  return g.B * g.OW;
+}
+
+/** Values of the width-patch matrix: (OH + kh − 1) padded rows of B·OW rows of kw·C. */
+function tapValues(g: Geometry): number {
+  return (g.OH + g.kh - 1) * tapStride(g) * g.kw * g.C;
+}
+
+/**
+ * Writes the width patches of `x` (`[B, H, W, C]`) into `z`, laid out
+ * `[OH + kh − 1, B, OW, kw·C]`: row (p, b, ow) holds the kw taps of output column ow
+ * read from input row p − top (zeros outside the input). Filter row i of output row oh
+ * reads padded row oh + i, so for every i the rows it needs are one contiguous block.
+ */
+function widthPatches(x: Float32Array, g: Geometry, z: Float32Array): void {
+  const { B, H, W, C, OH, OW, kh, sw, top, left } = g;
+  const rowValues = g.kw * C;
+  let dst = 0;
+  for (let p = 0; p < OH + kh - 1; p++) {
+    const ih = p - top;
+    if (ih < 0 || ih >= H) {
+      z.fill(0, dst, dst + B * OW * rowValues);
+      dst += B * OW * rowValues;
+      continue;
+    }
+    for (let b = 0; b < B; b++) {
+      const rowBase = (b * H + ih) * W;
+      for (let ow = 0; ow < OW; ow++, dst += rowValues) {
+        const [from, to] = validRun(g, ow)!;
+        for (let q = 0; q < from; q++) z[dst + q] = 0;
+        for (let q = to; q < rowValues; q++) z[dst + q] = 0;
+        const src = (rowBase + ow * sw - left) * C;
+        if (to - from >= 32) z.set(x.subarray(src + from, src + to), dst + from);
+        else for (let q = from; q < to; q++) z[dst + q] = x[src + q];
+      }
+    }
+  }
+}
+
+/**
+ * Swaps the two outer axes: `src` `[n0, n1, inner]` into `dst` `[n1, n0, inner]`,
+ * added onto `dst` when `add` (the bias already there).
+ */
+function swapOuterAxes(
+  src: Float32Array,
+  n0: number,
+  n1: number,
+  inner: number,
+  dst: Float32Array,
+  add: boolean,
+): void {
+  for (let a = 0; a < n0; a++) {
+    for (let b = 0; b < n1; b++) {
+      const from = (a * n1 + b) * inner;
+      const to = (b * n0 + a) * inner;
+      if (!add) {
+        dst.set(src.subarray(from, from + inner), to);
+        continue;
+      }
+      for (let q = 0; q < inner; q++) dst[to + q] += src[from + q];
+    }
+  }
+}
+
+/**
+ * A convolution in the row-tap layout: width patches of `x` into `z` (at address `pz`),
+ * one product per filter row into `[OH, B, OW, O]` (scratch buffer 1), then into `out`
+ * in NHWC, added onto what is there when `add` (a bias).
+ */
+function rowTapConv(
+  blas: BlasLibrary,
+  x: Float32Array,
+  pw: number,
+  g: Geometry,
+  z: Float32Array,
+  pz: number,
+  out: Float32Array,
+  add: boolean,
+): void {
+  widthPatches(x, g, z);
+  const { buffer: t, address: pt } = patchBuffer(g.rows * g.O, 1);
+  const K1 = g.kw * g.C;
+  const shift = tapStride(g) * K1 * 4;
+  for (let i = 0; i < g.kh; i++) {
+    const pwi = pw + i * K1 * g.O * 4;
+    blas.sgemm(false, false, g.rows, g.O, K1, 1, pz + i * shift, K1, pwi, g.O, i && 1, pt, g.O);
+  }
+  swapOuterAxes(t, g.OH, g.B, g.OW * g.O, out, add);
+}
+
+/**
+ * The input gradient of a stride-1 convolution as a convolution itself: `dy` correlated
+ * with the filter turned by 180° (channels swapped), padded by kh − 1 − top rows and
+ * kw − 1 − left columns, gives `[B, H, W, C]`; null where that is not the row-tap layout.
+ */
+function transposedGeometry(g: Geometry): Geometry | null {
+  if (g.sw !== 1 || !rowTaps(g)) return null;
+  const t: Geometry = {
+    B: g.B,
+    H: g.OH,
+    W: g.OW,
+    C: g.O,
+    OH: g.H,
+    OW: g.W,
+    O: g.C,
+    kh: g.kh,
+    kw: g.kw,
+    sh: 1,
+    sw: 1,
+    dh: 1,
+    dw: 1,
+    top: g.kh - 1 - g.top,
+    left: g.kw - 1 - g.left,
+    rows: g.B * g.H * g.W,
+    K: g.kh * g.kw * g.O,
+  };
+  return rowTaps(t) ? t : null;
+}
+
+/** The filter `[kh, kw, C, O]` turned by 180° with its channels swapped, `[kh, kw, O, C]` (scratch 2). */
+function turnedFilter(w: Float32Array, g: Geometry): number {
+  const { kh, kw, C, O } = g;
+  const { buffer: f, address } = patchBuffer(kh * kw * C * O, 2);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = (i * kw + j) * C * O;
+      const to = ((kh - 1 - i) * kw + (kw - 1 - j)) * O * C;
+      for (let c = 0; c < C; c++) {
+        for (let o = 0; o < O; o++) f[to + o * C + c] = w[from + c * O + o];
+      }
+    }
+  }
+  return address;
+}
+
+/** The attributes of the convolution kernels (tfjs `Conv2DAttrs`). */
+export interface ConvAttrs {
   strides: number | [number, number];
   pad: tf.backend_util.PadInfo["type"] | number | tf.backend_util.ExplicitPadding;
   dataFormat?: string;
@@ -340,6 +527,17 @@ function forwardConv(
   if (isPointwise(g)) {
     const px = base + heapOffset(backend, x.dataId);
     blas.sgemm(false, false, g.rows, g.O, g.K, 1, px, g.K, pw, g.O, beta, po, g.O);
+  } else if (rowTaps(g)) {
+    const xs = backend.typedArrayFromHeap(x) as Float32Array;
+    if (recording()) {
+      // The filter gradient will need the same width patches: keep them.
+      const z = patchMatrix(tapValues(g));
+      rowTapConv(blas, xs, pw, g, z, addressOf(z), outView, bias !== null);
+      cachePatches(backend, x.dataId, { key: geometryKey(g), cols: z });
+    } else {
+      const { buffer: z, address: pz } = patchBuffer(tapValues(g));
+      rowTapConv(blas, xs, pw, g, z, pz, outView, bias !== null);
+    }
   } else if (recording() && g.rows * g.K <= CACHE_VALUES) {
     // The filter gradient will need the same patches: build them all once and keep them.
     const xs = backend.typedArrayFromHeap(x) as Float32Array;
@@ -467,6 +665,26 @@ export function blasConv2DBackpropFilter(
       blas.sgemm(true, false, g.K, g.O, g.rows, 1, px, g.K, pdy, g.O, 0, po, g.O);
       return out;
     }
+    if (rowTaps(g)) {
+      // dW[i] = (width patches shifted by filter row i)ᵀ · dy laid out [OH, B, OW, O]
+      const cached = takePatches(x.dataId, geometryKey(g));
+      const fresh = cached === null ? patchBuffer(tapValues(g)) : null;
+      if (fresh !== null) {
+        widthPatches(backend.typedArrayFromHeap(x) as Float32Array, g, fresh.buffer);
+      }
+      const pz = cached === null ? fresh!.address : addressOf(cached);
+      const { buffer: dyt, address: pdyt } = patchBuffer(g.rows * g.O, 1);
+      const dys = backend.typedArrayFromHeap(dy) as Float32Array;
+      swapOuterAxes(dys, g.B, g.OH, g.OW * g.O, dyt, false);
+      const K1 = g.kw * g.C;
+      const shift = tapStride(g) * K1 * 4;
+      for (let i = 0; i < g.kh; i++) {
+        const poi = po + i * K1 * g.O * 4;
+        blas.sgemm(true, false, K1, g.O, g.rows, 1, pz + i * shift, K1, pdyt, g.O, 0, poi, g.O);
+      }
+      if (cached !== null) release(cached);
+      return out;
+    }
     const step = blockRows(g);
     // Patch rows r0..r0+n: from the forward pass's cached patch matrix, or built block by block.
     const cached = takePatches(x.dataId, geometryKey(g));
@@ -512,6 +730,14 @@ export function blasConv2DBackpropInput(
       return out;
     }
     const dx = backend.typedArrayFromHeap(out) as Float32Array;
+    const turned = transposedGeometry(g);
+    if (turned !== null) {
+      const pf = turnedFilter(backend.typedArrayFromHeap(filter) as Float32Array, g);
+      const { buffer: z, address: pz } = patchBuffer(tapValues(turned));
+      const dys = backend.typedArrayFromHeap(dy) as Float32Array;
+      rowTapConv(blas, dys, pf, turned, z, pz, dx, false);
+      return out;
+    }
     dx.fill(0);
     const step = blockRows(g);
     const { buffer, address } = patchBuffer(step * g.K);
