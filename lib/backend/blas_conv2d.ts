@@ -84,11 +84,15 @@ function patchMatrix(n: number): Float32Array {
   return buffer.length === n ? buffer : buffer.subarray(0, n);
 }
 
-/** Returns a patch matrix's buffer to the spares (at most two are kept). */
+/**
+ * Returns a patch matrix's buffer to the spares, which keep at most as many values as
+ * the cache (a recurrent step's worth of convolutions), the smallest dropped first.
+ */
 function release(cols: Float32Array): void {
   spare.push(new Float32Array(cols.buffer));
   spare.sort((a, b) => a.length - b.length);
-  if (spare.length > 2) spare.shift();
+  let total = spare.reduce((sum, b) => sum + b.length, 0);
+  while (total > CACHE_VALUES) total -= spare.shift()!.length;
 }
 
 /** True while tfjs records operations for a gradient. */
