@@ -231,6 +231,25 @@ function validRun(g: Geometry, ow: number): [number, number] | null {
   return j1 > j0 ? [j0 * g.C, j1 * g.C] : [0, 0];
 }
 
+/**
+ * Writes the kw taps of one filter row at `dst` of `cols` (`rowValues` = kw·C values):
+ * the taps in `run` (value offsets inside the input) from `x` at `src`, zeros around them.
+ */
+function copyTaps(
+  x: Float32Array,
+  src: number,
+  run: [number, number],
+  rowValues: number,
+  cols: Float32Array,
+  dst: number,
+): void {
+  const [from, to] = run;
+  for (let q = 0; q < from; q++) cols[dst + q] = 0;
+  for (let q = to; q < rowValues; q++) cols[dst + q] = 0;
+  if (to - from >= 32) cols.set(x.subarray(src + from, src + to), dst + from);
+  else for (let q = from; q < to; q++) cols[dst + q] = x[src + q];
+}
+
 /** Writes patch rows [r0, r0 + n) of `x` into `cols` (n rows of K values). */
 function im2col(x: Float32Array, g: Geometry, r0: number, n: number, cols: Float32Array): void {
   const { H, W, C, OH, OW, kh, kw, sh, sw, dh, dw, top, left, K } = g;
@@ -250,12 +269,7 @@ function im2col(x: Float32Array, g: Geometry, r0: number, n: number, cols: Float
       const rowBase = (b * H + ih) * W;
       if (run !== null) {
         // the valid taps are one contiguous run of the input row
-        const [from, to] = run;
-        for (let q = 0; q < from; q++) cols[dst + q] = 0;
-        for (let q = to; q < rowValues; q++) cols[dst + q] = 0;
-        const src = (rowBase + ow * sw - left) * C;
-        if (to - from >= 32) cols.set(x.subarray(src + from, src + to), dst + from);
-        else for (let q = from; q < to; q++) cols[dst + q] = x[src + q];
+        copyTaps(x, (rowBase + ow * sw - left) * C, run, rowValues, cols, dst);
         continue;
       }
       for (let j = 0; j < kw; j++) {
@@ -331,8 +345,13 @@ const MIN_TAP_DEPTH = 32;
  * full patch matrix. The outputs and output gradients are then laid out `[OH, B, OW, O]`.
  */
 function rowTaps(g: Geometry): boolean {
-  return g.sh === 1 && g.dh === 1 && g.dw === 1 && g.kh > 1 && g.kw * g.C >= MIN_TAP_DEPTH &&
+  return g.sh === 1 && g.dh === 1 && g.dw === 1 && g.kh > 1 && tapDepth(g) >= MIN_TAP_DEPTH &&
     tapValues(g) <= CACHE_VALUES;
+}
+
+/** Values per width patch (one filter row's taps): kw·C. */
+function tapDepth(g: Geometry): number {
+  return g.kw * g.C;
 }
 
 /** Rows of the width-patch matrix per padded input row: B·OW. */
@@ -342,7 +361,7 @@ function tapStride(g: Geometry): number {
 
 /** Values of the width-patch matrix: (OH + kh − 1) padded rows of B·OW rows of kw·C. */
 function tapValues(g: Geometry): number {
-  return (g.OH + g.kh - 1) * tapStride(g) * g.kw * g.C;
+  return (g.OH + g.kh - 1) * tapStride(g) * tapDepth(g);
 }
 
 /**
@@ -353,7 +372,7 @@ function tapValues(g: Geometry): number {
  */
 function widthPatches(x: Float32Array, g: Geometry, z: Float32Array): void {
   const { B, H, W, C, OH, OW, kh, sw, top, left } = g;
-  const rowValues = g.kw * C;
+  const rowValues = tapDepth(g);
   let dst = 0;
   for (let p = 0; p < OH + kh - 1; p++) {
     const ih = p - top;
@@ -365,12 +384,7 @@ function widthPatches(x: Float32Array, g: Geometry, z: Float32Array): void {
     for (let b = 0; b < B; b++) {
       const rowBase = (b * H + ih) * W;
       for (let ow = 0; ow < OW; ow++, dst += rowValues) {
-        const [from, to] = validRun(g, ow)!;
-        for (let q = 0; q < from; q++) z[dst + q] = 0;
-        for (let q = to; q < rowValues; q++) z[dst + q] = 0;
-        const src = (rowBase + ow * sw - left) * C;
-        if (to - from >= 32) z.set(x.subarray(src + from, src + to), dst + from);
-        else for (let q = from; q < to; q++) z[dst + q] = x[src + q];
+        copyTaps(x, (rowBase + ow * sw - left) * C, validRun(g, ow)!, rowValues, z, dst);
       }
     }
   }
@@ -418,7 +432,7 @@ function rowTapConv(
 ): void {
   widthPatches(x, g, z);
   const { buffer: t, address: pt } = patchBuffer(g.rows * g.O, 1);
-  const K1 = g.kw * g.C;
+  const K1 = tapDepth(g);
   const shift = tapStride(g) * K1 * 4;
   for (let i = 0; i < g.kh; i++) {
     const pwi = pw + i * K1 * g.O * 4;
@@ -680,7 +694,7 @@ export function blasConv2DBackpropFilter(
       const { buffer: dyt, address: pdyt } = patchBuffer(g.rows * g.O, 1);
       const dys = backend.typedArrayFromHeap(dy) as Float32Array;
       swapOuterAxes(dys, g.B, g.OH, g.OW * g.O, dyt, false);
-      const K1 = g.kw * g.C;
+      const K1 = tapDepth(g);
       const shift = tapStride(g) * K1 * 4;
       for (let i = 0; i < g.kh; i++) {
         const poi = po + i * K1 * g.O * 4;
