@@ -7,10 +7,12 @@ import { Prng } from "../lib/data/prng.ts";
 import {
   aggregateQuality,
   averageRanks,
+  BASELINE_METHODS,
   baselineRelevance,
   EvalShapeError,
   evaluateExplanations,
   majLocalisationBatch,
+  METHOD_IDS,
   methodHeatmaps,
   modelLogits,
   qualityFrame,
@@ -276,10 +278,14 @@ Deno.test("evaluateExplanations refuses unknown methods, measures, missing marks
   const model = createModel(buildCell("shallow", 12), { seed: 7 });
   const x = images(1, "refuse");
   try {
-    assertThrows(
+    const unknown = assertThrows(
       () => evaluateExplanations(model, { x, labels: [1] }, { methods: ["foo"] }),
       UnknownIdError,
     );
+    // the message lists every method the evaluation knows, and the baselines
+    for (const id of [...METHOD_IDS, ...BASELINE_METHODS]) {
+      assert(unknown.message.includes(`${id},`) || unknown.message.endsWith(id), id);
+    }
     assertThrows(
       () =>
         evaluateExplanations(model, { x, labels: [1] }, {

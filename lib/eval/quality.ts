@@ -24,6 +24,7 @@ import { explain, type ExplainOptions, parseMethod } from "../relevance/mod.ts";
 import { BASELINE_METHODS, baselineRelevance, isBaselineMethod } from "./baseline_relevance.ts";
 import { EvalShapeError, UnknownIdError } from "./errors.ts";
 import { averageRanks, rankCorrelation, ssimAbs } from "./heatmap_similarity.ts";
+import { METHOD_IDS } from "./labels.ts";
 import { majLocalisationBatch } from "./localisation.ts";
 import { sampleMetrics } from "./metrics.ts";
 import {
@@ -118,16 +119,7 @@ function checkMethod(method: string): void {
   try {
     parseMethod(method);
   } catch {
-    throw new UnknownIdError("method or baseline", method, [
-      "sa",
-      "gb",
-      "taylor",
-      "dtd",
-      "lrp-a1b0",
-      "lrp-a1.5b0.5",
-      "lrp-a2b1",
-      ...BASELINE_METHODS,
-    ]);
+    throw new UnknownIdError("method or baseline", method, [...METHOD_IDS, ...BASELINE_METHODS]);
   }
 }
 
