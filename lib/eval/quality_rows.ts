@@ -24,7 +24,7 @@ import pl from "nodejs-polars";
 import type { DataFrame, DataType } from "nodejs-polars";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalSchemaError } from "./errors.ts";
-import type { FoldRowKey } from "./schema.ts";
+import { FOLD_KEY_COLUMNS, FOLD_KEY_DTYPES, type FoldRowKey } from "./schema.ts";
 
 /** What a quality value measures: the method and the measure with its setting. */
 export interface QualityMeasureKey {
@@ -71,12 +71,7 @@ export const QUALITY_ROW_MEASURES = [
 
 /** The column names, in order. */
 export const QUALITY_COLUMNS = [
-  "dataset",
-  "cell",
-  "T",
-  "fold",
-  "profile",
-  "seed",
+  ...FOLD_KEY_COLUMNS,
   "method",
   "measure",
   "setting",
@@ -88,12 +83,7 @@ export const QUALITY_COLUMNS = [
 ] as const;
 
 const DTYPES: Readonly<Record<typeof QUALITY_COLUMNS[number], DataType>> = {
-  dataset: pl.String,
-  cell: pl.String,
-  T: pl.Int32,
-  fold: pl.Int32,
-  profile: pl.String,
-  seed: pl.Int64,
+  ...FOLD_KEY_DTYPES,
   method: pl.String,
   measure: pl.String,
   setting: pl.String,

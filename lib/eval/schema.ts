@@ -43,6 +43,19 @@ export interface FoldRowKey {
   seed: number;
 }
 
+/** The columns of {@link FoldRowKey}, first in every evaluation and quality file. */
+export const FOLD_KEY_COLUMNS = ["dataset", "cell", "T", "fold", "profile", "seed"] as const;
+
+/** The Polars types of {@link FOLD_KEY_COLUMNS}. */
+export const FOLD_KEY_DTYPES: Readonly<Record<keyof FoldRowKey, DataType>> = {
+  dataset: pl.String,
+  cell: pl.String,
+  T: pl.Int32,
+  fold: pl.Int32,
+  profile: pl.String,
+  seed: pl.Int64,
+};
+
 /** One per-sample evaluation row (field names equal the column names). */
 export interface EvalRow extends FoldRowKey {
   /** Sample id. */
@@ -71,12 +84,7 @@ export interface EvalRow extends FoldRowKey {
 
 /** The column names of the schema, in order. */
 export const EVAL_COLUMNS = [
-  "dataset",
-  "cell",
-  "T",
-  "fold",
-  "profile",
-  "seed",
+  ...FOLD_KEY_COLUMNS,
   "sample",
   "label",
   "prediction",
@@ -95,12 +103,7 @@ export type EvalColumn = typeof EVAL_COLUMNS[number];
 
 /** The Polars type of every column. */
 export const EVAL_DTYPES: Readonly<Record<EvalColumn, DataType>> = {
-  dataset: pl.String,
-  cell: pl.String,
-  T: pl.Int32,
-  fold: pl.Int32,
-  profile: pl.String,
-  seed: pl.Int64,
+  ...FOLD_KEY_DTYPES,
   sample: pl.Int32,
   label: pl.Int32,
   prediction: pl.Int32,
