@@ -26,6 +26,24 @@ function progress(over: Partial<TrainProgress> = {}): TrainProgress {
   };
 }
 
+Deno.test("with early stopping a progress line shows the held-out accuracy, the best and the target", () => {
+  const heldOut = {
+    epoch: 6,
+    accuracy: 0.979,
+    best: { epoch: 5, accuracy: 0.9802 },
+    target: 0.985,
+  };
+  assertStringIncludes(
+    formatProgress(progress({ heldOut })),
+    "ETA 2:05 held-out 97.90% (best 98.02% @5, target 98.50%)",
+  );
+  assertStringIncludes(
+    formatProgress(progress({ heldOut: { ...heldOut, target: null } })),
+    "held-out 97.90% (best 98.02% @5)",
+  );
+  assert(!formatProgress(progress()).includes("held-out"));
+});
+
 Deno.test("a progress line shows epoch, batch, loss, accuracy, speed and ETA", () => {
   const line = formatProgress(progress());
   for (

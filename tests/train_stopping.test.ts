@@ -3,6 +3,7 @@ import { initBackend } from "../lib/backend/mod.ts";
 import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
 import { loadTask } from "../lib/data/mod.ts";
 import {
+  bestHeldOut,
   CONVERGED,
   firstStop,
   getProfile,
@@ -12,6 +13,7 @@ import {
   stopDifference,
   type TrainCheckpoint,
   trainModel,
+  type TrainProgress,
   trainRun,
 } from "../lib/train/mod.ts";
 import {
@@ -95,10 +97,29 @@ Deno.test("training stops at the target, and a run resumed after that epoch trai
   const stopping = { rule: RULE, source: src, indices: heldOut, target: 0.6 };
   const opts = { epochs: 20, learningRate: 0.003, seed: 3, indices: remaining, stopping };
   const checkpoints: TrainCheckpoint[] = [];
+  const reports: TrainProgress[] = [];
   const model = createModel(buildCell("deep", 4), { seed: 3 });
   try {
-    const r = await trainModel(model, src, { ...opts, onEpoch: (c) => void checkpoints.push(c) });
+    const r = await trainModel(model, src, {
+      ...opts,
+      onEpoch: (c) => void checkpoints.push(c),
+      onProgress: (p) => void reports.push(p),
+    });
     assertEquals(r.stop?.reason, "target");
+    // progress shows the held-out accuracy of the epoch before, from the second epoch on
+    for (const p of reports) {
+      if (p.epoch === 1) {
+        assertEquals(p.heldOut, undefined);
+        continue;
+      }
+      const scored = r.history.slice(0, p.epoch - 1).map((h) => h.heldOutAccuracy!);
+      assertEquals(p.heldOut, {
+        epoch: p.epoch - 1,
+        accuracy: scored.at(-1)!,
+        best: bestHeldOut(scored, RULE)!,
+        target: 0.6,
+      });
+    }
     assertLess(r.history.length, 20);
     assertEquals(r.stop?.epoch, r.history.length);
     assert(r.history.every((h) => typeof h.heldOutAccuracy === "number"));

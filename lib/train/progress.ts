@@ -56,7 +56,9 @@ export function progressBar(fraction: number, width = 20): string {
 }
 
 /**
- * One line describing a progress snapshot.
+ * One line describing a progress snapshot; with early stopping it ends with the last
+ * scored epoch's held-out accuracy, the best so far (the epoch a plateau counts from) and
+ * the target.
  *
  * @example
  * ```ts
@@ -74,7 +76,16 @@ export function formatProgress(p: TrainProgress): string {
   return `${p.cell} T${p.T}${where} ${progressBar(done)} epoch ${p.epoch}/${p.epochs} ` +
     `batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} acc ${
       (100 * p.accuracy).toFixed(1)
-    }% ${p.seqPerSec.toFixed(0)} seq/s ETA ${formatDuration(p.etaMs)}`;
+    }% ${p.seqPerSec.toFixed(0)} seq/s ETA ${formatDuration(p.etaMs)}${heldOutText(p)}`;
+}
+
+/** " held-out 97.90% (best 98.02% @5, target 98.50%)", or "" without early stopping. */
+function heldOutText(p: TrainProgress): string {
+  const h = p.heldOut;
+  if (!h) return "";
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  const target = h.target === null ? "" : `, target ${pct(h.target)}`;
+  return ` held-out ${pct(h.accuracy)} (best ${pct(h.best.accuracy)} @${h.best.epoch}${target})`;
 }
 
 function isTerminal(): boolean {

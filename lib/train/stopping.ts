@@ -62,6 +62,31 @@ export interface StopLimits {
 }
 
 /**
+ * The best epoch of `heldOut` (held-out accuracies of epochs 1..n) as the rule counts it:
+ * a later epoch replaces it only by gaining at least `minDelta`; null for no epochs.
+ *
+ * @example
+ * ```ts
+ * import { bestHeldOut } from "./stopping.ts";
+ * const best = bestHeldOut([0.5, 0.8, 0.805], { patience: 2, minDelta: 0.01, holdOut: 0.1 });
+ * if (best?.epoch !== 2 || best.accuracy !== 0.8) throw new Error();
+ * ```
+ */
+export function bestHeldOut(
+  heldOut: readonly number[],
+  rule: StoppingRule,
+): { epoch: number; accuracy: number } | null {
+  if (heldOut.length === 0) return null;
+  let best = { epoch: 1, accuracy: heldOut[0] };
+  for (let e = 2; e <= heldOut.length; e++) {
+    if (heldOut[e - 1] >= best.accuracy + rule.minDelta) {
+      best = { epoch: e, accuracy: heldOut[e - 1] };
+    }
+  }
+  return best;
+}
+
+/**
  * The stop decision after the last epoch of `heldOut` (held-out accuracies
  * of epochs 1..n, fractions), or null to go on.
  *
@@ -79,13 +104,8 @@ export function stopDecision(
   limits: StopLimits,
 ): StopRecord | null {
   const n = heldOut.length;
-  if (n === 0) return null;
-  let best = { epoch: 1, accuracy: heldOut[0] };
-  for (let e = 2; e <= n; e++) {
-    if (heldOut[e - 1] >= best.accuracy + rule.minDelta) {
-      best = { epoch: e, accuracy: heldOut[e - 1] };
-    }
-  }
+  const best = bestHeldOut(heldOut, rule);
+  if (best === null) return null;
   const last = heldOut[n - 1];
   const record = (reason: StopReason): StopRecord => ({
     epoch: n,

@@ -16,7 +16,7 @@ import { TrainingDivergedError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE } from "./hyperparameters.ts";
 import { countCorrect, crossEntropy11 } from "./loss.ts";
-import { stopDecision, type StoppingRule, type StopRecord } from "./stopping.ts";
+import { bestHeldOut, stopDecision, type StoppingRule, type StopRecord } from "./stopping.ts";
 
 /** A snapshot of training progress, sent after every batch. */
 export interface TrainProgress {
@@ -46,6 +46,20 @@ export interface TrainProgress {
   etaMs: number;
   /** True on the last batch of an epoch. */
   epochDone: boolean;
+  /** With early stopping, once an epoch was scored: where the held-out accuracy stands. */
+  heldOut?: HeldOutProgress;
+}
+
+/** The held-out accuracy of early stopping, as a progress report shows it. */
+export interface HeldOutProgress {
+  /** The last scored epoch. */
+  epoch: number;
+  /** Its held-out accuracy (fraction). */
+  accuracy: number;
+  /** The best epoch as the rule counts it (see `bestHeldOut`). */
+  best: { epoch: number; accuracy: number };
+  /** The accuracy at which the run stops (fraction), or null. */
+  target: number | null;
 }
 
 /** Summary of one epoch. */
@@ -258,6 +272,13 @@ export async function trainModel(
         epochs: opts.epochs,
       })
       : null;
+  const heldOutProgress = (): HeldOutProgress | undefined => {
+    const scored = history.map((h) => h.heldOutAccuracy ?? NaN);
+    const best = stopping ? bestHeldOut(scored, stopping.rule) : null;
+    if (!stopping || best === null || !Number.isFinite(scored.at(-1)!)) return undefined;
+    return { epoch: scored.length, accuracy: scored.at(-1)!, best, target: stopping.target };
+  };
+  let heldOut = heldOutProgress();
   // A run resumed after the epoch that decided to stop does not train on.
   let stop = first > 1 ? decide() : null;
   try {
@@ -308,6 +329,7 @@ export async function trainModel(
             elapsedMs: elapsed,
             etaMs: elapsed / batchesDone * (totalBatches - batchesDone),
             epochDone: b + 1 === batches,
+            ...(heldOut ? { heldOut } : {}),
           });
         }
       }
@@ -324,6 +346,7 @@ export async function trainModel(
         stats.heldOutAccuracy = held.accuracy;
       }
       history.push(stats);
+      heldOut = heldOutProgress();
       stop = decide();
       if (opts.onEpoch) {
         await opts.onEpoch({
