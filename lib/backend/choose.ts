@@ -24,6 +24,7 @@ import {
 import { collectWarnings, silenceCpuBanner } from "./tfjs_warnings.ts";
 import { registerBlasKernels } from "./blas_kernels.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
+import { shareSavedTensors } from "./saved_tensors.ts";
 
 /** The backend names `initBackend` accepts, in the order they are tried. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -152,6 +153,8 @@ async function loadWasm(): Promise<BackendInfo> {
   if (run.failed) throw new BackendLoadError("wasm", message(run.error), { cause: run.error });
   const fixes = registerWasmKernels();
   const blas = registerBlasKernels();
+  // wasm tensor data is reference counted and never written in place
+  shareSavedTensors(true);
   await activate("wasm");
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const threads = run.value?.getThreadsCount() ?? 1;

@@ -37,6 +37,7 @@ export {
 } from "./errors.ts";
 export { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from "./wasm_adam.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
+export { shareSavedTensors } from "./saved_tensors.ts";
 export {
   BLAS_CANDIDATES,
   BLAS_ENV,
