@@ -1,6 +1,15 @@
 import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { initBackend, tf } from "../lib/backend/mod.ts";
-import { benchTable, benchTrain, measureRate } from "../lib/train/mod.ts";
+import { join } from "node:path";
+import {
+  benchTable,
+  benchTrain,
+  CELL_WARMUP,
+  cellMeasure,
+  MEASURE_DEFAULTS,
+  measureRate,
+  runTorchReference,
+} from "../lib/train/mod.ts";
 
 await initBackend({ quiet: true });
 
@@ -70,4 +79,40 @@ Deno.test("deno task bench --json prints one row per selected cell", async () =>
   }).output();
   assertEquals(bad.success, false);
   assertStringIncludes(new TextDecoder().decode(bad.stderr), "valid cells: shallow, deep");
+});
+
+Deno.test("cell benchmarks warm up to the steady state unless told otherwise", () => {
+  assertEquals(cellMeasure({}), { warmup: CELL_WARMUP, repeats: MEASURE_DEFAULTS.repeats });
+  assertEquals(cellMeasure({ warmup: 0, repeats: 3 }), { warmup: 0, repeats: 3 });
+  assertGreater(CELL_WARMUP, MEASURE_DEFAULTS.warmup);
+});
+
+Deno.test("the PyTorch reference gets the same warm-up and timed steps as this side", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // a stand-in for bench/torch_reference.py that reports the steps it was asked for
+    const script = join(dir, "reference.py");
+    await Deno.writeTextFile(
+      script,
+      [
+        "import argparse, json",
+        "ap = argparse.ArgumentParser()",
+        "for a in ['--cells', '--threads']: ap.add_argument(a)",
+        "for a in ['--batch', '--T']: ap.add_argument(a, type=int)",
+        "ap.add_argument('--warmup', type=int, default=3)",
+        "ap.add_argument('--repeats', type=int, default=10)",
+        "ap.add_argument('--json', action='store_true')",
+        "a = ap.parse_args()",
+        "rate = 1000 * a.warmup + a.repeats",
+        "print(json.dumps([{'cell': a.cells, 'T': a.T, 'batch': a.batch, 'threads': 1,",
+        "  'median_per_s': rate, 'min_per_s': rate, 'max_per_s': rate, 'torch_version': 'x'}]))",
+      ].join("\n"),
+    );
+    const run = (steps: { warmup?: number; repeats?: number }) =>
+      runTorchReference({ cells: ["deep"], batch: 50, T: 12, python: "python3", script, ...steps });
+    assertEquals((await run({ warmup: 20, repeats: 7 }))[0].median_per_s, 20_007);
+    assertEquals((await run({}))[0].median_per_s, 3_010, "the script's own defaults");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -1,6 +1,6 @@
 /**
  * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory,workers]
- * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 2] [--repeats 7]
+ * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 20] [--repeats 7]
  * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
  * [--jobs 1,2] [--json] [--save-rates]`.
  *
@@ -21,10 +21,12 @@
  *   count, and a check that the weights are bit-identical across counts
  *   (`--folds` changes the profile's folds).
  *
- * Rates are the median, slowest and fastest of the timed runs after warm-up,
- * on the active backend (the native BLAS is used when it loads; `RNNX_BLAS=off`
- * turns it off). `--vs-pytorch` also runs `bench/torch_reference.py` (1 and 2
- * threads) and adds PyTorch's best median and the ratio to the training rows.
+ * Rates are the median, slowest and fastest of the timed runs after warm-up
+ * (train, eval and explain: 20 untimed steps unless `--warmup` says otherwise, the
+ * steady state of a run), on the active backend (the native BLAS is used when it
+ * loads; `RNNX_BLAS=off` turns it off). `--vs-pytorch` also runs
+ * `bench/torch_reference.py` (1 and 2 threads, the same warm-up and timed steps) and
+ * adds PyTorch's best median and the ratio to the training rows.
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
  * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
  * convdeep for `memory`.
@@ -57,6 +59,7 @@ import {
   benchTable,
   benchTrain,
   type CellBenchOptions,
+  cellMeasure,
   defaultRunsRoot,
   getProfile,
   type MachineInfo,
@@ -269,10 +272,14 @@ export async function runBench(
       );
     }
     log(`pytorch: ${[...new Set(train.map((r) => r.cell))].join(", ")} (1 and 2 threads)`);
+    // the same warm-up and number of timed steps on both sides
+    const measured = cellMeasure(common);
     const records = await runTorchReference({
       cells: [...new Set(train.map((r) => r.cell))],
       batch: train[0].batch,
       T,
+      warmup: measured.warmup,
+      repeats: measured.repeats,
     });
     rows = attachTorch(rows, records);
   }

@@ -12,6 +12,7 @@ import {
   type BenchRow,
   benchRow,
   type CellBenchOptions,
+  cellMeasure,
   measureRate,
 } from "../train/mod.ts";
 import { explain } from "./explain.ts";
@@ -40,7 +41,11 @@ export async function benchExplain(
   const { x, y } = benchBatch(spec.width, batch, seed);
   const targets = Int32Array.from(y.dataSync());
   try {
-    const stats = await measureRate(() => explain(model, x, { method, targets }), batch, opts);
+    const stats = await measureRate(
+      () => explain(model, x, { method, targets }),
+      batch,
+      cellMeasure(opts),
+    );
     return benchRow("explain", spec.id, spec.T, batch, stats, method);
   } finally {
     tf.dispose([x, y]);

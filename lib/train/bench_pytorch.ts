@@ -102,6 +102,10 @@ export interface TorchRunOptions {
   threads?: readonly number[];
   batch: number;
   T: number;
+  /** Untimed steps before timing (default: the script's). */
+  warmup?: number;
+  /** Timed steps (default: the script's). */
+  repeats?: number;
   /** The interpreter (default: {@link findTorchPython}). */
   python?: string;
   /** The script (default {@link TORCH_SCRIPT}). */
@@ -126,6 +130,8 @@ export async function runTorchReference(opts: TorchRunOptions): Promise<TorchRec
     String(opts.batch),
     "--T",
     String(opts.T),
+    ...(opts.warmup === undefined ? [] : ["--warmup", String(opts.warmup)]),
+    ...(opts.repeats === undefined ? [] : ["--repeats", String(opts.repeats)]),
     "--json",
   ];
   const out = await new Deno.Command(python, { args, stdout: "piped", stderr: "piped" }).output();
