@@ -6,8 +6,9 @@
  * --save-rates`, see {@link storeBenchRates}; `lrp-epsilon` for LSTM and
  * GRU), or, where none are stored, from
  * a short calibration with the benchmark's own functions (`benchTrain`,
- * `benchEval`, `benchExplain`: one warm-up, three timed runs), stored for the
- * next plan.
+ * `benchEval`, `benchExplain`: three timed runs, after the benchmark's steady-state
+ * warm-up for training, which dominates a run's cost, and one warm-up run for the
+ * others), stored for the next plan.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   benchEval,
   type BenchRow,
   benchTrain,
+  CELL_WARMUP,
   machineInfo,
   type MeasureOptions,
 } from "../train/mod.ts";
@@ -87,16 +89,20 @@ export async function readRates(root: string): Promise<RateTable> {
   return table;
 }
 
-/** Measures the rates of one cell with a short benchmark. */
+/**
+ * Measures the rates of one cell with a short benchmark (`opts` replaces the default
+ * warm-up and repeats of all three).
+ */
 export async function calibrateCell(
   cell: string,
   T: number,
-  opts: MeasureOptions = { warmup: 1, repeats: 3 },
+  opts?: MeasureOptions,
 ): Promise<CellRates> {
   await initBackend({ quiet: true });
-  const train = await benchTrain(cell, { T, ...opts });
-  const evaluation = await benchEval(cell, { T, ...opts });
-  const explanation = await benchExplain(cell, { T, method: rateMethod(cell), ...opts });
+  const short = opts ?? { warmup: 1, repeats: 3 };
+  const train = await benchTrain(cell, { T, ...(opts ?? { warmup: CELL_WARMUP, repeats: 3 }) });
+  const evaluation = await benchEval(cell, { T, ...short });
+  const explanation = await benchExplain(cell, { T, method: rateMethod(cell), ...short });
   return {
     train: train.median_per_s,
     eval: evaluation.median_per_s,
