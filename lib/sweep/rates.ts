@@ -18,7 +18,6 @@ import {
   benchEval,
   type BenchRow,
   benchTrain,
-  CELL_WARMUP,
   machineInfo,
   type MeasureOptions,
 } from "../train/mod.ts";
@@ -100,7 +99,8 @@ export async function calibrateCell(
 ): Promise<CellRates> {
   await initBackend({ quiet: true });
   const short = opts ?? { warmup: 1, repeats: 3 };
-  const train = await benchTrain(cell, { T, ...(opts ?? { warmup: CELL_WARMUP, repeats: 3 }) });
+  // training keeps the benchmark's steady-state warm-up unless `opts` says otherwise
+  const train = await benchTrain(cell, { T, ...(opts ?? { repeats: 3 }) });
   const evaluation = await benchEval(cell, { T, ...short });
   const explanation = await benchExplain(cell, { T, method: rateMethod(cell), ...short });
   return {

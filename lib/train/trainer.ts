@@ -264,19 +264,22 @@ export async function trainModel(
   const totalBatches = (opts.epochs - first + 1) * batches;
   let batchesDone = 0;
   const stopping = opts.stopping;
+  const heldOutHistory = () => history.map((h) => h.heldOutAccuracy ?? NaN);
   const decide = () =>
     stopping
-      ? stopDecision(history.map((h) => h.heldOutAccuracy ?? NaN), stopping.rule, {
+      ? stopDecision(heldOutHistory(), stopping.rule, {
         target: stopping.target,
         floor: stopping.floor ?? null,
         epochs: opts.epochs,
       })
       : null;
   const heldOutProgress = (): HeldOutProgress | undefined => {
-    const scored = history.map((h) => h.heldOutAccuracy ?? NaN);
-    const best = stopping ? bestHeldOut(scored, stopping.rule) : null;
-    if (!stopping || best === null || !Number.isFinite(scored.at(-1)!)) return undefined;
-    return { epoch: scored.length, accuracy: scored.at(-1)!, best, target: stopping.target };
+    if (!stopping) return undefined;
+    const scored = heldOutHistory();
+    const best = bestHeldOut(scored, stopping.rule);
+    const last = scored.at(-1);
+    if (best === null || last === undefined || !Number.isFinite(last)) return undefined;
+    return { epoch: scored.length, accuracy: last, best, target: stopping.target };
   };
   let heldOut = heldOutProgress();
   // A run resumed after the epoch that decided to stop does not train on.
