@@ -1,7 +1,8 @@
 /**
  * No absolute path of the machine that built them appears in the committed
- * notebooks, figures, manifest or report (`RNNX_REPORT_DIR` checks another
- * built report and the notebooks and figures beside it).
+ * notebooks, figures, manifest or report, the PDF's link targets included
+ * (`RNNX_REPORT_DIR` checks another built report and the notebooks and figures
+ * beside it).
  */
 import { assertEquals } from "@std/assert";
 import { fileURLToPath } from "node:url";
@@ -47,4 +48,16 @@ Deno.test("no absolute path in the notebooks, figures, manifest or report", asyn
     }
   }
   assertEquals(found, []);
+});
+
+Deno.test("the PDF links within itself or to the web, never to the files of the machine that printed it", async () => {
+  const pdf = `${reportDir}/report.pdf`;
+  if (!existsSync(pdf)) return;
+  // link annotations are uncompressed dictionaries: /URI (target)
+  const text = new TextDecoder("latin1").decode(await Deno.readFile(pdf));
+  const targets = [...text.matchAll(/\/URI\s*\(([^)]*)\)/g)].map((m) => m[1]);
+  const local = targets.filter((t) =>
+    !/^https?:/.test(t) || absolutePaths(t, [root, parent]).length
+  );
+  assertEquals(local, []);
 });

@@ -1,9 +1,13 @@
+/// <reference lib="dom" />
 /**
  * The whole report as one PDF, printed by headless Chromium (through
  * playwright-core): the front page first, then every notebook page, the
  * tables and the figures, each starting on a new page, with page numbers in
  * the footer. Chromium embeds the fonts it uses (DejaVu Sans) and keeps the
- * text extractable.
+ * text extractable. Links between the report's pages become links within the
+ * PDF; links to other local files (figures, data) keep their text but lose
+ * their target, since Chromium would write the printing machine's paths and a
+ * PDF handed on has no folder beside it.
  *
  * @module
  */
@@ -43,6 +47,21 @@ const FOOTER = `<div style="font-family: 'DejaVu Sans', sans-serif; font-size: 8
   `<span class="totalPages"></span></div>`;
 
 /**
+ * In the page to print: a link to a local file whose fragment names an element of
+ * this document points at that element; any other link to a local file loses its
+ * target.
+ */
+function linksWithinDocument(): void {
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("a[href]")) {
+    const url = new URL(a.href);
+    if (url.protocol !== "file:") continue;
+    const id = decodeURIComponent(url.hash.slice(1));
+    if (id !== "" && document.getElementById(id) !== null) a.setAttribute("href", `#${id}`);
+    else a.removeAttribute("href");
+  }
+}
+
+/**
  * Prints `htmlFile` (a file whose relative links resolve from its folder) to
  * `pdfFile` (A4, backgrounds, page numbers), written atomically.
  */
@@ -54,6 +73,7 @@ export async function printPdf(htmlFile: string, pdfFile: string): Promise<void>
   try {
     const tab = await browser.newPage();
     await tab.goto(pathToFileURL(htmlFile).href, { waitUntil: "load" });
+    await tab.evaluate(linksWithinDocument);
     const pdf = await tab.pdf({
       format: "A4",
       printBackground: true,
