@@ -8,6 +8,7 @@ import {
 } from "@std/assert";
 import {
   allCellVariants,
+  analyseCell,
   buildCell,
   createModel,
   disposeModel,
@@ -16,8 +17,12 @@ import {
 } from "../lib/cells/mod.ts";
 import {
   explain,
+  EXPLAIN_CHUNK_FLOATS,
+  explainChunkSize,
   ExplainInputError,
+  MAX_EXPLAIN_CHUNK,
   methodNames,
+  MIN_EXPLAIN_CHUNK,
   RuleApplicationError,
   RuleParameterError,
   stepsToImages,
@@ -135,6 +140,48 @@ Deno.test("the batched and the per-step propagation give the same relevance", ()
     } finally {
       disposeModel(model);
     }
+  }
+});
+
+Deno.test("explain's internal batch fits the trace budget of every cell, and any batch gives the same heatmaps", () => {
+  for (const { id, T } of allCellVariants()) {
+    const graph = analyseCell(buildCell(id, T));
+    const chunk = explainChunkSize(graph);
+    const stepValues = graph.spec.step.reduce(
+      (n, node) => n + graph.values.get(node.name)!.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
+    const where = `${id} T=${T}`;
+    assert(chunk >= MIN_EXPLAIN_CHUNK && chunk <= MAX_EXPLAIN_CHUNK, `${where}: ${chunk}`);
+    if (chunk > MIN_EXPLAIN_CHUNK) {
+      assertLessOrEqual(chunk * stepValues * T, EXPLAIN_CHUNK_FLOATS, where);
+    }
+    if (chunk < MAX_EXPLAIN_CHUNK) {
+      assert((chunk + 1) * stepValues * T > EXPLAIN_CHUNK_FLOATS, `${where}: room left`);
+    }
+  }
+  // the dense cells take five times the conv cells' batch
+  assertEquals(explainChunkSize(analyseCell(buildCell("deep", 12))), MAX_EXPLAIN_CHUNK);
+  assertEquals(explainChunkSize(analyseCell(buildCell("conv+rlstm-sd", 12))), MIN_EXPLAIN_CHUNK);
+  const spec = buildCell("rlstm", 12);
+  const model = createModel(spec, { seed: 4, biasMode: "thesis" });
+  const x = randomImages(7, spec.width, "chunks");
+  try {
+    const targets = argmaxRows(logitsOf(model, x));
+    for (const method of ["dtd", "lrp-a1.5b0.5", "sa"]) {
+      const whole = explain(model, x, { method, targets });
+      for (const chunkSize of [1, 3]) {
+        const parts = explain(model, x, { method, targets, chunkSize });
+        assertLessOrEqual(
+          maxAbsDiff(whole.relevance, parts.relevance),
+          1e-6 * Math.max(1e-3, maxAbs(whole.relevance)),
+          `${method}, batches of ${chunkSize}`,
+        );
+        assertEquals(parts.targets, whole.targets);
+      }
+    }
+  } finally {
+    disposeModel(model);
   }
 });
 

@@ -6,7 +6,9 @@
  *
  * - `train`: sequences per second of one Adam step with dropout (batch 50);
  * - `eval`: sequences per second of a forward pass without dropout (batch 250);
- * - `explain`: heatmaps per second of each of `--methods` (batch 100);
+ * - `explain`: heatmaps per second of each of `--methods` (batch: as many
+ *   images as `explain` takes at once for the cell, 500 for the dense cells,
+ *   100–141 for the conv cells);
  * - `quality`: samples per second of explaining 500 samples with each of
  *   `--methods`, of a forward pass over them and of each explanation-quality
  *   measure group on them (perturbation, localisation, randomisation), with

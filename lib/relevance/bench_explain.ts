@@ -6,7 +6,7 @@
  * @module
  */
 import { tf } from "../backend/mod.ts";
-import { buildCell, createModel, disposeModel } from "../cells/mod.ts";
+import { analyseCell, buildCell, createModel, disposeModel } from "../cells/mod.ts";
 import {
   benchBatch,
   type BenchRow,
@@ -15,7 +15,7 @@ import {
   cellMeasure,
   measureRate,
 } from "../train/mod.ts";
-import { explain } from "./explain.ts";
+import { explain, explainChunkSize } from "./explain.ts";
 import { parseMethod } from "./methods.ts";
 
 /** The relevance methods `deno task bench --cases explain` measures by default. */
@@ -26,8 +26,9 @@ export const STANDARD_BENCH_EXPLAIN_METHODS: readonly string[] = ["lrp-epsilon"]
 
 /**
  * Explanation throughput of a cell: heatmaps per second of `method` (default
- * `dtd`) on a random batch (default 100 images), targets drawn at random, all
- * steps of relevance propagation (or the gradient) included.
+ * `dtd`) on a random batch (default: one internal batch of `explain`,
+ * {@link explainChunkSize} images), targets drawn at random, all steps of
+ * relevance propagation (or the gradient) included.
  */
 export async function benchExplain(
   cell: string,
@@ -35,7 +36,7 @@ export async function benchExplain(
 ): Promise<BenchRow> {
   const method = parseMethod(opts.method ?? "dtd").name;
   const spec = buildCell(cell, opts.T ?? 12);
-  const batch = opts.batch ?? 100;
+  const batch = opts.batch ?? explainChunkSize(analyseCell(spec));
   const seed = opts.seed ?? 0;
   const model = createModel(spec, { seed });
   const { x, y } = benchBatch(spec.width, batch, seed);

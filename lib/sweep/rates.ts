@@ -47,7 +47,7 @@ export interface CellRates {
   train: number;
   /** Evaluation sequences per second (batch 250). */
   eval: number;
-  /** Heatmaps per second of the cell's {@link rateMethod} (batch 100). */
+  /** Heatmaps per second of the cell's {@link rateMethod} (batch: `explainChunkSize` of the cell). */
   explain: number;
   /** When they were measured (ISO time). */
   measuredAt: string;
