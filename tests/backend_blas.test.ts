@@ -10,34 +10,47 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { Prng } from "../lib/data/prng.ts";
 import { blasRegistration, initBackend, loadBlas, tf } from "../lib/backend/mod.ts";
-import { cachedPatchCount, type ConvAttrs, convLayout } from "../lib/backend/blas_conv2d.ts";
+import { inFreshProcess, relativeDiff, TOLERANCE, uniform } from "./backend_fixtures.ts";
+import {
+  blasConv2D,
+  blasConv2DBackpropFilter,
+  blasConv2DBackpropInput,
+  blasFusedConv2D,
+  cachedPatchCount,
+  type ConvAttrs,
+  convLayout,
+} from "../lib/backend/blas_conv2d.ts";
 
 const info = await initBackend({ backend: "wasm", quiet: true });
 const registration = blasRegistration()!;
 const noBlas = registration.library === null;
 
-/** Relative tolerance: max |a − b| / max |b|. */
-const TOLERANCE = 1e-4;
+const BLAS_CONVOLUTIONS = [
+  [tf.Conv2D, blasConv2D],
+  [tf.FusedConv2D, blasFusedConv2D],
+  [tf.Conv2DBackpropFilter, blasConv2DBackpropFilter],
+  [tf.Conv2DBackpropInput, blasConv2DBackpropInput],
+] as const;
 
-function uniform(shape: number[], seed: string): tf.Tensor {
-  const prng = new Prng(seed);
-  const values = new Float32Array(shape.reduce((p, n) => p * n, 1));
-  for (let i = 0; i < values.length; i++) values[i] = 2 * prng.next() - 1;
-  return tf.tensor(values, shape);
-}
-
-function relativeDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  assertEquals(got.length, want.length);
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    diff = Math.max(diff, Math.abs(want[i] - got[i]));
+/**
+ * Runs `fn` with the BLAS convolution kernels registered (oneDNN's, when it loaded,
+ * replace them; `backend_dnnl.test.ts` tests those), and restores what was registered.
+ */
+function onBlasConvolutions(fn: () => void): void {
+  const saved = BLAS_CONVOLUTIONS.map(([name]) => tf.getKernel(name, "wasm")!);
+  for (const [name, make] of BLAS_CONVOLUTIONS) {
+    tf.unregisterKernel(name, "wasm");
+    tf.registerKernel(make(registration.library!, registration.replaced.get(name)!));
   }
-  assert(scale > 0, "the reference is all zeros: the comparison is empty");
-  return diff / scale;
+  try {
+    fn();
+  } finally {
+    for (const config of saved) {
+      tf.unregisterKernel(config.kernelName, "wasm");
+      tf.registerKernel(config);
+    }
+  }
 }
 
 /** Runs kernel `name` as registered (BLAS), as the pure kernel it replaced, and on cpu. */
@@ -242,41 +255,43 @@ Deno.test({
   name: "BLAS convolutions match the pure wasm kernels and cpu",
   ignore: noBlas,
   fn() {
-    for (const [label, xs, ws, attrs, forward, input] of CONVS) {
-      const x = uniform(xs, `c/${label}/x`);
-      const filter = uniform(ws, `c/${label}/w`);
-      const full = { ...attrs, dataFormat: "NHWC", dilations: 1 };
-      assertEquals(convLayout(xs, ws, full as ConvAttrs), { forward, input }, label);
-      assertThreeWays(`${label}: Conv2D`, tf.Conv2D, { x, filter }, full);
-      const dy = tf.conv2d(
-        x as tf.Tensor4D,
-        filter as tf.Tensor4D,
-        attrs.strides as 1,
-        attrs.pad as "same",
-      );
-      // the pure filter gradient handles stride 1 only
-      assertThreeWays(
-        `${label}: Conv2DBackpropFilter`,
-        tf.Conv2DBackpropFilter,
-        { x, dy },
-        { ...full, filterShape: ws },
-        attrs.strides === 1 ? "compare" : "skip",
-      );
-      assertThreeWays(`${label}: Conv2DBackpropInput`, tf.Conv2DBackpropInput, {
-        dy,
-        filter,
-      }, { ...full, inputShape: xs });
-      tf.dispose([x, filter, dy]);
-    }
-    const x = uniform([2, 6, 6, 2], "dil/x");
-    const filter = uniform([3, 3, 2, 2], "dil/w");
-    assertThreeWays("dilation 2: Conv2D", tf.Conv2D, { x, filter }, {
-      strides: 1,
-      pad: "same",
-      dataFormat: "NHWC",
-      dilations: 2,
+    onBlasConvolutions(() => {
+      for (const [label, xs, ws, attrs, forward, input] of CONVS) {
+        const x = uniform(xs, `c/${label}/x`);
+        const filter = uniform(ws, `c/${label}/w`);
+        const full = { ...attrs, dataFormat: "NHWC", dilations: 1 };
+        assertEquals(convLayout(xs, ws, full as ConvAttrs), { forward, input }, label);
+        assertThreeWays(`${label}: Conv2D`, tf.Conv2D, { x, filter }, full);
+        const dy = tf.conv2d(
+          x as tf.Tensor4D,
+          filter as tf.Tensor4D,
+          attrs.strides as 1,
+          attrs.pad as "same",
+        );
+        // the pure filter gradient handles stride 1 only
+        assertThreeWays(
+          `${label}: Conv2DBackpropFilter`,
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          { ...full, filterShape: ws },
+          attrs.strides === 1 ? "compare" : "skip",
+        );
+        assertThreeWays(`${label}: Conv2DBackpropInput`, tf.Conv2DBackpropInput, {
+          dy,
+          filter,
+        }, { ...full, inputShape: xs });
+        tf.dispose([x, filter, dy]);
+      }
+      const x = uniform([2, 6, 6, 2], "dil/x");
+      const filter = uniform([3, 3, 2, 2], "dil/w");
+      assertThreeWays("dilation 2: Conv2D", tf.Conv2D, { x, filter }, {
+        strides: 1,
+        pad: "same",
+        dataFormat: "NHWC",
+        dilations: 2,
+      });
+      tf.dispose([x, filter]);
     });
-    tf.dispose([x, filter]);
   },
 });
 
@@ -284,19 +299,21 @@ Deno.test({
   name: "BLAS fused convolutions add the bias and apply the activation like cpu",
   ignore: noBlas,
   fn() {
-    const x = uniform([2, 6, 5, 3], "fc/x");
-    const filter = uniform([3, 3, 3, 4], "fc/w");
-    const bias = uniform([4], "fc/b");
-    for (const activation of ["linear", "relu", "sigmoid"]) {
-      assertThreeWays(`fused conv ${activation}`, tf.FusedConv2D, { x, filter, bias }, {
-        strides: 1,
-        pad: "same",
-        dataFormat: "NHWC",
-        dilations: 1,
-        activation,
-      });
-    }
-    tf.dispose([x, filter, bias]);
+    onBlasConvolutions(() => {
+      const x = uniform([2, 6, 5, 3], "fc/x");
+      const filter = uniform([3, 3, 3, 4], "fc/w");
+      const bias = uniform([4], "fc/b");
+      for (const activation of ["linear", "relu", "sigmoid"]) {
+        assertThreeWays(`fused conv ${activation}`, tf.FusedConv2D, { x, filter, bias }, {
+          strides: 1,
+          pad: "same",
+          dataFormat: "NHWC",
+          dilations: 1,
+          activation,
+        });
+      }
+      tf.dispose([x, filter, bias]);
+    });
   },
 });
 
@@ -304,32 +321,34 @@ Deno.test({
   name: "a filter gradient reuses the forward pass's patches and gives the same numbers",
   ignore: noBlas,
   fn() {
-    // the full patch matrix, then the width patches of the row-tap layout
-    for (const C of [4, 16]) {
-      const x = uniform([3, 8, 6, C], `cache/x${C}`) as tf.Tensor4D;
-      const w = uniform([3, 3, C, 5], `cache/w${C}`) as tf.Tensor4D;
-      const g = uniform([3, 8, 6, 5], `cache/g${C}`);
-      const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, C, 5] };
-      assertEquals(
-        convLayout(x.shape, w.shape, attrs as ConvAttrs).forward,
-        C === 4 ? "patches" : "row-taps",
-      );
-      const before = cachedPatchCount();
-      let during = -1;
-      const viaGrad = tf.grad((filter: tf.Tensor) => {
-        const y = tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
-        during = cachedPatchCount();
-        return tf.sum(tf.mul(y, g));
-      })(w);
-      assertEquals(during, before + 1, "the recorded forward pass keeps its patches");
-      assertEquals(cachedPatchCount(), before, "the filter gradient takes them");
-      const direct = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, attrs);
-      assertLessOrEqual(
-        relativeDiff(viaGrad.dataSync(), (direct as tf.Tensor).dataSync()),
-        1e-6,
-      );
-      tf.dispose([x, w, g, viaGrad, direct as tf.Tensor]);
-    }
+    onBlasConvolutions(() => {
+      // the full patch matrix, then the width patches of the row-tap layout
+      for (const C of [4, 16]) {
+        const x = uniform([3, 8, 6, C], `cache/x${C}`) as tf.Tensor4D;
+        const w = uniform([3, 3, C, 5], `cache/w${C}`) as tf.Tensor4D;
+        const g = uniform([3, 8, 6, 5], `cache/g${C}`);
+        const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [3, 3, C, 5] };
+        assertEquals(
+          convLayout(x.shape, w.shape, attrs as ConvAttrs).forward,
+          C === 4 ? "patches" : "row-taps",
+        );
+        const before = cachedPatchCount();
+        let during = -1;
+        const viaGrad = tf.grad((filter: tf.Tensor) => {
+          const y = tf.conv2d(x, filter as tf.Tensor4D, 1, "same");
+          during = cachedPatchCount();
+          return tf.sum(tf.mul(y, g));
+        })(w);
+        assertEquals(during, before + 1, "the recorded forward pass keeps its patches");
+        assertEquals(cachedPatchCount(), before, "the filter gradient takes them");
+        const direct = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy: g }, attrs);
+        assertLessOrEqual(
+          relativeDiff(viaGrad.dataSync(), (direct as tf.Tensor).dataSync()),
+          1e-6,
+        );
+        tf.dispose([x, w, g, viaGrad, direct as tf.Tensor]);
+      }
+    });
   },
 });
 
@@ -367,18 +386,6 @@ Deno.test({
     tf.dispose([x, w, a, b]);
   },
 });
-
-/** Runs a snippet in a fresh process with `env` and returns its stdout lines. */
-async function inFreshProcess(code: string, env: Record<string, string>): Promise<string[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--quiet", code],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1", ...env },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert(out.success, stderr);
-  return new TextDecoder().decode(out.stdout).trim().split("\n");
-}
 
 const PROBE = `
 import { initBackend, tf, blasRegistration } from "./lib/backend/mod.ts";

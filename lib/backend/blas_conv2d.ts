@@ -497,7 +497,8 @@ export interface ConvAttrs {
   leakyreluAlpha?: number;
 }
 
-function convInfo(
+/** tfjs's geometry of an NHWC convolution of `xShape` with `filterShape`. */
+export function convInfo(
   xShape: readonly number[],
   filterShape: readonly number[],
   attrs: ConvAttrs,
@@ -514,7 +515,8 @@ function convInfo(
   );
 }
 
-function isNhwc(attrs: ConvAttrs): boolean {
+/** Whether the attributes say NHWC (channels last). */
+export function isNhwc(attrs: ConvAttrs): boolean {
   const f = attrs.dataFormat ?? "NHWC";
   return f === "NHWC" || f === "channelsLast";
 }

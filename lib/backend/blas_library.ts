@@ -97,10 +97,9 @@ export interface BlasLibrary {
 }
 
 /** What {@link loadBlas} found: the library, or why there is none. */
-export type BlasLoadResult =
-  | { readonly ok: true; readonly library: BlasLibrary }
-  | { readonly ok: false; readonly reason: string };
+export type BlasLoadResult = NativeLoadResult<BlasLibrary>;
 
+/** An environment variable's trimmed value; undefined when unset, empty or not readable. */
 function readEnv(name: string): string | undefined {
   try {
     const value = Deno.env.get(name);
@@ -110,6 +109,11 @@ function readEnv(name: string): string | undefined {
   }
 }
 
+/**
+ * The thread count of the native libraries (`RNNX_BLAS_THREADS`, default 1).
+ *
+ * @throws RangeError when it is not a positive integer.
+ */
 function threadCount(): number {
   const raw = readEnv(BLAS_THREADS_ENV);
   if (raw === undefined) return 1;
@@ -166,27 +170,44 @@ function open(path: string, threads: number): BlasLibrary {
  * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
  */
 export function loadBlas(): BlasLoadResult {
-  const requested = readEnv(BLAS_ENV);
-  if (requested?.toLowerCase() === "off") {
-    return { ok: false, reason: `disabled by ${BLAS_ENV}=off` };
-  }
+  return loadNative(BLAS_ENV, BLAS_CANDIDATES, open, "no BLAS library with cblas_sgemm found");
+}
+
+/** A native library, or why there is none. */
+export type NativeLoadResult<L> =
+  | { readonly ok: true; readonly library: L }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Opens the library named by the environment variable `env` (`off`: none), else the
+ * first of `candidates` that `open` accepts; a missing permission ends the search.
+ *
+ * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
+ */
+export function loadNative<L>(
+  env: string,
+  candidates: readonly string[],
+  open: (path: string, threads: number) => L,
+  notFound: string,
+): NativeLoadResult<L> {
+  const requested = readEnv(env);
+  if (requested?.toLowerCase() === "off") return { ok: false, reason: `disabled by ${env}=off` };
   const threads = threadCount();
-  const candidates = requested === undefined ? BLAS_CANDIDATES : [requested];
   const failures: string[] = [];
-  for (const path of candidates) {
+  for (const path of requested === undefined ? candidates : [requested]) {
     try {
       return { ok: true, library: open(path, threads) };
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
-      failures.push(`${path}: ${text.split("\n")[0]}`);
+      const text = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+      failures.push(`${path}: ${text}`);
       if (
         error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
       ) {
-        return { ok: false, reason: `no --allow-ffi permission (${text.split("\n")[0]})` };
+        return { ok: false, reason: `no --allow-ffi permission (${text})` };
       }
     }
   }
-  return { ok: false, reason: `no BLAS library with cblas_sgemm found (${failures.join("; ")})` };
+  return { ok: false, reason: `${notFound} (${failures.join("; ")})` };
 }
 
 /** The part of the wasm backend this module needs to find tensors on the heap. */

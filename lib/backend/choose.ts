@@ -51,6 +51,11 @@ export interface BackendInfo {
    * `RNNX_BLAS=off`).
    */
   readonly blas?: string | null;
+  /**
+   * The oneDNN the wasm convolutions run on, e.g. "oneDNN 2.6.3 (libdnnl.so.2, 1
+   * thread)"; null or absent when there is none (then the BLAS runs them).
+   */
+  readonly dnnl?: string | null;
 }
 
 /** Options of {@link initBackend}. */
@@ -160,12 +165,15 @@ async function loadWasm(): Promise<BackendInfo> {
   const threads = run.value?.getThreadsCount() ?? 1;
   const mode = [simd ? "SIMD" : "no SIMD", ...(threads > 1 ? [`${threads} threads`] : [])];
   const library = blas.library?.description ?? null;
+  const dnnl = blas.dnnl?.description ?? null;
+  const natives = [library, dnnl].filter((n) => n !== null).map((n) => ` + ${n}`).join("");
   return {
     name: "wasm",
-    detail: `tfjs-backend-wasm (${mode.join(", ")})${library ? ` + ${library}` : ""}`,
+    detail: `tfjs-backend-wasm (${mode.join(", ")})${natives}`,
     tfjsVersion: tfjsVersion(),
     kernelFixes: [...new Set([...fixes, ...blas.fixes].map((f) => f.kernel))],
     blas: library,
+    dnnl,
   };
 }
 

@@ -23,6 +23,8 @@ export interface MachineInfo {
   backend: string;
   /** The native BLAS in use, or "off". */
   blas: string;
+  /** What runs the convolutions: oneDNN, "native BLAS" or "tfjs". */
+  convolutions: string;
 }
 
 /** Model name and processor count from the text of `/proc/cpuinfo`. */
@@ -49,6 +51,7 @@ export function machineInfo(): MachineInfo {
     tfjs: info.tfjsVersion,
     backend: `${info.name}: ${info.detail}`,
     blas: info.blas ?? "off",
+    convolutions: info.dnnl ?? (info.blas ? "native BLAS" : "tfjs"),
   };
 }
 
@@ -59,5 +62,6 @@ export function machineLines(m: MachineInfo): string[] {
     `- Deno ${m.deno}, TensorFlow.js ${m.tfjs}`,
     `- backend: ${m.backend}`,
     `- native BLAS: ${m.blas}`,
+    `- convolutions: ${m.convolutions}`,
   ];
 }

@@ -1,0 +1,491 @@
+/**
+ * oneDNN (the library PyTorch runs its CPU convolutions on) loaded through
+ * Deno's foreign function interface, for the convolution kernels in
+ * `dnnl_conv2d.ts`.
+ *
+ * Where the library comes from: the `RNNX_DNNL` environment variable (a path or a
+ * library name; `off` disables it), else `libdnnl.so.2` (Debian's `libdnnl2`, which
+ * `python3-torch` pulls in). Only the oneDNN 2 C API is used (its descriptors are
+ * plain structs the caller allocates; oneDNN 3 made them opaque). Without the
+ * library, without `--allow-ffi`, or with another major version nothing is loaded and
+ * the BLAS convolutions stay. oneDNN runs on as many OpenMP threads as OpenBLAS runs
+ * threads (`RNNX_BLAS_THREADS`, default 1), for the same reasons.
+ *
+ * A convolution is planned once per geometry (shapes, strides, padding): the forward,
+ * input-gradient and filter-gradient primitives with the filter in the layout oneDNN
+ * prefers, and the reorders between that layout and tfjs's `[kh, kw, cin, cout]`.
+ * The activations stay NHWC on the wasm heap; the library reads and writes them in
+ * place through their addresses.
+ *
+ * @module
+ */
+import { loadNative, type NativeLoadResult } from "./blas_library.ts";
+
+/** The environment variable naming the oneDNN library (`off` disables it). */
+export const DNNL_ENV = "RNNX_DNNL";
+
+/** Library names tried in order when {@link DNNL_ENV} is unset. */
+export const DNNL_CANDIDATES: readonly string[] = ["libdnnl.so.2", "libdnnl.2.dylib"];
+
+/** sizeof(dnnl_memory_desc_t) and sizeof(dnnl_convolution_desc_t) in the oneDNN 2 ABI. */
+const MD_BYTES = 696;
+const CONV_DESC_BYTES = 5976;
+
+/** oneDNN 2 constants (`dnnl_types.h`). */
+const DNNL = {
+  cpu: 1,
+  f32: 3,
+  formatAny: 1,
+  forwardTraining: 64,
+  convolutionDirect: 1,
+  streamInOrder: 1,
+  queryImplInfo: 8,
+  queryWeightsMd: 131,
+  queryDiffWeightsMd: 132,
+  argSrc: 1,
+  argDst: 17,
+  argWeights: 33,
+  argBias: 41,
+  argDiffSrc: 129,
+  argDiffDst: 145,
+  argDiffWeights: 161,
+} as const;
+
+const SYMBOLS = {
+  dnnl_version: { parameters: [], result: "pointer" },
+  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
+  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
+  dnnl_memory_desc_init_by_strides: {
+    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
+    result: "i32",
+  },
+  dnnl_memory_desc_init_by_tag: {
+    parameters: ["buffer", "i32", "buffer", "i32", "i32"],
+    result: "i32",
+  },
+  dnnl_memory_desc_get_size: { parameters: ["buffer"], result: "usize" },
+  dnnl_convolution_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_convolution_backward_data_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  dnnl_convolution_backward_weights_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_reorder_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "buffer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
+  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
+  dnnl_memory_create: { parameters: ["buffer", "buffer", "pointer", "pointer"], result: "i32" },
+  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
+  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
+  dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
+} as const;
+
+type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** A oneDNN call that did not return `dnnl_success`. */
+export class DnnlError extends Error {
+  /** Creates the error for `call`, which returned `status`. */
+  constructor(call: string, status: number) {
+    super(`oneDNN: ${call} returned status ${status}`);
+    this.name = "DnnlError";
+  }
+}
+
+/** Shapes, strides and padding of one NHWC convolution with a `[kh, kw, C, O]` filter. */
+export interface ConvGeometry {
+  /** Batch, input height, width, channels. */
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  /** Output height, width, channels. */
+  OH: number;
+  OW: number;
+  O: number;
+  /** Filter height and width. */
+  kh: number;
+  kw: number;
+  /** Strides. */
+  sh: number;
+  sw: number;
+  /** Padding before (top, left) and after (bottom, right). */
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+  /** Whether the forward pass adds a per-channel bias. */
+  bias: boolean;
+}
+
+/** The primitives of one convolution geometry, run on byte addresses of float32 data. */
+export interface DnnlConvolution {
+  /** out = conv(x, w) (+ bias): x NHWC, w `[kh, kw, C, O]`, out NHWC. */
+  forward(x: number, w: number, bias: number, out: number): void;
+  /** dx = the input gradient of dy: dy NHWC, w `[kh, kw, C, O]`, dx NHWC. */
+  backwardData(dy: number, w: number, dx: number): void;
+  /** dw = the filter gradient `[kh, kw, C, O]` of x and dy. */
+  backwardWeights(x: number, dy: number, dw: number): void;
+  /** The filters in oneDNN's layouts (forward, input gradient, filter gradient). */
+  readonly buffers: readonly Float32Array[];
+  /** The implementations oneDNN chose, e.g. "brgconv:avx512_core". */
+  readonly implementations: { forward: string; backwardData: string; backwardWeights: string };
+}
+
+/** A loaded oneDNN library. */
+export interface DnnlLibrary {
+  /** The name or path it was loaded from. */
+  readonly path: string;
+  /** A short description, e.g. "oneDNN 2.6.3 (libdnnl.so.2, 1 thread)". */
+  readonly description: string;
+  /** The primitives of a geometry (planned on first use, then cached). */
+  convolution(g: ConvGeometry): DnnlConvolution;
+}
+
+/** What {@link loadDnnl} found: the library, or why there is none. */
+export type DnnlLoadResult = NativeLoadResult<DnnlLibrary>;
+
+/** A pointer-sized out-parameter. */
+function handle(): BigUint64Array {
+  return new BigUint64Array(1);
+}
+
+function pointerOf(h: BigUint64Array): Deno.PointerValue {
+  return Deno.UnsafePointer.create(h[0]);
+}
+
+/** dnnl_dims_t: 12 int64 values. */
+function dims(values: readonly number[]): Uint8Array<ArrayBuffer> {
+  const d = new BigInt64Array(12);
+  values.forEach((v, i) => (d[i] = BigInt(v)));
+  return new Uint8Array(d.buffer);
+}
+
+function bytes(a: BigUint64Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(a.buffer as ArrayBuffer);
+}
+
+/** Sets OpenMP's thread count before oneDNN first runs (its runtime reads it once). */
+function setOpenMpThreads(threads: number): void {
+  try {
+    Deno.env.set("OMP_NUM_THREADS", String(threads));
+  } catch {
+    // without --allow-env the runtime's own default stays; the call below still sets it
+  }
+  try {
+    const gomp = Deno.dlopen("libgomp.so.1", {
+      omp_set_num_threads: { parameters: ["i32"], result: "void" },
+    });
+    gomp.symbols.omp_set_num_threads(threads);
+  } catch {
+    // oneDNN built on another threading runtime: it follows OMP_NUM_THREADS or runs its own
+  }
+}
+
+function open(path: string, threads: number): DnnlLibrary {
+  setOpenMpThreads(threads);
+  const lib = Deno.dlopen(path, SYMBOLS);
+  const s = lib.symbols;
+  const version = new Deno.UnsafePointerView(s.dnnl_version()!);
+  const [major, minor, patch] = [version.getInt32(0), version.getInt32(4), version.getInt32(8)];
+  if (major !== 2) {
+    lib.close();
+    throw new Error(`oneDNN ${major}.${minor}.${patch}: only the oneDNN 2 interface is supported`);
+  }
+  const ok = (status: number, call: string) => {
+    if (status !== 0) throw new DnnlError(call, status);
+  };
+  const e = handle();
+  ok(s.dnnl_engine_create(bytes(e), DNNL.cpu, 0n), "dnnl_engine_create");
+  const engine = pointerOf(e);
+  const st = handle();
+  ok(s.dnnl_stream_create(bytes(st), engine, DNNL.streamInOrder), "dnnl_stream_create");
+  const stream = pointerOf(st);
+  const plans = new Map<string, DnnlConvolution>();
+  const base = path.split("/").at(-1);
+  return {
+    path,
+    description: `oneDNN ${major}.${minor}.${patch} (${base}, ${threads} thread${
+      threads === 1 ? "" : "s"
+    })`,
+    convolution(g) {
+      const key = Object.values(g).join(",");
+      let plan = plans.get(key);
+      if (!plan) {
+        plan = planConvolution(s, engine, stream, g, ok);
+        plans.set(key, plan);
+      }
+      return plan;
+    },
+  };
+}
+
+/** Plans the primitives of one geometry (see the module description). */
+function planConvolution(
+  s: Symbols,
+  engine: Deno.PointerValue,
+  stream: Deno.PointerValue,
+  g: ConvGeometry,
+  ok: (status: number, call: string) => void,
+): DnnlConvolution {
+  const md = (logical: number[], strides: number[]) => {
+    const m = new Uint8Array(MD_BYTES);
+    ok(
+      s.dnnl_memory_desc_init_by_strides(m, logical.length, dims(logical), DNNL.f32, dims(strides)),
+      "dnnl_memory_desc_init_by_strides",
+    );
+    return m;
+  };
+  // Logical dimensions are oneDNN's (N, C, H, W) and (O, I, H, W); the strides say NHWC and HWIO.
+  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
+  const dst = md([g.B, g.O, g.OH, g.OW], [g.OH * g.OW * g.O, 1, g.OW * g.O, g.O]);
+  const userWeights = md([g.O, g.C, g.kh, g.kw], [1, g.O, g.kw * g.C * g.O, g.C * g.O]);
+  const biasMd = g.bias ? md([g.O], [1]) : null;
+  const anyWeights = new Uint8Array(MD_BYTES);
+  ok(
+    s.dnnl_memory_desc_init_by_tag(
+      anyWeights,
+      4,
+      dims([g.O, g.C, g.kh, g.kw]),
+      DNNL.f32,
+      DNNL.formatAny,
+    ),
+    "dnnl_memory_desc_init_by_tag",
+  );
+  const [strides, padL, padR] = [
+    dims([g.sh, g.sw]),
+    dims([g.top, g.left]),
+    dims([g.bottom, g.right]),
+  ];
+
+  const primitiveDesc = (desc: Uint8Array<ArrayBuffer>, hint: Deno.PointerValue) => {
+    const h = handle();
+    ok(
+      s.dnnl_primitive_desc_create(bytes(h), desc, null, engine, hint),
+      "dnnl_primitive_desc_create",
+    );
+    return pointerOf(h);
+  };
+  const primitive = (pd: Deno.PointerValue) => {
+    const h = handle();
+    ok(s.dnnl_primitive_create(bytes(h), pd), "dnnl_primitive_create");
+    return pointerOf(h);
+  };
+  const implementation = (pd: Deno.PointerValue) => {
+    const h = handle();
+    ok(s.dnnl_primitive_desc_query(pd, DNNL.queryImplInfo, 0, bytes(h)), "query impl_info_str");
+    return new Deno.UnsafePointerView(pointerOf(h)!).getCString();
+  };
+  const queriedMd = (pd: Deno.PointerValue, what: number) => {
+    const h = handle();
+    ok(s.dnnl_primitive_desc_query(pd, what, 0, bytes(h)), "query memory desc");
+    const copy = new Uint8Array(MD_BYTES);
+    copy.set(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(pointerOf(h)!, MD_BYTES)));
+    return copy;
+  };
+  const memory = (m: Uint8Array<ArrayBuffer>) => {
+    const h = handle();
+    ok(s.dnnl_memory_create(bytes(h), m, engine, null), "dnnl_memory_create");
+    return pointerOf(h);
+  };
+  /** A buffer of the size a memory descriptor needs, and a memory object over it. */
+  const owned = (m: Uint8Array<ArrayBuffer>) => {
+    const buffer = new Float32Array(Math.ceil(Number(s.dnnl_memory_desc_get_size(m)) / 4));
+    const mem = memory(m);
+    ok(s.dnnl_memory_set_data_handle(mem, Deno.UnsafePointer.of(buffer)), "set_data_handle");
+    return { buffer, mem };
+  };
+  const reorder = (from: Uint8Array<ArrayBuffer>, to: Uint8Array<ArrayBuffer>) => {
+    const h = handle();
+    ok(
+      s.dnnl_reorder_primitive_desc_create(bytes(h), from, engine, to, engine, null),
+      "dnnl_reorder_primitive_desc_create",
+    );
+    return primitive(pointerOf(h));
+  };
+  const args = (pairs: [number, Deno.PointerValue][]) => {
+    const a = new BigUint64Array(pairs.length * 2);
+    pairs.forEach(([arg, mem], i) => {
+      a[2 * i] = BigInt(arg);
+      a[2 * i + 1] = BigInt(Deno.UnsafePointer.value(mem));
+    });
+    return bytes(a);
+  };
+  const execute = (prim: Deno.PointerValue, list: Uint8Array<ArrayBuffer>, n: number) => {
+    ok(s.dnnl_primitive_execute(prim, stream, n, list), "dnnl_primitive_execute");
+  };
+  const bind = (mem: Deno.PointerValue, address: number) => {
+    ok(
+      s.dnnl_memory_set_data_handle(mem, Deno.UnsafePointer.create(BigInt(address))),
+      "dnnl_memory_set_data_handle",
+    );
+  };
+
+  /** A convolution descriptor filled by `init`, its primitive descriptor and primitive. */
+  const planned = (
+    call: string,
+    init: (desc: Uint8Array<ArrayBuffer>) => number,
+    hint: Deno.PointerValue,
+  ) => {
+    const desc = new Uint8Array(CONV_DESC_BYTES);
+    ok(init(desc), call);
+    const pd = primitiveDesc(desc, hint);
+    return { pd, primitive: primitive(pd) };
+  };
+  const { convolutionDirect: direct } = DNNL;
+  const none = new Uint8Array(MD_BYTES);
+  const { pd: fpd, primitive: fwd } = planned(
+    "dnnl_convolution_forward_desc_init",
+    (d) =>
+      s.dnnl_convolution_forward_desc_init(
+        d,
+        DNNL.forwardTraining,
+        direct,
+        src,
+        anyWeights,
+        biasMd ?? none,
+        dst,
+        strides,
+        padL,
+        padR,
+      ),
+    null,
+  );
+  const { pd: bpd, primitive: bwdData } = planned(
+    "dnnl_convolution_backward_data_desc_init",
+    (d) =>
+      s.dnnl_convolution_backward_data_desc_init(
+        d,
+        direct,
+        src,
+        anyWeights,
+        dst,
+        strides,
+        padL,
+        padR,
+      ),
+    fpd,
+  );
+  const { pd: wpd, primitive: bwdWeights } = planned(
+    "dnnl_convolution_backward_weights_desc_init",
+    (d) =>
+      s.dnnl_convolution_backward_weights_desc_init(
+        d,
+        direct,
+        src,
+        anyWeights,
+        none,
+        dst,
+        strides,
+        padL,
+        padR,
+      ),
+    fpd,
+  );
+  const fWeights = owned(queriedMd(fpd, DNNL.queryWeightsMd));
+  const bWeights = owned(queriedMd(bpd, DNNL.queryWeightsMd));
+  const diffWeightsMd = queriedMd(wpd, DNNL.queryDiffWeightsMd);
+  const dWeights = owned(diffWeightsMd);
+
+  const [x, y, w, b] = [memory(src), memory(dst), memory(userWeights), biasMd && memory(biasMd)];
+  const toForward = reorder(userWeights, queriedMd(fpd, DNNL.queryWeightsMd));
+  const toBackward = reorder(userWeights, queriedMd(bpd, DNNL.queryWeightsMd));
+  const fromGradient = reorder(diffWeightsMd, userWeights);
+  const fwdArgs = args([
+    [DNNL.argSrc, x],
+    [DNNL.argWeights, fWeights.mem],
+    [DNNL.argDst, y],
+    ...(b ? [[DNNL.argBias, b] as [number, Deno.PointerValue]] : []),
+  ]);
+  const dataArgs = args([[DNNL.argDiffDst, y], [DNNL.argWeights, bWeights.mem], [
+    DNNL.argDiffSrc,
+    x,
+  ]]);
+  const weightArgs = args([[DNNL.argSrc, x], [DNNL.argDiffDst, y], [
+    DNNL.argDiffWeights,
+    dWeights.mem,
+  ]]);
+  const reorderArgs = (from: Deno.PointerValue, to: Deno.PointerValue) =>
+    args([[DNNL.argSrc, from], [DNNL.argDst, to]]);
+  const intoForward = reorderArgs(w, fWeights.mem);
+  const intoBackward = reorderArgs(w, bWeights.mem);
+  const outOfGradient = reorderArgs(dWeights.mem, w);
+  const wait = () => ok(s.dnnl_stream_wait(stream), "dnnl_stream_wait");
+  // the library writes the filters into these buffers: they must live as long as the plan
+  const buffers = [fWeights.buffer, bWeights.buffer, dWeights.buffer];
+  return {
+    buffers,
+    implementations: {
+      forward: implementation(fpd),
+      backwardData: implementation(bpd),
+      backwardWeights: implementation(wpd),
+    },
+    forward(px, pw, pb, po) {
+      bind(w, pw);
+      execute(toForward, intoForward, 2);
+      bind(x, px);
+      bind(y, po);
+      if (b) bind(b, pb);
+      execute(fwd, fwdArgs, b ? 4 : 3);
+      wait();
+    },
+    backwardData(pdy, pw, pdx) {
+      bind(w, pw);
+      execute(toBackward, intoBackward, 2);
+      bind(y, pdy);
+      bind(x, pdx);
+      execute(bwdData, dataArgs, 3);
+      wait();
+    },
+    backwardWeights(px, pdy, pdw) {
+      bind(x, px);
+      bind(y, pdy);
+      execute(bwdWeights, weightArgs, 3);
+      bind(w, pdw);
+      execute(fromGradient, outOfGradient, 2);
+      wait();
+    },
+  };
+}
+
+/**
+ * Loads oneDNN (see the module description for where it is looked for). Never throws
+ * for a missing library, permission or version: the result says why there is none.
+ *
+ * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
+ */
+export function loadDnnl(): DnnlLoadResult {
+  return loadNative(DNNL_ENV, DNNL_CANDIDATES, open, "no oneDNN 2 library found");
+}

@@ -1,0 +1,193 @@
+/**
+ * The oneDNN convolution kernels of the wasm backend give the numbers of the cpu
+ * backend and of the BLAS kernels they replace, give the same bits every time, and
+ * step aside cleanly when the library is absent or turned off.
+ */
+import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@std/assert";
+import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
+import { dnnlGeometry } from "../lib/backend/dnnl_conv2d.ts";
+import {
+  blasConv2D,
+  blasConv2DBackpropFilter,
+  blasConv2DBackpropInput,
+  blasFusedConv2D,
+  type ConvAttrs,
+} from "../lib/backend/blas_conv2d.ts";
+import { inFreshProcess, relativeDiff, TOLERANCE, uniform } from "./backend_fixtures.ts";
+
+const info = await initBackend({ backend: "wasm", quiet: true });
+const registration = blasRegistration()!;
+const noDnnl = registration.dnnl === null;
+
+/** Runs a kernel as registered (oneDNN), as the kernel before it (BLAS) and on cpu. */
+function compare(
+  label: string,
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): Float32Array {
+  const run = () => {
+    const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
+  };
+  const dnnl = run();
+  assertEquals(run(), dnnl, `${label}: the same bits on a second run`);
+  const before = blasKernel(name);
+  const viaBlas = before.kernelFunc({
+    inputs,
+    backend: tf.backend(),
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
+  const blasOut = tf.engine().makeTensorFromTensorInfo(viaBlas);
+  const blas = blasOut.dataSync() as Float32Array;
+  blasOut.dispose();
+  const values = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [k, { data: v.dataSync(), shape: v.shape }]),
+  );
+  tf.setBackend("cpu");
+  let cpu: Float32Array;
+  try {
+    const onCpu = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]),
+    );
+    const out = tf.engine().runKernel(name, onCpu, attrs as tf.NamedAttrMap) as tf.Tensor;
+    cpu = out.dataSync() as Float32Array;
+    tf.dispose([out, ...Object.values(onCpu)]);
+  } finally {
+    tf.setBackend("wasm");
+  }
+  assertLessOrEqual(relativeDiff(dnnl, cpu), TOLERANCE, `${label}: oneDNN vs cpu`);
+  assertLessOrEqual(relativeDiff(dnnl, blas), TOLERANCE, `${label}: oneDNN vs BLAS`);
+  return dnnl;
+}
+
+/** The BLAS kernel oneDNN's replaced (the kernel before it in the registration). */
+function blasKernel(name: string): tf.KernelConfig {
+  const make = BLAS_MAKERS.get(name)!;
+  return make(registration.library!, registration.replaced.get(name)!);
+}
+
+const BLAS_MAKERS = new Map<string, typeof blasConv2D>([
+  [tf.Conv2D, blasConv2D],
+  [tf.FusedConv2D, blasFusedConv2D],
+  [tf.Conv2DBackpropFilter, blasConv2DBackpropFilter],
+  [tf.Conv2DBackpropInput, blasConv2DBackpropInput],
+]);
+
+/** label, input shape, filter shape, stride, padding: the cells' convolutions and odd ones. */
+const CONVS: [string, number[], number[], number, "same" | "valid"][] = [
+  ["Conv⁺ 5×5×25", [4, 28, 7, 25], [5, 5, 25, 24], 1, "same"],
+  ["ConvDeep first layer", [3, 28, 3, 1], [5, 5, 1, 24], 1, "same"],
+  ["ConvDeep second layer", [3, 14, 2, 24], [3, 3, 24, 32], 1, "same"],
+  ["valid padding", [2, 9, 8, 3], [3, 2, 3, 5], 1, "valid"],
+  ["stride 2, odd sizes", [2, 9, 7, 4], [3, 3, 4, 6], 2, "same"],
+  ["stride 2, valid", [2, 11, 10, 2], [4, 3, 2, 3], 2, "valid"],
+];
+
+Deno.test({
+  name: "oneDNN convolutions match cpu and the BLAS kernels, forward and both gradients",
+  ignore: noDnnl,
+  fn() {
+    for (const [label, xs, ws, stride, pad] of CONVS) {
+      const attrs = { strides: stride, pad, dataFormat: "NHWC", dilations: 1 };
+      const g = dnnlGeometry(xs, ws, attrs as unknown as ConvAttrs, false);
+      assert(g !== null, `${label}: oneDNN takes it`);
+      const x = uniform(xs, `d/${label}/x`);
+      const filter = uniform(ws, `d/${label}/w`);
+      const y = compare(`${label}: Conv2D`, tf.Conv2D, { x, filter }, attrs);
+      const dy = uniform([g.B, g.OH, g.OW, g.O], `d/${label}/dy`);
+      assertEquals(y.length, dy.size);
+      compare(`${label}: Conv2DBackpropInput`, tf.Conv2DBackpropInput, { dy, filter }, {
+        ...attrs,
+        inputShape: xs,
+      });
+      compare(`${label}: Conv2DBackpropFilter`, tf.Conv2DBackpropFilter, { x, dy }, {
+        ...attrs,
+        filterShape: ws,
+      });
+      tf.dispose([x, filter, dy]);
+    }
+  },
+});
+
+Deno.test({
+  name: "oneDNN fused convolutions add a per-channel bias, then the activation",
+  ignore: noDnnl,
+  fn() {
+    const x = uniform([2, 8, 5, 6], "df/x");
+    const filter = uniform([3, 3, 6, 4], "df/w");
+    const bias = uniform([4], "df/b");
+    for (const activation of ["linear", "relu", "sigmoid"]) {
+      compare(`fused ${activation}`, tf.FusedConv2D, { x, filter, bias }, {
+        strides: 1,
+        pad: "same",
+        dataFormat: "NHWC",
+        dilations: 1,
+        activation,
+      });
+    }
+    tf.dispose([x, filter, bias]);
+  },
+});
+
+Deno.test("dilated and pointwise convolutions are left to the BLAS kernels", () => {
+  const attrs = { strides: 1, pad: "same", dataFormat: "NHWC" } as unknown as ConvAttrs;
+  assertEquals(dnnlGeometry([1, 8, 8, 3], [3, 3, 3, 2], { ...attrs, dilations: 2 }, false), null);
+  assertEquals(dnnlGeometry([1, 8, 8, 3], [1, 1, 3, 2], attrs, false), null);
+  assertEquals(
+    dnnlGeometry([1, 8, 8, 3], [3, 3, 3, 2], { ...attrs, dataFormat: "NCHW" }, false),
+    null,
+  );
+  const g = dnnlGeometry([1, 8, 7, 3], [3, 3, 3, 2], { ...attrs, strides: 2 }, true)!;
+  assertEquals([g.OH, g.OW, g.top, g.bottom, g.left, g.right, g.bias], [4, 4, 0, 1, 1, 1, true]);
+});
+
+Deno.test({
+  name: "with oneDNN the backend names it, and a training step leaves no tensors behind",
+  ignore: noDnnl,
+  fn() {
+    assertStringIncludes(info.detail, registration.dnnl!.description);
+    assertEquals(info.dnnl, registration.dnnl!.description);
+    const x = uniform([2, 6, 5, 3], "dl/x") as tf.Tensor4D;
+    const w = tf.variable(uniform([3, 3, 3, 4], "dl/w"));
+    const step = () => {
+      const { value, grads } = tf.variableGrads(() =>
+        tf.sum(tf.square(tf.conv2d(x, w as unknown as tf.Tensor4D, 1, "same")))
+      );
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    step();
+    const tensors = tf.memory().numTensors;
+    const bytes = tf.memory().numBytes;
+    for (let i = 0; i < 3; i++) step();
+    assertEquals(tf.memory().numTensors, tensors);
+    assertEquals(tf.memory().numBytes, bytes);
+    tf.dispose([x, w]);
+  },
+});
+
+const PROBE = `
+import { initBackend, tf, blasRegistration } from "./lib/backend/mod.ts";
+const info = await initBackend({ backend: "wasm", quiet: true });
+const y = tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1]), 1, "same").dataSync();
+console.log(JSON.stringify({ dnnl: info.dnnl, detail: info.detail,
+  reason: blasRegistration().dnnlReason, y: Array.from(y) }));
+`;
+
+/** 2 channels × the taps inside a 4 × 4 image with same padding. */
+const ONES_CONV = [8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8];
+
+Deno.test("RNNX_DNNL=off and a missing library leave the BLAS convolutions, and say why", async () => {
+  for (
+    const [value, why] of [["off", "RNNX_DNNL=off"], ["/nonexistent/libdnnl.so.2", "/nonexistent"]]
+  ) {
+    const [line] = await inFreshProcess(PROBE, { RNNX_DNNL: value });
+    const r = JSON.parse(line);
+    assertEquals(r.dnnl, null);
+    assert(!r.detail.includes("oneDNN"), r.detail);
+    assertStringIncludes(r.reason, why);
+    assertEquals(r.y, ONES_CONV);
+  }
+});

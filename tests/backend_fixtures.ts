@@ -1,0 +1,44 @@
+/**
+ * Shared pieces of the native-kernel tests: seeded inputs, the relative difference
+ * they are compared by, and a probe run in a fresh process (the kernels are
+ * registered once per process, so other environments need one).
+ */
+import { assert, assertEquals } from "@std/assert";
+import { tf } from "../lib/backend/mod.ts";
+import { Prng } from "../lib/data/prng.ts";
+
+/** Relative tolerance: max |a − b| / max |b|. */
+export const TOLERANCE = 1e-4;
+
+/** A tensor of `shape` with values uniform in [−1, 1) drawn from `seed`. */
+export function uniform(shape: number[], seed: string): tf.Tensor {
+  const prng = new Prng(seed);
+  const values = new Float32Array(shape.reduce((p, n) => p * n, 1));
+  for (let i = 0; i < values.length; i++) values[i] = 2 * prng.next() - 1;
+  return tf.tensor(values, shape);
+}
+
+/** max |got − want| / max |want| (the reference must not be all zeros). */
+export function relativeDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  assertEquals(got.length, want.length);
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    diff = Math.max(diff, Math.abs(want[i] - got[i]));
+  }
+  assert(scale > 0, "the reference is all zeros: the comparison is empty");
+  return diff / scale;
+}
+
+/** Runs a snippet in a fresh process with `env` and returns its stdout lines. */
+export async function inFreshProcess(code: string, env: Record<string, string>): Promise<string[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", code],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1", ...env },
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert(out.success, stderr);
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
