@@ -197,26 +197,31 @@ function bytes(a: BigUint64Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(a.buffer as ArrayBuffer);
 }
 
-/** Sets OpenMP's thread count before oneDNN first runs (its runtime reads it once). */
-function setOpenMpThreads(threads: number): void {
+/**
+ * Opens `path` with its OpenMP runtime (libgomp, which reads `OMP_NUM_THREADS` once,
+ * when it loads) set to `threads`; the environment that child processes inherit is
+ * left as it was.
+ */
+function openWithThreads(path: string, threads: number): Deno.DynamicLibrary<typeof SYMBOLS> {
+  const name = "OMP_NUM_THREADS";
+  let before: string | undefined;
+  let set = false;
   try {
-    Deno.env.set("OMP_NUM_THREADS", String(threads));
+    before = Deno.env.get(name);
+    Deno.env.set(name, String(threads));
+    set = true;
   } catch {
-    // without --allow-env the runtime's own default stays; the call below still sets it
+    // without --allow-env the runtime keeps its own default
   }
   try {
-    const gomp = Deno.dlopen("libgomp.so.1", {
-      omp_set_num_threads: { parameters: ["i32"], result: "void" },
-    });
-    gomp.symbols.omp_set_num_threads(threads);
-  } catch {
-    // oneDNN built on another threading runtime: it follows OMP_NUM_THREADS or runs its own
+    return Deno.dlopen(path, SYMBOLS);
+  } finally {
+    if (set) before === undefined ? Deno.env.delete(name) : Deno.env.set(name, before);
   }
 }
 
 function open(path: string, threads: number): DnnlLibrary {
-  setOpenMpThreads(threads);
-  const lib = Deno.dlopen(path, SYMBOLS);
+  const lib = openWithThreads(path, threads);
   const s = lib.symbols;
   const version = new Deno.UnsafePointerView(s.dnnl_version()!);
   const [major, minor, patch] = [version.getInt32(0), version.getInt32(4), version.getInt32(8)];
