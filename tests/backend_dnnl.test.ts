@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@std/assert";
 import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
-import { dnnlGeometry } from "../lib/backend/dnnl_conv2d.ts";
+import { dnnlGeometry, MIN_DNNL_INPUT_GRADIENT_CHANNELS } from "../lib/backend/dnnl_conv2d.ts";
 import {
   blasConv2D,
   blasConv2DBackpropFilter,
@@ -129,6 +129,35 @@ Deno.test({
       });
     }
     tf.dispose([x, filter, bias]);
+  },
+});
+
+Deno.test({
+  name: "the input gradient of a single input channel is left to the BLAS kernel",
+  ignore: noDnnl,
+  fn() {
+    const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 };
+    for (const C of [1, MIN_DNNL_INPUT_GRADIENT_CHANNELS]) {
+      const filter = uniform([5, 5, C, 24], `one/w${C}`);
+      const dy = uniform([3, 28, 3, 24], `one/dy${C}`);
+      const inputs = { dy, filter };
+      const all = { ...attrs, inputShape: [3, 28, 3, C] } as unknown as tf.NamedAttrMap;
+      const registered = tf.engine().runKernel(tf.Conv2DBackpropInput, inputs, all) as tf.Tensor;
+      const blas = tf.engine().makeTensorFromTensorInfo(
+        blasKernel(tf.Conv2DBackpropInput).kernelFunc({
+          inputs,
+          backend: tf.backend(),
+          attrs: all,
+        }) as tf.TensorInfo,
+      );
+      const same = registered.dataSync().every((v, i) => v === blas.dataSync()[i]);
+      assertEquals(
+        same,
+        C === 1,
+        `${C} input channel(s): ${same ? "" : "not "}the BLAS kernel's bits`,
+      );
+      tf.dispose([filter, dy, registered, blas]);
+    }
   },
 });
 
