@@ -1,5 +1,5 @@
 /**
- * The copy kernels replaced on wasm (`Slice`, `SplitV`, `Identity`, `Cast`) and the
+ * The copy kernels replaced on wasm (`Slice`, `SplitV`, `Concat`, `Identity`, `Cast`) and the
  * pooling gradient give the numbers of the cpu backend and manage their memory.
  */
 import { assert, assertEquals } from "@std/assert";
@@ -64,6 +64,60 @@ Deno.test("splits along every axis match cpu exactly", () => {
       assertEquals(Array.from(w), Array.from(cpu[i]), `axis ${axis} part ${i}`)
     );
   }
+});
+
+Deno.test("splits with long and empty parts match cpu exactly", () => {
+  for (
+    const [shape, axis, sizes] of [
+      [[3, 4, 70], 2, [0, 65, 5]],
+      [[2, 3, 4, 25], 3, [1, 24]],
+    ] as const
+  ) {
+    const [wasm, cpu] = both([...shape], (x) => tf.split(x, [...sizes], axis));
+    wasm.forEach((w, i) =>
+      assertEquals(Array.from(w), Array.from(cpu[i]), `[${shape}] axis ${axis} part ${i}`)
+    );
+  }
+});
+
+Deno.test("concatenations along every axis match cpu exactly, for floats and integers", () => {
+  const cases: [number[][], number][] = [
+    [[[2, 3, 4, 1], [2, 3, 4, 24]], 3],
+    [[[2, 3, 4], [2, 3, 70], [2, 3, 0], [2, 3, 1]], 2],
+    [[[2, 3, 4], [2, 5, 4]], 1],
+    [[[2, 3], [4, 3], [1, 3]], 0],
+    [[[5], [7]], 0],
+  ];
+  for (const [shapes, axis] of cases) {
+    for (const dtype of ["float32", "int32"] as const) {
+      const data = shapes.map((s, i) =>
+        values(s.reduce((a, b) => a * b, 1), `concat/${i}`).map((
+          v,
+        ) => (dtype === "int32" ? Math.round(100 * v) : v))
+      );
+      const run = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() =>
+          Array.from(tf.concat(shapes.map((s, i) => tf.tensor(data[i], s, dtype)), axis).dataSync())
+        );
+      };
+      try {
+        assertEquals(
+          run("wasm"),
+          run("cpu"),
+          `${dtype} [${shapes.map((s) => `[${s}]`)}] axis ${axis}`,
+        );
+      } finally {
+        tf.setBackend("wasm");
+      }
+    }
+  }
+  const before = tf.memory().numTensors;
+  const a = tf.ones([2, 2]);
+  const joined = tf.concat([a, a], 1);
+  assertEquals(Array.from(joined.dataSync()), new Array(8).fill(1));
+  tf.dispose([a, joined]);
+  assertEquals(tf.memory().numTensors, before);
 });
 
 Deno.test("identity and same-dtype casts share the data safely", () => {

@@ -1,5 +1,5 @@
 /**
- * A faster `Slice` for the wasm backend.
+ * Faster `Slice`, `SplitV` and `Concat` for the wasm backend.
  *
  * The stock kernel copies a non-contiguous slice one innermost row at a time with a
  * fresh subarray per row: cutting `[600, 28, 8, 24]` to `[600, 28, 7, 24]` (the gradient
@@ -7,6 +7,12 @@
  * values. This one merges trailing axes that are taken whole into one contiguous block
  * (here 7·24 values, 16,800 blocks) and copies short blocks with a plain loop. It reads
  * and writes the wasm heap directly; string tensors go to the stock kernel.
+ *
+ * `SplitV` and `Concat` see their tensors as rows: everything before the axis is the
+ * row, the axis and everything after it the columns, and each part is a block of
+ * columns copied row by row with a plain loop. The stock `Concat` makes a subarray per
+ * row and input: joining a step's input `[50, 28, 7, 1]` to the previous output
+ * `[50, 28, 7, 24]` of a Conv⁺ cell took 1.7 ms, this loop 0.25 ms.
  *
  * @module
  */
@@ -105,6 +111,46 @@ export function fastSlice(original: tf.KernelConfig): tf.KernelConfig {
   return { ...original, kernelFunc };
 }
 
+/**
+ * Copies `width` columns of `rows` rows from `src` (rows of `srcWidth`, from column
+ * `srcColumn`) into `dst` (rows of `dstWidth`, from column `dstColumn`).
+ */
+function copyColumns(
+  src: ArrayLike<number>,
+  srcWidth: number,
+  srcColumn: number,
+  dst: { [i: number]: number; set(a: ArrayLike<number>, offset: number): void },
+  dstWidth: number,
+  dstColumn: number,
+  width: number,
+  rows: number,
+): void {
+  if (width === srcWidth && width === dstWidth) {
+    dst.set((src as Float32Array).subarray(0, rows * width), 0);
+    return;
+  }
+  let from = srcColumn;
+  let to = dstColumn;
+  for (let r = 0; r < rows; r++) {
+    if (width >= SHORT_BLOCK) {
+      dst.set((src as Float32Array).subarray(from, from + width), to);
+    } else {
+      for (let j = 0; j < width; j++) dst[to + j] = src[from + j];
+    }
+    from += srcWidth;
+    to += dstWidth;
+  }
+}
+
+/** Rows (the product of the axes before `axis`) and columns (the rest) of `shape`. */
+function rowsAndColumns(shape: readonly number[], axis: number): [number, number] {
+  let rows = 1;
+  for (let d = 0; d < axis; d++) rows *= shape[d];
+  let columns = 1;
+  for (let d = axis; d < shape.length; d++) columns *= shape[d];
+  return [rows, columns];
+}
+
 /** Returns a `SplitV` kernel config replacing `original` (kept for string tensors). */
 export function fastSplitV(original: tf.KernelConfig): tf.KernelConfig {
   const stock = original.kernelFunc;
@@ -119,15 +165,55 @@ export function fastSplitV(original: tf.KernelConfig): tf.KernelConfig {
       axis,
     );
     const backend = args.backend as WasmBackendLike;
-    const begin = new Array<number>(x.shape.length).fill(0);
-    return sizes.map((s) => {
+    const [rows, width] = rowsAndColumns(x.shape, axis);
+    const inner = width / Math.max(1, x.shape[axis]);
+    const outs = sizes.map((s) => {
       const size = x.shape.slice();
       size[axis] = s;
-      const out = backend.makeOutput(size, x.dtype);
-      copySlice(backend, x, out, begin, size);
-      begin[axis] += s;
-      return out;
+      return backend.makeOutput(size, x.dtype);
     });
+    // Views are taken after the outputs were allocated: allocating may move the heap.
+    const src = backend.typedArrayFromHeap(x);
+    let column = 0;
+    outs.forEach((out, i) => {
+      const w = sizes[i] * inner;
+      if (w > 0) copyColumns(src, width, column, backend.typedArrayFromHeap(out), w, 0, w, rows);
+      column += w;
+    });
+    return outs;
+  };
+  return { ...original, kernelFunc };
+}
+
+/** Returns a `Concat` kernel config replacing `original` (kept for string and complex tensors). */
+export function fastConcat(original: tf.KernelConfig): tf.KernelConfig {
+  const stock = original.kernelFunc;
+  const kernelFunc = (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => {
+    const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+    const dtype = inputs[0]?.dtype;
+    if (
+      inputs.length < 2 || (dtype !== "float32" && dtype !== "int32") ||
+      inputs.some((t) => t.dtype !== dtype)
+    ) {
+      return stock(args);
+    }
+    const attrs = (args.attrs ?? {}) as unknown as tf.ConcatAttrs;
+    const axis = tf.util.parseAxisParam(attrs.axis, inputs[0].shape)[0];
+    const shapes = inputs.map((t) => t.shape);
+    tf.backend_util.assertParamsConsistent(shapes, axis);
+    const outShape = tf.backend_util.computeOutShape(shapes, axis);
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(outShape, dtype);
+    const [rows, width] = rowsAndColumns(outShape, axis);
+    if (rows * width === 0) return out;
+    const dst = backend.typedArrayFromHeap(out);
+    let column = 0;
+    for (const t of inputs) {
+      const w = rowsAndColumns(t.shape, axis)[1];
+      if (w > 0) copyColumns(backend.typedArrayFromHeap(t), w, 0, dst, width, column, w, rows);
+      column += w;
+    }
+    return out;
   };
   return { ...original, kernelFunc };
 }
