@@ -160,7 +160,7 @@ export function convLayout(
 export type ConvLayoutName = "pointwise" | "row-taps" | "patches";
 
 /** The geometry of a convolution, from tfjs's `Conv2DInfo`. */
-interface Geometry {
+export interface Geometry {
   B: number;
   H: number;
   W: number;
@@ -176,13 +176,16 @@ interface Geometry {
   dw: number;
   top: number;
   left: number;
+  bottom: number;
+  right: number;
   /** Rows of the patch matrix: B·OH·OW. */
   rows: number;
   /** Columns of the patch matrix: kh·kw·C. */
   K: number;
 }
 
-function geometry(info: tf.backend_util.Conv2DInfo): Geometry {
+/** The geometry of a convolution from tfjs's description of it. */
+export function geometry(info: tf.backend_util.Conv2DInfo): Geometry {
   const g = {
     B: info.batchSize,
     H: info.inHeight,
@@ -199,6 +202,8 @@ function geometry(info: tf.backend_util.Conv2DInfo): Geometry {
     dw: info.dilationWidth,
     top: info.padInfo.top,
     left: info.padInfo.left,
+    bottom: info.padInfo.bottom,
+    right: info.padInfo.right,
     rows: 0,
     K: 0,
   };
@@ -208,7 +213,7 @@ function geometry(info: tf.backend_util.Conv2DInfo): Geometry {
 }
 
 /** True when the patch matrix is the input itself (1×1 filter, stride 1, no padding). */
-function isPointwise(g: Geometry): boolean {
+export function isPointwise(g: Geometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.top === 0 &&
     g.left === 0 && g.OH === g.H && g.OW === g.W;
 }
@@ -464,6 +469,8 @@ function transposedGeometry(g: Geometry): Geometry | null {
     dw: 1,
     top: g.kh - 1 - g.top,
     left: g.kw - 1 - g.left,
+    bottom: g.kh - 1 - g.bottom,
+    right: g.kw - 1 - g.right,
     rows: g.B * g.H * g.W,
     K: g.kh * g.kw * g.O,
   };

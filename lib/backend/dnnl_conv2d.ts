@@ -19,7 +19,7 @@ import {
   type BlasBackend,
   supportsActivation,
 } from "./blas_matmul.ts";
-import { type ConvAttrs, convInfo, isNhwc } from "./blas_conv2d.ts";
+import { type ConvAttrs, convInfo, geometry, isNhwc, isPointwise } from "./blas_conv2d.ts";
 import type { ConvGeometry, DnnlLibrary } from "./dnnl_library.ts";
 import type { KernelArgs } from "./wasm_kernel_util.ts";
 
@@ -36,31 +36,9 @@ export function dnnlGeometry(
   bias: boolean,
 ): ConvGeometry | null {
   if (!isNhwc(attrs) || xShape.length !== 4 || filterShape.length !== 4) return null;
-  const info = convInfo(xShape, filterShape, attrs);
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
-  if (info.batchSize * info.outHeight * info.outWidth * info.outChannels === 0) return null;
-  const pointwise = info.filterHeight === 1 && info.filterWidth === 1 &&
-    info.strideHeight === 1 && info.strideWidth === 1 && info.padInfo.top === 0 &&
-    info.padInfo.left === 0;
-  if (pointwise) return null;
-  return {
-    B: info.batchSize,
-    H: info.inHeight,
-    W: info.inWidth,
-    C: info.inChannels,
-    OH: info.outHeight,
-    OW: info.outWidth,
-    O: info.outChannels,
-    kh: info.filterHeight,
-    kw: info.filterWidth,
-    sh: info.strideHeight,
-    sw: info.strideWidth,
-    top: info.padInfo.top,
-    left: info.padInfo.left,
-    bottom: info.padInfo.bottom,
-    right: info.padInfo.right,
-    bias,
-  };
+  const g = geometry(convInfo(xShape, filterShape, attrs));
+  if (g.dh !== 1 || g.dw !== 1 || g.rows * g.O === 0 || isPointwise(g)) return null;
+  return { ...g, bias };
 }
 
 const float32 = (...ts: (tf.TensorInfo | undefined)[]) =>

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { Geometry } from "./blas_conv2d.ts";
 import { loadNative, type NativeLoadResult } from "./blas_library.ts";
 
 /** The environment variable naming the oneDNN library (`off` disables it). */
@@ -125,27 +126,7 @@ export class DnnlError extends Error {
 }
 
 /** Shapes, strides and padding of one NHWC convolution with a `[kh, kw, C, O]` filter. */
-export interface ConvGeometry {
-  /** Batch, input height, width, channels. */
-  B: number;
-  H: number;
-  W: number;
-  C: number;
-  /** Output height, width, channels. */
-  OH: number;
-  OW: number;
-  O: number;
-  /** Filter height and width. */
-  kh: number;
-  kw: number;
-  /** Strides. */
-  sh: number;
-  sw: number;
-  /** Padding before (top, left) and after (bottom, right). */
-  top: number;
-  left: number;
-  bottom: number;
-  right: number;
+export interface ConvGeometry extends Geometry {
   /** Whether the forward pass adds a per-channel bias. */
   bias: boolean;
 }
