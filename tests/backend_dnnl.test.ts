@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@std/assert";
 import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
+import { MAX_DNNL_PLANS } from "../lib/backend/dnnl_library.ts";
 import { dnnlGeometry, MIN_DNNL_INPUT_GRADIENT_CHANNELS } from "../lib/backend/dnnl_conv2d.ts";
 import {
   blasConv2D,
@@ -194,6 +195,26 @@ Deno.test({
     assertEquals(tf.memory().numTensors, tensors);
     assertEquals(tf.memory().numBytes, bytes);
     tf.dispose([x, w]);
+  },
+});
+
+Deno.test({
+  name: "oneDNN keeps a bounded number of plans and re-plans an evicted geometry correctly",
+  ignore: noDnnl,
+  fn() {
+    const dnnl = registration.dnnl!;
+    const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 };
+    const first = uniform([1, 6, 5, 2], "plans/x");
+    const filter = uniform([3, 3, 2, 3], "plans/w");
+    compare("before eviction", tf.Conv2D, { x: first, filter }, attrs);
+    for (let b = 2; b < MAX_DNNL_PLANS + 6; b++) {
+      const g = dnnlGeometry([b, 6, 5, 2], [3, 3, 2, 3], attrs as unknown as ConvAttrs, false)!;
+      dnnl.convolution(g);
+      assertLessOrEqual(dnnl.planCount(), MAX_DNNL_PLANS);
+    }
+    assertEquals(dnnl.planCount(), MAX_DNNL_PLANS);
+    compare("after eviction", tf.Conv2D, { x: first, filter }, attrs);
+    tf.dispose([first, filter]);
   },
 });
 

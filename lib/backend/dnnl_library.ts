@@ -112,7 +112,13 @@ const SYMBOLS = {
   dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
   dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
   dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_destroy: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
+  dnnl_memory_destroy: { parameters: ["pointer"], result: "i32" },
 } as const;
+
+/** Plans kept at once; the least recently used one is released beyond this. */
+export const MAX_DNNL_PLANS = 64;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
@@ -143,6 +149,8 @@ export interface DnnlConvolution {
   readonly buffers: readonly Float32Array[];
   /** The implementations oneDNN chose, e.g. "brgconv:avx512_core". */
   readonly implementations: { forward: string; backwardData: string; backwardWeights: string };
+  /** Destroys the primitives and memory objects (the plan must not be used afterwards). */
+  release(): void;
 }
 
 /** A loaded oneDNN library. */
@@ -151,8 +159,13 @@ export interface DnnlLibrary {
   readonly path: string;
   /** A short description, e.g. "oneDNN 2.6.3 (libdnnl.so.2, 1 thread)". */
   readonly description: string;
-  /** The primitives of a geometry (planned on first use, then cached). */
+  /**
+   * The primitives of a geometry (planned on first use, then cached; at most
+   * {@link MAX_DNNL_PLANS} are kept, the least recently used released first).
+   */
   convolution(g: ConvGeometry): DnnlConvolution;
+  /** How many plans are cached. */
+  planCount(): number;
 }
 
 /** What {@link loadDnnl} found: the library, or why there is none. */
@@ -229,12 +242,20 @@ function open(path: string, threads: number): DnnlLibrary {
     convolution(g) {
       const key = Object.values(g).join(",");
       let plan = plans.get(key);
-      if (!plan) {
+      if (plan) {
+        plans.delete(key); // most recently used last
+      } else {
         plan = planConvolution(s, engine, stream, g, ok);
-        plans.set(key, plan);
+        for (const [oldest, old] of plans) {
+          if (plans.size < MAX_DNNL_PLANS) break;
+          plans.delete(oldest);
+          old.release();
+        }
       }
+      plans.set(key, plan);
       return plan;
     },
+    planCount: () => plans.size,
   };
 }
 
@@ -276,17 +297,22 @@ function planConvolution(
     dims([g.bottom, g.right]),
   ];
 
+  // everything created here, destroyed by `release`
+  const created = { primitives: [] as Deno.PointerValue[], descs: [] as Deno.PointerValue[] };
+  const memories: Deno.PointerValue[] = [];
   const primitiveDesc = (desc: Uint8Array<ArrayBuffer>, hint: Deno.PointerValue) => {
     const h = handle();
     ok(
       s.dnnl_primitive_desc_create(bytes(h), desc, null, engine, hint),
       "dnnl_primitive_desc_create",
     );
+    created.descs.push(pointerOf(h));
     return pointerOf(h);
   };
   const primitive = (pd: Deno.PointerValue) => {
     const h = handle();
     ok(s.dnnl_primitive_create(bytes(h), pd), "dnnl_primitive_create");
+    created.primitives.push(pointerOf(h));
     return pointerOf(h);
   };
   const implementation = (pd: Deno.PointerValue) => {
@@ -304,6 +330,7 @@ function planConvolution(
   const memory = (m: Uint8Array<ArrayBuffer>) => {
     const h = handle();
     ok(s.dnnl_memory_create(bytes(h), m, engine, null), "dnnl_memory_create");
+    memories.push(pointerOf(h));
     return pointerOf(h);
   };
   /** A buffer of the size a memory descriptor needs, and a memory object over it. */
@@ -319,6 +346,7 @@ function planConvolution(
       s.dnnl_reorder_primitive_desc_create(bytes(h), from, engine, to, engine, null),
       "dnnl_reorder_primitive_desc_create",
     );
+    created.descs.push(pointerOf(h));
     return primitive(pointerOf(h));
   };
   const args = (pairs: [number, Deno.PointerValue][]) => {
@@ -433,6 +461,14 @@ function planConvolution(
   const buffers = [fWeights.buffer, bWeights.buffer, dWeights.buffer];
   return {
     buffers,
+    release() {
+      for (const p of created.primitives) ok(s.dnnl_primitive_destroy(p), "dnnl_primitive_destroy");
+      for (const d of created.descs) {
+        ok(s.dnnl_primitive_desc_destroy(d), "dnnl_primitive_desc_destroy");
+      }
+      for (const m of memories) ok(s.dnnl_memory_destroy(m), "dnnl_memory_destroy");
+      created.primitives.length = created.descs.length = memories.length = 0;
+    },
     implementations: {
       forward: implementation(fpd),
       backwardData: implementation(bpd),
