@@ -8,31 +8,18 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { concatTerms, readersOf, type Term } from "./concat_terms.ts";
 import type { CellGraph } from "./graph.ts";
 import type { ConcatNode } from "./nodes/concat.ts";
 import type { DenseNode } from "./nodes/dense.ts";
 import type { DropoutNode } from "./nodes/dropout.ts";
 import { effectiveBias } from "./nodes/linear_layer.ts";
-import { kindOf } from "./nodes/registry.ts";
 import type { ProgramEnvironment, ProgramItem, StepValues } from "./step_program.ts";
 import type { CellNode, CellSpec } from "./spec.ts";
 
 const isDense = (n: CellNode | undefined): n is DenseNode => n?.op === "dense";
 const isDropout = (n: CellNode | undefined): n is DropoutNode => n?.op === "dropout";
 const isConcat = (n: CellNode | undefined): n is ConcatNode => n?.op === "concat";
-
-/** One input of a concatenation read by a group of dense layers. */
-interface Term {
-  /** The value read. */
-  source: string;
-  /** Its columns of the concatenation: weight rows [offset, offset + width). */
-  offset: number;
-  width: number;
-  /** The value does not depend on the state: its product is computed over all steps at once. */
-  hoisted: boolean;
-  /** The value is a state: zero at step 0, where the term vanishes. */
-  state: boolean;
-}
 
 /**
  * Dense layers that all read the same concatenation (optionally through one dropout):
@@ -83,12 +70,7 @@ export function planDenseGroups(spec: CellSpec, graph: CellGraph): DenseGroupPla
   const cached = plans.get(spec);
   if (cached) return cached;
   const byName = new Map(spec.step.map((n) => [n.name, n]));
-  const readers = new Map<string, string[]>();
-  const read = (value: string, by: string) => readers.set(value, [...readers.get(value) ?? [], by]);
-  for (const n of spec.step) for (const i of kindOf(n).inputs(n)) read(i, n.name);
-  for (const n of spec.output) for (const i of kindOf(n).inputs(n)) read(i, "@output");
-  for (const s of spec.states) read(s.next, "@state");
-  const states = new Set(spec.states.map((s) => s.name));
+  const readers = readersOf(spec);
   const width = (name: string): number | undefined => {
     const info = name === "x" ? graph.input : graph.values.get(name);
     return info && info.shape.length === 1 ? info.shape[0] : undefined;
@@ -120,13 +102,6 @@ export function planDenseGroups(spec: CellSpec, graph: CellGraph): DenseGroupPla
     }
     return runs;
   };
-  const term = (source: string, offset: number, width: number): Term => ({
-    source,
-    offset,
-    width,
-    hoisted: source === "x" || graph.stateFree.has(source),
-    state: states.has(source),
-  });
   const addGroup = (group: DenseGroup, absorb: string[]) => {
     for (const l of group.nodes) groupOf.set(l.name, group);
     for (const name of absorb) absorbed.add(name);
@@ -143,24 +118,19 @@ export function planDenseGroups(spec: CellSpec, graph: CellGraph): DenseGroupPla
     if (isConcat(src)) {
       const cat: ConcatNode = src;
       const layers = (readers.get(node.input) ?? []).map((r) => byName.get(r));
-      const widths = cat.inputs.map(width);
+      const terms = concatTerms(cat.inputs, spec, graph, width);
       if (
         (!dropout || (readers.get(cat.name) ?? []).every((r) => r === dropout!.name)) &&
         layers.every((l) => isDense(l) && !graph.stateFree.has(l.name)) &&
-        widths.every((w) => w !== undefined)
+        terms !== null
       ) {
-        let offset = 0;
-        const terms = cat.inputs.map((source, i): Term => {
-          const t = term(source, offset, widths[i]!);
-          offset += widths[i]!;
-          return t;
-        });
         const nodes = layers as DenseNode[];
+        const last = terms.at(-1)!;
         const group = {
           nodes,
           terms,
           dropout,
-          width: offset,
+          width: last.offset + last.width,
           runs: makeRuns(nodes),
         };
         addGroup(group, [cat.name, ...(dropout ? [dropout.name] : [])]);
@@ -170,13 +140,13 @@ export function planDenseGroups(spec: CellSpec, graph: CellGraph): DenseGroupPla
     // A layer on its own, absorbing a dropout that only it reads.
     const own = dropout && (readers.get(dropout.name) ?? []).length === 1 ? dropout : null;
     const source = own ? own.input : node.input;
-    const w = width(source);
-    if (w === undefined) continue;
+    const terms = concatTerms([source], spec, graph, width);
+    if (terms === null) continue;
     const group: DenseGroup = {
       nodes: [node],
-      terms: [term(source, 0, w)],
+      terms,
       dropout: own,
-      width: w,
+      width: terms[0].width,
       runs: makeRuns([node]),
     };
     addGroup(group, own ? [own.name] : []);

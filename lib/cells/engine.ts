@@ -23,8 +23,9 @@
  * parameters, forward pass, relevance flow; looked up in `nodes/registry.ts`),
  * `step_inputs.ts` (images split into step inputs), `dropout_masks.ts` (the masks),
  * `run_context.ts` (what a node's forward pass may use), `step_program.ts` (the
- * reference program, one item per node), `fast_program.ts` and `dense_groups.ts`
- * (the compiler pass that gives the fast program), and `unroll.ts` (the one
+ * reference program, one item per node), `fast_program.ts` with `dense_groups.ts`,
+ * `conv_groups.ts` and `concat_terms.ts` (the compiler pass that gives the fast
+ * program), and `unroll.ts` (the one
  * unroller that runs either program, recording the trace for `traceForward`).
  * The run options and the trace are in `run_options.ts` and `trace.ts`.
  *

@@ -5,11 +5,15 @@
  * - dense layers over a concatenation become dense groups, one product per
  *   concatenated input, with the products of state-free inputs hoisted and the
  *   products of the zero initial state left out at step 0 (`dense_groups.ts`);
+ * - convolutions of a concatenation become conv groups in the same way: the
+ *   state-free channels convolved over all steps at once, the zero initial
+ *   state's channels left out at step 0 (`conv_groups.ts`);
  * - a node whose kind knows how to skip zero inputs (`applyWithZeros`) is run
  *   that way at step 0, with the initial states as zeros.
  *
  * @module
  */
+import { convGroupItem, planConvGroups } from "./conv_groups.ts";
 import { groupItem, planDenseGroups } from "./dense_groups.ts";
 import type { CellGraph } from "./graph.ts";
 import { kindOf } from "./nodes/registry.ts";
@@ -51,12 +55,15 @@ function zeroAwareItem(item: ProgramItem): ProgramItem {
  */
 export function compileFast(program: StepProgram, spec: CellSpec, graph: CellGraph): StepProgram {
   const { groupOf, absorbed } = planDenseGroups(spec, graph);
+  const convs = planConvGroups(spec, graph);
   const step: ProgramItem[] = [];
   for (const item of program.step) {
     const node = item.node;
     if (!node) step.push(item);
-    else if (absorbed.has(node.name)) continue;
-    else if (groupOf.has(node.name)) {
+    else if (absorbed.has(node.name) || convs.absorbed.has(node.name)) continue;
+    else if (convs.groupOf.has(node.name)) {
+      step.push(convGroupItem(convs.groupOf.get(node.name)!, graph));
+    } else if (groupOf.has(node.name)) {
       const group = groupOf.get(node.name)!;
       if (group.nodes[0] === node) step.push(groupItem(group));
     } else if (kindOf(node).applyWithZeros) step.push(zeroAwareItem(item));
