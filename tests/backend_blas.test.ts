@@ -11,7 +11,14 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { blasRegistration, initBackend, loadBlas, tf } from "../lib/backend/mod.ts";
-import { inFreshProcess, relativeDiff, TOLERANCE, uniform } from "./backend_fixtures.ts";
+import {
+  inFreshProcess,
+  onCpu,
+  relativeDiff,
+  runKernelConfig,
+  TOLERANCE,
+  uniform,
+} from "./backend_fixtures.ts";
 import {
   blasConv2D,
   blasConv2DBackpropFilter,
@@ -67,33 +74,12 @@ function threeWays(
   const fallback = registration.replaced.get(name);
   if (fallback) {
     try {
-      const out = fallback.kernelFunc({
-        inputs,
-        backend: tf.backend(),
-        attrs: attrs as tf.NamedAttrMap,
-      }) as tf.TensorInfo;
-      const t = tf.engine().makeTensorFromTensorInfo(out);
-      pure = t.dataSync() as Float32Array;
-      t.dispose();
+      pure = runKernelConfig(fallback, inputs, attrs);
     } catch {
       pure = null; // the pure kernel does not support these attributes
     }
   }
-  const values = Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [k, { data: v.dataSync(), shape: v.shape }]),
-  );
-  tf.setBackend("cpu");
-  try {
-    const onCpu = Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]),
-    );
-    const out = tf.engine().runKernel(name, onCpu, attrs as tf.NamedAttrMap) as tf.Tensor;
-    const cpu = out.dataSync() as Float32Array;
-    tf.dispose([out, ...Object.values(onCpu)]);
-    return { blas, pure, cpu };
-  } finally {
-    tf.setBackend("wasm");
-  }
+  return { blas, pure, cpu: onCpu(name, inputs, attrs) };
 }
 
 function assertThreeWays(

@@ -14,7 +14,14 @@ import {
   blasFusedConv2D,
   type ConvAttrs,
 } from "../lib/backend/blas_conv2d.ts";
-import { inFreshProcess, relativeDiff, TOLERANCE, uniform } from "./backend_fixtures.ts";
+import {
+  inFreshProcess,
+  onCpu,
+  relativeDiff,
+  runKernelConfig,
+  TOLERANCE,
+  uniform,
+} from "./backend_fixtures.ts";
 
 const info = await initBackend({ backend: "wasm", quiet: true });
 const registration = blasRegistration()!;
@@ -35,30 +42,8 @@ function compare(
   };
   const dnnl = run();
   assertEquals(run(), dnnl, `${label}: the same bits on a second run`);
-  const before = blasKernel(name);
-  const viaBlas = before.kernelFunc({
-    inputs,
-    backend: tf.backend(),
-    attrs: attrs as tf.NamedAttrMap,
-  }) as tf.TensorInfo;
-  const blasOut = tf.engine().makeTensorFromTensorInfo(viaBlas);
-  const blas = blasOut.dataSync() as Float32Array;
-  blasOut.dispose();
-  const values = Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [k, { data: v.dataSync(), shape: v.shape }]),
-  );
-  tf.setBackend("cpu");
-  let cpu: Float32Array;
-  try {
-    const onCpu = Object.fromEntries(
-      Object.entries(values).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]),
-    );
-    const out = tf.engine().runKernel(name, onCpu, attrs as tf.NamedAttrMap) as tf.Tensor;
-    cpu = out.dataSync() as Float32Array;
-    tf.dispose([out, ...Object.values(onCpu)]);
-  } finally {
-    tf.setBackend("wasm");
-  }
+  const blas = runKernelConfig(blasKernel(name), inputs, attrs);
+  const cpu = onCpu(name, inputs, attrs);
   assertLessOrEqual(relativeDiff(dnnl, cpu), TOLERANCE, `${label}: oneDNN vs cpu`);
   assertLessOrEqual(relativeDiff(dnnl, blas), TOLERANCE, `${label}: oneDNN vs BLAS`);
   return dnnl;

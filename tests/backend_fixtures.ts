@@ -1,6 +1,7 @@
 /**
  * Shared pieces of the native-kernel tests: seeded inputs, the relative difference
- * they are compared by, and a probe run in a fresh process (the kernels are
+ * they are compared by, the output of the cpu backend and of one kernel
+ * implementation, and a probe run in a fresh process (the kernels are
  * registered once per process, so other environments need one).
  */
 import { assert, assertEquals } from "@std/assert";
@@ -41,4 +42,44 @@ export async function inFreshProcess(code: string, env: Record<string, string>):
   const stderr = new TextDecoder().decode(out.stderr);
   assert(out.success, stderr);
   return new TextDecoder().decode(out.stdout).trim().split("\n");
+}
+
+/** The output of kernel `name` on the cpu backend for copies of `inputs` (then back on wasm). */
+export function onCpu(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): Float32Array {
+  const values = Object.fromEntries(
+    Object.entries(inputs).map(([k, v]) => [k, { data: v.dataSync(), shape: v.shape }]),
+  );
+  tf.setBackend("cpu");
+  try {
+    const copies = Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]),
+    );
+    const out = tf.engine().runKernel(name, copies, attrs as tf.NamedAttrMap) as tf.Tensor;
+    const cpu = out.dataSync() as Float32Array;
+    tf.dispose([out, ...Object.values(copies)]);
+    return cpu;
+  } finally {
+    tf.setBackend("wasm");
+  }
+}
+
+/** The output of one kernel implementation, called directly on the current backend. */
+export function runKernelConfig(
+  kernel: tf.KernelConfig,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): Float32Array {
+  const info = kernel.kernelFunc({
+    inputs,
+    backend: tf.backend(),
+    attrs: attrs as tf.NamedAttrMap,
+  }) as tf.TensorInfo;
+  const t = tf.engine().makeTensorFromTensorInfo(info);
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
 }
