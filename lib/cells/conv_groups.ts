@@ -16,8 +16,8 @@ import * as tf from "@tensorflow/tfjs";
 import { concatTerms, readersOf, type Term } from "./concat_terms.ts";
 import type { CellGraph } from "./graph.ts";
 import type { ConcatNode } from "./nodes/concat.ts";
-import type { ConvNode } from "./nodes/conv.ts";
-import { applyLayer, effectiveBias } from "./nodes/linear_layer.ts";
+import { type ConvNode, convolve } from "./nodes/conv.ts";
+import { effectiveBias } from "./nodes/linear_layer.ts";
 import type { ProgramEnvironment, ProgramItem, StepValues } from "./step_program.ts";
 import type { CellNode, CellSpec } from "./spec.ts";
 
@@ -163,20 +163,7 @@ class PreparedConvGroup {
       const pre = input ? tf.add(this.hoisted[t], conv()) : this.hoisted[t];
       out = ctx.activate(node.activation, pre);
     } else if (input) {
-      out = applyLayer(
-        node,
-        ctx,
-        (bias, activation) =>
-          tf.fused.conv2d({
-            x: input,
-            filter: filter!,
-            strides: 1,
-            pad: node.padding,
-            bias,
-            activation,
-          }),
-        conv,
-      );
+      out = convolve(node, input, filter!, ctx);
     } else {
       const bias = effectiveBias(node, ctx);
       const zeros = tf.zeros(this.#shape);

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { NodeKind } from "./kind.ts";
+import type { ApplyContext, NodeKind } from "./kind.ts";
 import {
   activationDomain,
   applyLayer,
@@ -26,6 +26,25 @@ function outputSize(size: number, k: number, padding: "same" | "valid"): number 
   return padding === "same" ? size : size - k + 1;
 }
 
+/**
+ * act(conv(x, filter) + bias) of a conv node with the given filter (one fused kernel
+ * where no hook replaces the activation); the fast path's conv groups pass a part of it.
+ */
+export function convolve(
+  node: ConvNode,
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  context: ApplyContext,
+): tf.Tensor {
+  const pad = node.padding;
+  return applyLayer(
+    node,
+    context,
+    (bias, activation) => tf.fused.conv2d({ x, filter, strides: 1, pad, bias, activation }),
+    () => tf.conv2d(x, filter, 1, pad),
+  );
+}
+
 /** The conv kind. */
 export const convKind: NodeKind<ConvNode> = {
   op: "conv",
@@ -43,17 +62,8 @@ export const convKind: NodeKind<ConvNode> = {
   },
   parameters: (node, [input]) =>
     layerParameters(node, [...node.kernel, input.shape[2], node.filters], node.filters),
-  apply(node, [x], context) {
-    const filter = context.param(`${node.name}.weight`) as tf.Tensor4D;
-    const pad = node.padding;
-    return applyLayer(
-      node,
-      context,
-      (bias, activation) =>
-        tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: 1, pad, bias, activation }),
-      () => tf.conv2d(x as tf.Tensor4D, filter, 1, pad),
-    );
-  },
+  apply: (node, [x], context) =>
+    convolve(node, x as tf.Tensor4D, context.param(`${node.name}.weight`) as tf.Tensor4D, context),
   relevance: (node) => ({
     flow: "linear",
     input: node.input,
