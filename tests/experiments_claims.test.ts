@@ -11,6 +11,8 @@ import {
   claimById,
   type ClaimNumbers,
   CLAIMS,
+  claimsBundle,
+  claimsMarkdown,
   claimsReport,
   type CosinePoint,
   type DistributionPoint,
@@ -367,4 +369,71 @@ Deno.test("R-LSTM vs LSTM is undecided without a stored LSTM run, below the mini
     claim.evaluate({ accuracy: fine2, cosine: two }).sentence,
     "too few folds: 2 folds",
   );
+});
+
+Deno.test("a claim missing one dataset's runs stays undecided and says what the other dataset shows", () => {
+  const claim = claimById("exp3-literal-hurts-convrlstm");
+  const untrained = [{ dataset: "mnist-maj", cell: "conv+rlstm-sd", T: 12 }];
+  const accuracy = ALL_FINE.filter((a) =>
+    !(a.dataset === "mnist-maj" && a.cell === "conv+rlstm-sd")
+  );
+  const fashion = cosines("fashion-mnist-maj", {
+    "convrlstm-sd": [0.8, 0.85, 0.9, 0.92],
+    "conv+rlstm-sd": [0.7, 0.8, 0.85, 0.93],
+  });
+  const mnist = cosines("mnist-maj", { "convrlstm-sd": [0.8, 0.85, 0.9, 0.92] });
+  const out = claim.evaluate({ accuracy, cosine: [...mnist, ...fashion], untrained });
+  assertEquals(out.verdict, "undecided");
+  assertEquals(
+    out.sentence,
+    "Undecided: no stored run of Conv⁺R-LSTM-SD on MNIST-MAJ, and this build trains nothing.",
+  );
+  assertEquals(out.partial?.datasets, ["fashion-mnist-maj"]);
+  assertStringIncludes(out.partial?.sentence ?? "", "Does not hold: ");
+  assertStringIncludes(out.partial?.sentence ?? "", "3 of 4 methods on FashionMNIST-MAJ");
+  assert(!(out.partial?.sentence ?? "").includes("on MNIST-MAJ"));
+  const markdown = claimsMarkdown([out]);
+  assertStringIncludes(
+    markdown,
+    "*On FashionMNIST-MAJ alone, where every model it rests on meets the minimum, the numbers say: Does not hold:",
+  );
+  const html = String(claimsBundle({ outcomes: [out], markdown })["text/html"]);
+  assertStringIncludes(html, '<div class="partial"');
+  assertStringIncludes(html, "On FashionMNIST-MAJ alone,");
+  // a dataset whose models are below the minimum is not a part to decide on
+  const low = accuracy.map((a) =>
+    a.dataset === "fashion-mnist-maj" && a.cell === "convrlstm-sd" ? { ...a, accuracy: 80 } : a
+  );
+  assertEquals(claim.evaluate({ accuracy: low, cosine: fashion, untrained }).partial, undefined);
+  // every dataset decidable: the claim is decided, with no partial outcome
+  const whole = claim.evaluate({
+    accuracy: ALL_FINE,
+    cosine: both({
+      "convrlstm-sd": [0.8, 0.85, 0.9, 0.92],
+      "conv+rlstm-sd": [0.7, 0.8, 0.85, 0.9],
+    }),
+  });
+  assertEquals(whole.verdict, "holds");
+  assertEquals(whole.partial, undefined);
+});
+
+Deno.test("the interval claim of §3.4.5 counts its comparisons on the datasets decided", () => {
+  const claim = claimById("exp3-literal-less-stable");
+  const untrained = ["conv+deep", "conv+rlstm-sd"].map((cell) => ({
+    dataset: "mnist-maj",
+    cell,
+    T: 12,
+  }));
+  const accuracy = ALL_FINE.filter((a) =>
+    !(a.dataset === "mnist-maj" && a.cell.startsWith("conv+"))
+  );
+  const values = [0.8, 0.8, 0.8, 0.8];
+  const cosine = [
+    ...cosines("fashion-mnist-maj", { "conv+deep": values, "conv+rlstm-sd": values }, 0.05),
+    ...cosines("fashion-mnist-maj", { convdeep: values, "convrlstm-sd": values }, 0.02),
+  ];
+  const out = claim.evaluate({ accuracy, cosine, untrained });
+  assertEquals(out.verdict, "undecided");
+  assertStringIncludes(out.partial?.sentence ?? "", "Holds: ");
+  assertStringIncludes(out.partial?.sentence ?? "", "in 2 of 2 comparisons");
 });

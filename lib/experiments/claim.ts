@@ -93,8 +93,38 @@ export interface ClaimOutcome {
   sentence: string;
   /** When the criterion left the claim undecided: what this run's numbers would otherwise say. */
   unconsidered?: string;
+  /**
+   * When models of some datasets have no stored run: what the numbers say
+   * on the other datasets alone, whose models all meet the criterion.
+   */
+  partial?: PartialOutcome;
   /** The numbers the verdict rests on. */
   evidence: Record<string, number | string | null>;
+}
+
+/** A claim's rule decided on part of its datasets. */
+export interface PartialOutcome {
+  /** The datasets it was decided on. */
+  datasets: string[];
+  /** "Holds: …" / "Does not hold: …", with the numbers. */
+  sentence: string;
+}
+
+/**
+ * The words before a partial outcome's sentence, e.g. "On FashionMNIST-MAJ
+ * alone, where every model it rests on meets the minimum, the numbers say:".
+ *
+ * @example
+ * ```ts
+ * import { partialLead } from "./claim.ts";
+ * const lead = partialLead({ datasets: ["fashion-mnist-maj"], sentence: "Holds: …" });
+ * if (!lead.startsWith("On FashionMNIST-MAJ alone,")) throw new Error(lead);
+ * ```
+ */
+export function partialLead(p: PartialOutcome): string {
+  return `On ${
+    p.datasets.map(datasetLabel).join(" and ")
+  } alone, where every model it rests on meets the minimum, the numbers say:`;
 }
 
 /** What a claim is about: accuracies, or explanations of trained models. */
@@ -120,8 +150,11 @@ export interface Claim extends ClaimBase {
   models: readonly ModelRef[];
   /** True when the rule compares 95 % intervals over folds. */
   comparesIntervals: boolean;
-  /** The rule alone: decides from the numbers, without the criterion. */
-  rule(numbers: ClaimNumbers): ClaimOutcome;
+  /**
+   * The rule alone: decides from the numbers, without the criterion, on
+   * `datasets` (a part of the claim's own, where its shape names them).
+   */
+  rule(numbers: ClaimNumbers, datasets?: readonly string[]): ClaimOutcome;
   /** The verdict: the criterion (for explanation claims), then the rule. */
   evaluate(numbers: ClaimNumbers): ClaimOutcome;
 }
@@ -360,6 +393,38 @@ export interface ClaimShape {
   models?: readonly ModelRef[];
   /** Default false. */
   comparesIntervals?: boolean;
+  /**
+   * The datasets the rule spans, where it can be decided on any part of
+   * them (its third argument); then a claim left undecided because some
+   * dataset's models have no stored run still says what the others show.
+   */
+  datasets?: readonly string[];
+}
+
+/**
+ * The rule decided on the datasets whose models all have a stored run and
+ * meet the criterion, when some but not all do and the rule decides there;
+ * else null.
+ */
+function partialOutcome(
+  base: ClaimBase,
+  shape: Required<Pick<ClaimShape, "models" | "comparesIntervals">> & ClaimShape,
+  numbers: ClaimNumbers,
+  rule: (n: ClaimNumbers, base: ClaimBase, datasets: readonly string[]) => ClaimOutcome,
+): PartialOutcome | null {
+  if (!shape.datasets) return null;
+  const decidable = shape.datasets.filter((d) =>
+    criterion(
+      base,
+      shape.models.filter((m) => m.dataset === d),
+      shape.comparesIntervals,
+      numbers,
+    ) ===
+      null
+  );
+  if (!decidable.length || decidable.length === shape.datasets.length) return null;
+  const out = rule(numbers, base, decidable);
+  return out.verdict === "undecided" ? null : { datasets: decidable, sentence: out.sentence };
 }
 
 /**
@@ -369,12 +434,14 @@ export interface ClaimShape {
 export function makeClaim(
   base: ClaimBase,
   shape: ClaimShape,
-  rule: (n: ClaimNumbers, base: ClaimBase) => ClaimOutcome,
+  rule: (n: ClaimNumbers, base: ClaimBase, datasets: readonly string[]) => ClaimOutcome,
 ): Claim {
   const kind = shape.kind ?? "explanation";
   const models = shape.models ?? [];
   const comparesIntervals = shape.comparesIntervals ?? false;
-  const decideByRule = (n: ClaimNumbers) => rule(n, base);
+  const own = shape.datasets ?? [];
+  const decideByRule = (n: ClaimNumbers, datasets: readonly string[] = own) =>
+    rule(n, base, datasets);
   return {
     ...base,
     kind,
@@ -386,7 +453,9 @@ export function makeClaim(
       const held = criterion(base, models, comparesIntervals, n);
       if (!held) return decideByRule(n);
       const would = decideByRule(n);
-      return would.verdict === "undecided" ? held : { ...held, unconsidered: would.sentence };
+      if (would.verdict !== "undecided") return { ...held, unconsidered: would.sentence };
+      const partial = partialOutcome(base, { ...shape, models, comparesIntervals }, n, rule);
+      return partial ? { ...held, partial } : held;
     },
   };
 }

@@ -59,7 +59,8 @@ export function betterThan(
   datasets: readonly string[] = MAJ,
   methods: readonly string[] = METHODS4,
 ): Claim {
-  return makeClaim(base, { models: majModels([better, worse], datasets) }, (n) => {
+  const shape = { models: majModels([better, worse], datasets), datasets };
+  return makeClaim(base, shape, (n, _, datasets) => {
     const gaps = needCosine(n, datasets, [better, worse], methods);
     if (gaps.length) return missing(base, gaps);
     const evidence: Record<string, number> = {};

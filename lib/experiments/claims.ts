@@ -30,6 +30,7 @@ import {
   missing,
   type ModelRef,
   needCosine,
+  partialLead,
   VERDICT_WORD,
 } from "./claim.ts";
 import {
@@ -510,9 +511,10 @@ export const CLAIMS_3_4: readonly Claim[] = [
   }, {
     models: majModels(["convdeep", "conv+deep", "convrlstm-sd", "conv+rlstm-sd"]),
     comparesIntervals: true,
-  }, (n, base) => {
+    datasets: MAJ,
+  }, (n, base, datasets) => {
     const pairs = [["conv+deep", "convdeep"], ["conv+rlstm-sd", "convrlstm-sd"]] as const;
-    const gaps = needCosine(n, MAJ, pairs.flat(), METHODS4);
+    const gaps = needCosine(n, datasets, pairs.flat(), METHODS4);
     if (gaps.length) return missing(base, gaps);
     const width = (d: string, c: string): number | null => {
       const ws = METHODS4.map((m) => {
@@ -524,7 +526,7 @@ export const CLAIMS_3_4: readonly Claim[] = [
     const evidence: Record<string, number> = {};
     let wider = 0;
     const parts: string[] = [];
-    for (const d of MAJ) {
+    for (const d of datasets) {
       for (const [plus, plain] of pairs) {
         const a = width(d, plus);
         const b = width(d, plain);
@@ -537,10 +539,11 @@ export const CLAIMS_3_4: readonly Claim[] = [
         parts.push(`${datasetLabel(d)} ${cellName(plus)} ${f3(a)} vs ${cellName(plain)} ${f3(b)}`);
       }
     }
+    const all = datasets.length * pairs.length;
     return decide(
       base,
-      wider === 4 ? "holds" : "does not hold",
-      `the mean 95% interval width over methods is wider with literal connections in ${wider} of 4 comparisons (${
+      wider === all ? "holds" : "does not hold",
+      `the mean 95% interval width over methods is wider with literal connections in ${wider} of ${all} comparisons (${
         parts.join(", ")
       })`,
       evidence,
@@ -596,7 +599,8 @@ export function claimsMarkdown(outcomes: readonly ClaimOutcome[]): string {
     outcomes.map((o) =>
       `- *${o.where}* — “${o.claim}”. **${VERDICT_WORD[o.verdict]}**${
         o.sentence.slice(VERDICT_WORD[o.verdict].length)
-      }` + (o.unconsidered ? ` *On these models the numbers say: ${o.unconsidered}*` : "")
+      }` + (o.unconsidered ? ` *On these models the numbers say: ${o.unconsidered}*` : "") +
+      (o.partial ? ` *${partialLead(o.partial)} ${o.partial.sentence}*` : "")
     ).join("\n") + "\n";
 }
 

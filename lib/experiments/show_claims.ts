@@ -9,7 +9,7 @@
  */
 import { jupyterDisplay, type MimeBundle } from "../plot/mod.ts";
 import { escapeHtml } from "../train/mod.ts";
-import { type ClaimOutcome, type Verdict, VERDICT_WORD } from "./claim.ts";
+import { type ClaimOutcome, partialLead, type Verdict, VERDICT_WORD } from "./claim.ts";
 import type { ClaimsReport } from "./claims.ts";
 import { settleDisplays } from "./settle.ts";
 
@@ -46,9 +46,14 @@ function outcomeHtml(o: ClaimOutcome): string {
     ? `<div class="unconsidered" style="color:#555;font-size:0.9em">On these models the ` +
       `numbers say: ${escapeHtml(o.unconsidered)}</div>`
     : "";
+  const partial = o.partial
+    ? `<div class="partial" style="color:#555;font-size:0.9em">${
+      escapeHtml(`${partialLead(o.partial)} ${o.partial.sentence}`)
+    }</div>`
+    : "";
   return `<li id="${claimAnchor(o.id)}" class="claim ${verdictClass(o.verdict)}" ` +
     `style="margin:0.4em 0">${verdictBadge(o.verdict)} <em>${escapeHtml(o.where)}</em> — ` +
-    `“${escapeHtml(o.claim)}”. ${escapeHtml(detail)}${aside}</li>`;
+    `“${escapeHtml(o.claim)}”. ${escapeHtml(detail)}${aside}${partial}</li>`;
 }
 
 /**
