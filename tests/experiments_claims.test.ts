@@ -395,7 +395,7 @@ Deno.test("a claim missing one dataset's runs stays undecided and says what the 
   const markdown = claimsMarkdown([out]);
   assertStringIncludes(
     markdown,
-    "*On FashionMNIST-MAJ alone, where every model it rests on meets the minimum, the numbers say: Does not hold:",
+    "*On FashionMNIST-MAJ alone, where every model it rests on has a stored run and meets the minimum, the numbers say: Does not hold:",
   );
   const html = String(claimsBundle({ outcomes: [out], markdown })["text/html"]);
   assertStringIncludes(html, '<div class="partial"');
@@ -436,4 +436,54 @@ Deno.test("the interval claim of §3.4.5 counts its comparisons on the datasets 
   assertEquals(out.verdict, "undecided");
   assertStringIncludes(out.partial?.sentence ?? "", "Holds: ");
   assertStringIncludes(out.partial?.sentence ?? "", "in 2 of 2 comparisons");
+});
+
+Deno.test("accuracy claims decide what missing runs cannot change and state the rest", () => {
+  const untrained = ["conv+deep", "conv+rlstm-sd"].map((cell) => ({
+    dataset: "mnist-maj",
+    cell,
+    T: 12,
+  }));
+  const stored = ALL_FINE.filter((a) => !(a.dataset === "mnist-maj" && a.cell.startsWith("conv+")));
+  const minimum = claimById("exp3-minimum");
+  const undecided = minimum.evaluate({ accuracy: stored, untrained });
+  assertEquals(undecided.verdict, "undecided");
+  assertStringIncludes(undecided.sentence, "no stored run of Conv⁺Deep on MNIST-MAJ");
+  const low = stored.map((a) =>
+    a.dataset === "mnist-maj" && a.cell === "rlstm" ? { ...a, accuracy: 97.88 } : a
+  );
+  const fails = minimum.evaluate({ accuracy: low, untrained });
+  assertEquals(fails.verdict, "does not hold");
+  assertStringIncludes(fails.sentence, "below it: R-LSTM on MNIST-MAJ 97.88% < 98%");
+  assertStringIncludes(fails.sentence, "2 without a stored run, which cannot change this");
+
+  const most = claimById("exp3-convrlstm-accuracy");
+  const lead = stored.map((a) => a.cell === "convrlstm-sd" ? { ...a, accuracy: 99.9 } : a);
+  const partial = most.evaluate({ accuracy: lead, untrained });
+  assertEquals(partial.verdict, "undecided");
+  assertEquals(partial.partial?.datasets, ["fashion-mnist-maj"]);
+  assertEquals(partial.partial?.criterion, false);
+  assertStringIncludes(
+    partial.partial?.sentence ?? "",
+    "Holds: ConvR-LSTM-SD is the most accurate on 1 of 1 dataset (FashionMNIST-MAJ: ConvR-LSTM-SD 99.90%",
+  );
+  assertStringIncludes(
+    claimsMarkdown([partial]),
+    "*On FashionMNIST-MAJ alone, where every model it rests on has a stored run, the numbers say: Holds:",
+  );
+  const behind = lead.map((a) =>
+    a.dataset === "fashion-mnist-maj" && a.cell === "rlstm" ? { ...a, accuracy: 99.95 } : a
+  );
+  const beaten = most.evaluate({ accuracy: behind, untrained });
+  assertEquals(beaten.verdict, "does not hold");
+  assertStringIncludes(
+    beaten.sentence,
+    "most accurate on 0 of 1 dataset (FashionMNIST-MAJ: R-LSTM 99.95%",
+  );
+  assertStringIncludes(beaten.sentence, "; no stored run of Conv⁺Deep on MNIST-MAJ");
+  const whole = most.evaluate({
+    accuracy: ALL_FINE.map((a) => a.cell === "convrlstm-sd" ? { ...a, accuracy: 99.9 } : a),
+  });
+  assertEquals(whole.verdict, "holds");
+  assertStringIncludes(whole.sentence, "on 2 of 2 datasets");
 });

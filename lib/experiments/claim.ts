@@ -106,25 +106,30 @@ export interface ClaimOutcome {
 export interface PartialOutcome {
   /** The datasets it was decided on. */
   datasets: string[];
+  /** True when the models there passed the thesis's criterion (explanation claims). */
+  criterion: boolean;
   /** "Holds: …" / "Does not hold: …", with the numbers. */
   sentence: string;
 }
 
 /**
  * The words before a partial outcome's sentence, e.g. "On FashionMNIST-MAJ
- * alone, where every model it rests on meets the minimum, the numbers say:".
+ * alone, where every model it rests on has a stored run and meets the
+ * minimum, the numbers say:".
  *
  * @example
  * ```ts
  * import { partialLead } from "./claim.ts";
- * const lead = partialLead({ datasets: ["fashion-mnist-maj"], sentence: "Holds: …" });
- * if (!lead.startsWith("On FashionMNIST-MAJ alone,")) throw new Error(lead);
+ * const p = { datasets: ["fashion-mnist-maj"], criterion: false, sentence: "Holds: …" };
+ * const lead = partialLead(p);
+ * if (lead !== "On FashionMNIST-MAJ alone, where every model it rests on has a stored run, the numbers say:") {
+ *   throw new Error(lead);
+ * }
  * ```
  */
 export function partialLead(p: PartialOutcome): string {
-  return `On ${
-    p.datasets.map(datasetLabel).join(" and ")
-  } alone, where every model it rests on meets the minimum, the numbers say:`;
+  return `On ${p.datasets.map(datasetLabel).join(" and ")} alone, where every model it rests on ` +
+    `has a stored run${p.criterion ? " and meets the minimum" : ""}, the numbers say:`;
 }
 
 /** What a claim is about: accuracies, or explanations of trained models. */
@@ -424,7 +429,9 @@ function partialOutcome(
   );
   if (!decidable.length || decidable.length === shape.datasets.length) return null;
   const out = rule(numbers, base, decidable);
-  return out.verdict === "undecided" ? null : { datasets: decidable, sentence: out.sentence };
+  return out.verdict === "undecided"
+    ? null
+    : { datasets: decidable, criterion: true, sentence: out.sentence };
 }
 
 /**

@@ -208,14 +208,18 @@ export function relevanceMethodsGainMore(
   });
 }
 
-/** Every listed model reaches the Table 3.2 minimum. */
+/**
+ * Every listed model reaches the Table 3.2 minimum. A stored model below it
+ * decides the claim even while others have no stored run; otherwise a
+ * missing run leaves it undecided.
+ */
 export function minimumClaim(base: ClaimBase, models: readonly ModelRef[]): Claim {
   return makeClaim(base, { kind: "accuracy" }, (n) => {
     const absent = absentModels(base, models, n);
-    if (absent) return absent;
+    const stored = models.filter((m) => accuracyOf(n, m.dataset, m.cell, m.T) !== null);
     const evidence: Record<string, number> = {};
     const below: string[] = [];
-    for (const m of models) {
+    for (const m of stored) {
       const acc = accuracyOf(n, m.dataset, m.cell, m.T)!;
       evidence[`${m.dataset}/${m.cell}/T${m.T}`] = acc;
       if (acc < minimumAccuracy(m.dataset)) {
@@ -226,26 +230,35 @@ export function minimumClaim(base: ClaimBase, models: readonly ModelRef[]): Clai
         );
       }
     }
-    const reach = models.length - below.length;
+    if (absent && below.length === 0) return absent;
+    const reach = stored.length - below.length;
+    const unstored = models.length - stored.length;
     return decide(
       base,
       below.length === 0 ? "holds" : "does not hold",
       `${reach} of ${models.length} models reach the minimum` +
-        (below.length ? `; below it: ${below.join(", ")}` : ""),
+        (below.length ? `; below it: ${below.join(", ")}` : "") +
+        (unstored ? `; ${unstored} without a stored run, which cannot change this` : ""),
       evidence,
     );
   });
 }
 
-/** Highest accuracy among `cells` on every MAJ dataset. */
+/**
+ * Highest accuracy among `cells` on every MAJ dataset. A dataset where
+ * another cell is ahead decides the claim even while the other dataset
+ * misses runs; a dataset where `best` leads is stated beside the undecided
+ * verdict.
+ */
 export function mostAccurate(base: ClaimBase, best: string, cells: readonly string[]): Claim {
   return makeClaim(base, { kind: "accuracy" }, (n) => {
-    const models = MAJ.flatMap((dataset) => cells.map((cell) => ({ dataset, cell, T: 12 })));
+    const models = majModels(cells);
+    const decided = MAJ.filter((d) => cells.every((c) => accuracyOf(n, d, c, 12) !== null));
     const absent = absentModels(base, models, n);
-    if (absent) return absent;
+    if (absent && !decided.length) return absent;
     const evidence: Record<string, number> = {};
     let ok = 0;
-    const parts = MAJ.map((d) => {
+    const parts = decided.map((d) => {
       const ranked = [...cells].sort((a, b) => accuracyOf(n, d, b, 12)! - accuracyOf(n, d, a, 12)!);
       for (const c of cells) evidence[`${d}/${c}`] = accuracyOf(n, d, c, 12)!;
       if (ranked[0] === best) ok++;
@@ -253,14 +266,20 @@ export function mostAccurate(base: ClaimBase, best: string, cells: readonly stri
         ranked.map((c) => `${cellName(c)} ${f2(accuracyOf(n, d, c, 12)!)}%`).join(" > ")
       }`;
     });
-    return decide(
-      base,
-      ok === MAJ.length ? "holds" : "does not hold",
-      `${cellName(best)} is the most accurate on ${ok} of ${MAJ.length} datasets (${
-        parts.join("; ")
-      })`,
-      evidence,
-    );
+    const detail = `${cellName(best)} is the most accurate on ${ok} of ${decided.length} dataset${
+      decided.length === 1 ? "" : "s"
+    } (${parts.join("; ")})`;
+    if (ok < decided.length) {
+      const rest = absent ? `; ${absent.sentence.slice("Undecided: ".length, -1)}` : "";
+      return decide(base, "does not hold", detail + rest, evidence);
+    }
+    if (absent) {
+      return {
+        ...absent,
+        partial: { datasets: decided, criterion: false, sentence: `Holds: ${detail}.` },
+      };
+    }
+    return decide(base, "holds", detail, evidence);
   });
 }
 
