@@ -204,8 +204,10 @@ export function decide(
 
 /** "Undecided: this run has no numbers for …". */
 export function missing(base: ClaimBase, what: string[]): ClaimOutcome {
-  return decide(base, "undecided", `this run has no numbers for ${what.join(", ")}`);
+  return decide(base, "undecided", noNumbersFor(what));
 }
+
+const noNumbersFor = (what: string[]): string => `this run has no numbers for ${what.join(", ")}`;
 
 /** This run's cosine point (mean and interval) of (dataset, cell, method), or null. */
 export function cosinePointOf(
@@ -303,20 +305,24 @@ export function absentModels(
   models: readonly ModelRef[],
   numbers: ClaimNumbers,
 ): ClaimOutcome | null {
+  const detail = absentDetail(models, numbers);
+  return detail === null ? null : decide(base, "undecided", detail);
+}
+
+/**
+ * Why some of `models` have no accuracy in `numbers` ("no stored run of …,
+ * and this build trains nothing" or "this run has no numbers for …"), the
+ * detail of {@link absentModels}; null when every model has one.
+ */
+export function absentDetail(models: readonly ModelRef[], numbers: ClaimNumbers): string | null {
   const absent = models.filter((m) => accuracyOf(numbers, m.dataset, m.cell, m.T) === null);
   const untrained = absent.filter((m) =>
     numbers.untrained?.some((u) => u.dataset === m.dataset && u.cell === m.cell && u.T === m.T)
   );
   if (untrained.length) {
-    return decide(
-      base,
-      "undecided",
-      `no stored run of ${untrained.map(modelName).join(", ")}, and this build trains nothing`,
-    );
+    return `no stored run of ${untrained.map(modelName).join(", ")}, and this build trains nothing`;
   }
-  if (absent.length) {
-    return missing(base, absent.map((m) => `the accuracy of ${modelName(m)}`));
-  }
+  if (absent.length) return noNumbersFor(absent.map((m) => `the accuracy of ${modelName(m)}`));
   return null;
 }
 
@@ -413,22 +419,18 @@ export interface ClaimShape {
  */
 function partialOutcome(
   base: ClaimBase,
-  shape: Required<Pick<ClaimShape, "models" | "comparesIntervals">> & ClaimShape,
+  datasets: readonly string[],
+  models: readonly ModelRef[],
+  comparesIntervals: boolean,
   numbers: ClaimNumbers,
-  rule: (n: ClaimNumbers, base: ClaimBase, datasets: readonly string[]) => ClaimOutcome,
+  decideOn: (n: ClaimNumbers, datasets: readonly string[]) => ClaimOutcome,
 ): PartialOutcome | null {
-  if (!shape.datasets) return null;
-  const decidable = shape.datasets.filter((d) =>
-    criterion(
-      base,
-      shape.models.filter((m) => m.dataset === d),
-      shape.comparesIntervals,
-      numbers,
-    ) ===
-      null
-  );
-  if (!decidable.length || decidable.length === shape.datasets.length) return null;
-  const out = rule(numbers, base, decidable);
+  const decidable = datasets.filter((d) => {
+    const there = models.filter((m) => m.dataset === d);
+    return criterion(base, there, comparesIntervals, numbers) === null;
+  });
+  if (!decidable.length || decidable.length === datasets.length) return null;
+  const out = decideOn(numbers, decidable);
   return out.verdict === "undecided"
     ? null
     : { datasets: decidable, criterion: true, sentence: out.sentence };
@@ -461,7 +463,9 @@ export function makeClaim(
       if (!held) return decideByRule(n);
       const would = decideByRule(n);
       if (would.verdict !== "undecided") return { ...held, unconsidered: would.sentence };
-      const partial = partialOutcome(base, { ...shape, models, comparesIntervals }, n, rule);
+      const partial = own.length
+        ? partialOutcome(base, own, models, comparesIntervals, n, decideByRule)
+        : null;
       return partial ? { ...held, partial } : held;
     },
   };

@@ -15,6 +15,7 @@
  */
 import { datasetLabel, methodLabel } from "../eval/mod.ts";
 import {
+  absentDetail,
   absentModels,
   accuracyOf,
   cellName,
@@ -60,12 +61,12 @@ export function betterThan(
   methods: readonly string[] = METHODS4,
 ): Claim {
   const shape = { models: majModels([better, worse], datasets), datasets };
-  return makeClaim(base, shape, (n, _, datasets) => {
-    const gaps = needCosine(n, datasets, [better, worse], methods);
+  return makeClaim(base, shape, (n, _, part) => {
+    const gaps = needCosine(n, part, [better, worse], methods);
     if (gaps.length) return missing(base, gaps);
     const evidence: Record<string, number> = {};
     let wins = 0;
-    const parts = datasets.map((d) => {
+    const parts = part.map((d) => {
       let k = 0;
       const items = methods.map((m) => {
         const a = cosineOf(n, d, better, m)!;
@@ -78,7 +79,7 @@ export function betterThan(
       wins += k;
       return `${k} of ${methods.length} methods on ${datasetLabel(d)} (${items.join(", ")})`;
     });
-    const all = datasets.length * methods.length;
+    const all = part.length * methods.length;
     return decide(
       base,
       wins === all ? "holds" : "does not hold",
@@ -254,8 +255,8 @@ export function mostAccurate(base: ClaimBase, best: string, cells: readonly stri
   return makeClaim(base, { kind: "accuracy" }, (n) => {
     const models = majModels(cells);
     const decided = MAJ.filter((d) => cells.every((c) => accuracyOf(n, d, c, 12) !== null));
-    const absent = absentModels(base, models, n);
-    if (absent && !decided.length) return absent;
+    const absent = absentDetail(models, n);
+    if (absent !== null && !decided.length) return decide(base, "undecided", absent);
     const evidence: Record<string, number> = {};
     let ok = 0;
     const parts = decided.map((d) => {
@@ -270,14 +271,11 @@ export function mostAccurate(base: ClaimBase, best: string, cells: readonly stri
       decided.length === 1 ? "" : "s"
     } (${parts.join("; ")})`;
     if (ok < decided.length) {
-      const rest = absent ? `; ${absent.sentence.slice("Undecided: ".length, -1)}` : "";
-      return decide(base, "does not hold", detail + rest, evidence);
+      return decide(base, "does not hold", detail + (absent ? `; ${absent}` : ""), evidence);
     }
-    if (absent) {
-      return {
-        ...absent,
-        partial: { datasets: decided, criterion: false, sentence: `Holds: ${detail}.` },
-      };
+    if (absent !== null) {
+      const partial = { datasets: decided, criterion: false, sentence: `Holds: ${detail}.` };
+      return { ...decide(base, "undecided", absent), partial };
     }
     return decide(base, "holds", detail, evidence);
   });
