@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@std/assert";
 import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
-import { MAX_DNNL_PLANS } from "../lib/backend/dnnl_library.ts";
+import { JIT_FORWARD_BELOW_CHANNELS, MAX_DNNL_PLANS } from "../lib/backend/dnnl_library.ts";
 import { dnnlGeometry, MIN_DNNL_INPUT_GRADIENT_CHANNELS } from "../lib/backend/dnnl_conv2d.ts";
 import {
   blasConv2D,
@@ -225,4 +225,34 @@ Deno.test("RNNX_DNNL=off and a missing library leave the BLAS convolutions, and 
     assertStringIncludes(r.reason, why);
     assertEquals(r.y, ONES_CONV);
   }
+});
+
+Deno.test({
+  name:
+    "the forward pass of few input channels runs on oneDNN's JIT kernel, of many on its first choice",
+  ignore: noDnnl,
+  fn() {
+    const dnnl = registration.dnnl!;
+    const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 };
+    const plan = (xs: number[], ws: number[]) =>
+      dnnl.convolution(dnnlGeometry(xs, ws, attrs as unknown as ConvAttrs, false)!);
+    for (const [xs, ws] of [[[5, 28, 7, 1], [5, 5, 1, 24]], [[2, 28, 7, 24], [5, 5, 24, 24]]]) {
+      assertLessOrEqual(ws[2], JIT_FORWARD_BELOW_CHANNELS - 1);
+      const conv = plan(xs, ws);
+      const jit = conv.forwardOffered.find((name) => name.startsWith("jit:"));
+      assertEquals(
+        conv.implementations.forward,
+        jit ?? conv.forwardOffered[0],
+        `${ws[2]} channels`,
+      );
+    }
+    const wide = plan([2, 14, 4, JIT_FORWARD_BELOW_CHANNELS], [
+      3,
+      3,
+      JIT_FORWARD_BELOW_CHANNELS,
+      8,
+    ]);
+    assertEquals(wide.implementations.forward, wide.forwardOffered[0]);
+    assert(wide.forwardOffered.length >= 2, wide.forwardOffered.join(", "));
+  },
 });

@@ -14,6 +14,8 @@
  * A convolution is planned once per geometry (shapes, strides, padding): the forward,
  * input-gradient and filter-gradient primitives with the filter in the layout oneDNN
  * prefers, and the reorders between that layout and tfjs's `[kh, kw, cin, cout]`.
+ * Each primitive is oneDNN's first choice of implementation, except the forward pass
+ * of few input channels ({@link JIT_FORWARD_BELOW_CHANNELS}).
  * The activations stay NHWC on the wasm heap; the library reads and writes them in
  * place through their addresses.
  *
@@ -34,6 +36,7 @@ const CONV_DESC_BYTES = 5976;
 
 /** oneDNN 2 constants (`dnnl_types.h`). */
 const DNNL = {
+  success: 0,
   cpu: 1,
   f32: 3,
   formatAny: 1,
@@ -106,6 +109,13 @@ const SYMBOLS = {
     parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
     result: "i32",
   },
+  dnnl_primitive_desc_iterator_create: {
+    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  dnnl_primitive_desc_iterator_next: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_iterator_fetch: { parameters: ["pointer"], result: "pointer" },
+  dnnl_primitive_desc_iterator_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
   dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
   dnnl_memory_create: { parameters: ["buffer", "buffer", "pointer", "pointer"], result: "i32" },
@@ -116,6 +126,18 @@ const SYMBOLS = {
   dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
   dnnl_memory_destroy: { parameters: ["pointer"], result: "i32" },
 } as const;
+
+/**
+ * Input channels below which the forward convolution runs on oneDNN's direct JIT
+ * kernel (`jit:…`) rather than its first choice (`brgconv:avx512_core` on AVX-512
+ * machines), where one is offered. Measured on the cells' convolutions (one core, the
+ * other busy): forward 5 × 5 × 1 → 24 at batch 600 took 2.4–3.0 ms on the JIT kernel
+ * against 4.8–5.5 ms, 5 × 5 × 24 → 24 at batch 50 2.1–2.8 against 2.8–3.2 ms, and
+ * 3 × 3 × 24 → 32 at batch 600 3.3–3.7 against 3.5–4.0 ms; with 56 channels brgconv
+ * was the faster (0.60 against 0.62–0.73 ms). The choice depends only on the geometry
+ * and the implementations offered, so the same machine always computes the same bits.
+ */
+export const JIT_FORWARD_BELOW_CHANNELS = 32;
 
 /** Plans kept at once; the least recently used one is released beyond this. */
 export const MAX_DNNL_PLANS = 64;
@@ -147,7 +169,9 @@ export interface DnnlConvolution {
   backwardWeights(x: number, dy: number, dw: number): void;
   /** The filters in oneDNN's layouts (forward, input gradient, filter gradient). */
   readonly buffers: readonly Float32Array[];
-  /** The implementations oneDNN chose, e.g. "brgconv:avx512_core". */
+  /** Every forward implementation oneDNN offered for the geometry, its first choice first. */
+  readonly forwardOffered: readonly string[];
+  /** The implementations that run, e.g. "jit:avx512_core". */
   readonly implementations: { forward: string; backwardData: string; backwardWeights: string };
   /** Destroys the primitives and memory objects (the plan must not be used afterwards). */
   release(): void;
@@ -300,14 +324,39 @@ function planConvolution(
   // everything created here, destroyed by `release`
   const created = { primitives: [] as Deno.PointerValue[], descs: [] as Deno.PointerValue[] };
   const memories: Deno.PointerValue[] = [];
-  const primitiveDesc = (desc: Uint8Array<ArrayBuffer>, hint: Deno.PointerValue) => {
-    const h = handle();
+  /**
+   * The primitive descriptor of the first implementation oneDNN lists for `desc`
+   * whose name `accept` takes (oneDNN's own first choice when none does), and the
+   * names of every implementation it lists.
+   */
+  const primitiveDesc = (
+    desc: Uint8Array<ArrayBuffer>,
+    hint: Deno.PointerValue,
+    accept: (implementation: string) => boolean = () => true,
+  ) => {
+    const it = handle();
     ok(
-      s.dnnl_primitive_desc_create(bytes(h), desc, null, engine, hint),
-      "dnnl_primitive_desc_create",
+      s.dnnl_primitive_desc_iterator_create(bytes(it), desc, null, engine, hint),
+      "dnnl_primitive_desc_iterator_create",
     );
-    created.descs.push(pointerOf(h));
-    return pointerOf(h);
+    const iterator = pointerOf(it);
+    const offered: string[] = [];
+    // oneDNN's first choice is kept until another is accepted, for when none is
+    let [first, chosen]: Deno.PointerValue[] = [null, null];
+    do {
+      const pd = s.dnnl_primitive_desc_iterator_fetch(iterator);
+      if (pd === null) throw new DnnlError("dnnl_primitive_desc_iterator_fetch", -1);
+      const name = implementation(pd);
+      offered.push(name);
+      if (chosen === null && accept(name)) chosen = pd;
+      else if (offered.length === 1) first = pd;
+      else ok(s.dnnl_primitive_desc_destroy(pd), "dnnl_primitive_desc_destroy");
+    } while (s.dnnl_primitive_desc_iterator_next(iterator) === DNNL.success);
+    ok(s.dnnl_primitive_desc_iterator_destroy(iterator), "dnnl_primitive_desc_iterator_destroy");
+    if (chosen === null) [chosen, first] = [first, null];
+    if (first !== null) ok(s.dnnl_primitive_desc_destroy(first), "dnnl_primitive_desc_destroy");
+    created.descs.push(chosen);
+    return { pd: chosen, offered };
   };
   const primitive = (pd: Deno.PointerValue) => {
     const h = handle();
@@ -372,15 +421,16 @@ function planConvolution(
     call: string,
     init: (desc: Uint8Array<ArrayBuffer>) => number,
     hint: Deno.PointerValue,
+    accept?: (implementation: string) => boolean,
   ) => {
     const desc = new Uint8Array(CONV_DESC_BYTES);
     ok(init(desc), call);
-    const pd = primitiveDesc(desc, hint);
-    return { pd, primitive: primitive(pd) };
+    const { pd, offered } = primitiveDesc(desc, hint, accept);
+    return { pd, primitive: primitive(pd), offered };
   };
   const { convolutionDirect: direct } = DNNL;
   const none = new Uint8Array(MD_BYTES);
-  const { pd: fpd, primitive: fwd } = planned(
+  const { pd: fpd, primitive: fwd, offered: forwardOffered } = planned(
     "dnnl_convolution_forward_desc_init",
     (d) =>
       s.dnnl_convolution_forward_desc_init(
@@ -396,6 +446,7 @@ function planConvolution(
         padR,
       ),
     null,
+    (name) => g.C >= JIT_FORWARD_BELOW_CHANNELS || name.startsWith("jit:"),
   );
   const { pd: bpd, primitive: bwdData } = planned(
     "dnnl_convolution_backward_data_desc_init",
@@ -469,6 +520,7 @@ function planConvolution(
       for (const m of memories) ok(s.dnnl_memory_destroy(m), "dnnl_memory_destroy");
       created.primitives.length = created.descs.length = memories.length = 0;
     },
+    forwardOffered,
     implementations: {
       forward: implementation(fpd),
       backwardData: implementation(bpd),
