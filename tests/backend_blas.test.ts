@@ -416,3 +416,32 @@ Deno.test("loadBlas reports a library without cblas_sgemm as not found", () => {
     else Deno.env.set("RNNX_BLAS", prev);
   }
 });
+
+const CORE_PROBE = `
+import { initBackend, openblasCoreType } from "./lib/backend/mod.ts";
+const info = await initBackend({ backend: "wasm", quiet: true });
+console.log(JSON.stringify({ blas: info.blas, default: openblasCoreType(undefined, undefined),
+  env: Deno.env.get("OPENBLAS_CORETYPE") ?? null }));
+`;
+
+Deno.test({
+  name:
+    "RNNX_BLAS_CORETYPE picks OpenBLAS's kernels over OPENBLAS_CORETYPE, the backend names them, children's environment is untouched",
+  ignore: !(blasRegistration()?.library?.description ?? "").startsWith("OpenBLAS"),
+  async fn() {
+    const probe = async (env: Record<string, string>) =>
+      JSON.parse((await inFreshProcess(CORE_PROBE, env))[0]);
+    const pinned = await probe({ RNNX_BLAS_CORETYPE: "Haswell", OPENBLAS_CORETYPE: "Prescott" });
+    assertStringIncludes(pinned.blas, "Haswell kernels");
+    assertEquals(pinned.env, "Prescott", "the variable children inherit is as it was");
+    const library = await probe({ RNNX_BLAS_CORETYPE: "auto", OPENBLAS_CORETYPE: "Haswell" });
+    assertStringIncludes(library.blas, "Haswell kernels");
+    const chosen = await probe({ RNNX_BLAS_CORETYPE: "", OPENBLAS_CORETYPE: "Haswell" });
+    if (chosen.default === null) {
+      assertStringIncludes(chosen.blas, "Haswell kernels");
+    } else {
+      assertEquals(chosen.default, "SkylakeX", "AVX-512 machines load the SkylakeX kernels");
+      assertStringIncludes(chosen.blas, "SkylakeX kernels");
+    }
+  },
+});

@@ -87,7 +87,7 @@ Deno.test("cell benchmarks warm up to the steady state unless told otherwise", (
   assertGreater(CELL_WARMUP, MEASURE_DEFAULTS.warmup);
 });
 
-Deno.test("the PyTorch reference gets the same warm-up and timed steps as this side, OpenMP at one thread", async () => {
+Deno.test("the PyTorch reference gets the same warm-up and timed steps and OpenBLAS kernels as this side, OpenMP at one thread", async () => {
   const dir = await Deno.makeTempDir();
   try {
     // a stand-in for bench/torch_reference.py that reports the steps it was asked for
@@ -105,13 +105,23 @@ Deno.test("the PyTorch reference gets the same warm-up and timed steps as this s
         "a = ap.parse_args()",
         "rate = 1000 * a.warmup + a.repeats + 100000 * int(os.environ.get('OMP_NUM_THREADS', '0'))",
         "print(json.dumps([{'cell': a.cells, 'T': a.T, 'batch': a.batch, 'threads': 1,",
-        "  'median_per_s': rate, 'min_per_s': rate, 'max_per_s': rate, 'torch_version': 'x'}]))",
+        "  'median_per_s': rate, 'min_per_s': rate, 'max_per_s': rate,",
+        "  'torch_version': os.environ.get('OPENBLAS_CORETYPE', 'unset')}]))",
       ].join("\n"),
     );
     const run = (steps: { warmup?: number; repeats?: number }) =>
       runTorchReference({ cells: ["deep"], batch: 50, T: 12, python: "python3", script, ...steps });
     assertEquals((await run({ warmup: 20, repeats: 7 }))[0].median_per_s, 120_007);
     assertEquals((await run({}))[0].median_per_s, 103_010, "the script's own defaults");
+    const before = Deno.env.get("RNNX_BLAS_CORETYPE");
+    try {
+      Deno.env.set("RNNX_BLAS_CORETYPE", "Zen");
+      assertEquals((await run({}))[0].torch_version, "Zen", "OpenBLAS's kernels as on this side");
+    } finally {
+      before === undefined
+        ? Deno.env.delete("RNNX_BLAS_CORETYPE")
+        : Deno.env.set("RNNX_BLAS_CORETYPE", before);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -22,7 +22,7 @@
  * @module
  */
 import type { Geometry } from "./blas_conv2d.ts";
-import { loadNative, type NativeLoadResult } from "./blas_library.ts";
+import { loadNative, type NativeLoadResult, withLoadEnvironment } from "./blas_library.ts";
 
 /** The environment variable naming the oneDNN library (`off` disables it). */
 export const DNNL_ENV = "RNNX_DNNL";
@@ -215,31 +215,12 @@ function bytes(a: BigUint64Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(a.buffer as ArrayBuffer);
 }
 
-/**
- * Opens `path` with its OpenMP runtime (libgomp, which reads `OMP_NUM_THREADS` once,
- * when it loads) set to `threads`; the environment that child processes inherit is
- * left as it was.
- */
-function openWithThreads(path: string, threads: number): Deno.DynamicLibrary<typeof SYMBOLS> {
-  const name = "OMP_NUM_THREADS";
-  let before: string | undefined;
-  let set = false;
-  try {
-    before = Deno.env.get(name);
-    Deno.env.set(name, String(threads));
-    set = true;
-  } catch {
-    // without --allow-env the runtime keeps its own default
-  }
-  try {
-    return Deno.dlopen(path, SYMBOLS);
-  } finally {
-    if (set) before === undefined ? Deno.env.delete(name) : Deno.env.set(name, before);
-  }
-}
-
 function open(path: string, threads: number): DnnlLibrary {
-  const lib = openWithThreads(path, threads);
+  // libgomp reads OMP_NUM_THREADS once, when it loads
+  const lib = withLoadEnvironment(
+    { OMP_NUM_THREADS: String(threads) },
+    () => Deno.dlopen(path, SYMBOLS),
+  );
   const s = lib.symbols;
   const version = new Deno.UnsafePointerView(s.dnnl_version()!);
   const [major, minor, patch] = [version.getInt32(0), version.getInt32(4), version.getInt32(8)];

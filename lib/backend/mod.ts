@@ -40,10 +40,12 @@ export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_ker
 export { shareSavedTensors } from "./saved_tensors.ts";
 export {
   BLAS_CANDIDATES,
+  BLAS_CORETYPE_ENV,
   BLAS_ENV,
   BLAS_THREADS_ENV,
   type BlasLibrary,
   type BlasLoadResult,
   loadBlas,
+  openblasCoreType,
 } from "./blas_library.ts";
 export { type BlasRegistration, blasRegistration, registerBlasKernels } from "./blas_kernels.ts";

@@ -11,6 +11,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
+import { openblasCoreType } from "../backend/mod.ts";
 import type { BenchRow } from "./bench.ts";
 
 /** The cells the PyTorch reference implements. */
@@ -98,12 +99,19 @@ export function parseTorchRecords(value: unknown): TorchRecord[] {
 
 /**
  * The environment the reference runs in on top of this process's: OpenMP at one
- * thread, so that `torch.set_num_threads(n)` alone decides. PyTorch 1.13 (Debian)
- * ran its two-thread steps 1.3–1.7× faster this way on the 2-core machine (Conv⁺Deep
- * 403–450 against 257–302 sequences/s, Deep 3,361–3,405 against 1,373–1,504), and its
- * one-thread steps the same, so the benchmark compares against that better peer.
+ * thread, so that `torch.set_num_threads(n)` alone decides, and OpenBLAS (on which
+ * Debian's PyTorch runs its matrix products) with the kernels this process loads
+ * (`openblasCoreType`), so both sides multiply with the same code. PyTorch 1.13
+ * (Debian) ran its two-thread steps 1.3–1.7× faster with OpenMP at one thread on the
+ * 2-core machine (Conv⁺Deep 403–450 against 257–302 sequences/s, Deep 3,361–3,405
+ * against 1,373–1,504), and its one-thread steps the same; OpenBLAS's `SkylakeX`
+ * kernels instead of `Haswell` gave its dense cells up to 1.3× more on an AVX-512
+ * machine. The benchmark compares against that better peer.
  */
-export const TORCH_ENV: Readonly<Record<string, string>> = { OMP_NUM_THREADS: "1" };
+export function torchEnvironment(): Record<string, string> {
+  const core = openblasCoreType();
+  return { OMP_NUM_THREADS: "1", ...(core === undefined ? {} : { OPENBLAS_CORETYPE: core }) };
+}
 
 /** Options of {@link runTorchReference}. */
 export interface TorchRunOptions {
@@ -145,7 +153,7 @@ export async function runTorchReference(opts: TorchRunOptions): Promise<TorchRec
   ];
   const out = await new Deno.Command(python, {
     args,
-    env: { ...TORCH_ENV },
+    env: torchEnvironment(),
     stdout: "piped",
     stderr: "piped",
   }).output();
