@@ -7,6 +7,7 @@ import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@
 import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
 import { JIT_FORWARD_BELOW_CHANNELS, MAX_DNNL_PLANS } from "../lib/backend/dnnl_library.ts";
 import { dnnlGeometry, MIN_DNNL_INPUT_GRADIENT_CHANNELS } from "../lib/backend/dnnl_conv2d.ts";
+import { poolGeometry } from "../lib/backend/dnnl_pool.ts";
 import {
   blasConv2D,
   blasConv2DBackpropFilter,
@@ -254,5 +255,45 @@ Deno.test({
     ]);
     assertEquals(wide.implementations.forward, wide.forwardOffered[0]);
     assert(wide.forwardOffered.length >= 2, wide.forwardOffered.join(", "));
+  },
+});
+
+/** label, input shape, window, strides, padding: the cells' poolings and odd ones. */
+const POOLS: [string, number[], [number, number], [number, number], "same" | "valid"][] = [
+  ["conv cells, first layer", [3, 28, 7, 24], [2, 2], [2, 2], "same"],
+  ["conv cells, second layer", [3, 14, 4, 32], [2, 2], [2, 2], "same"],
+  ["3 × 3 stride 2, odd sizes", [2, 5, 7, 3], [3, 3], [2, 2], "same"],
+  ["overlapping, valid", [2, 6, 6, 2], [2, 2], [1, 1], "valid"],
+  ["3 × 2 window, strides 2 × 1", [1, 7, 5, 4], [3, 2], [2, 1], "same"],
+];
+
+Deno.test({
+  name: "oneDNN average pooling and its gradient match cpu and the kernels they replace",
+  ignore: noDnnl,
+  fn() {
+    for (const [label, xs, filterSize, strides, pad] of POOLS) {
+      const attrs = { filterSize, strides, pad };
+      const g = poolGeometry(xs, attrs);
+      assert(g !== null, `${label}: oneDNN takes it`);
+      const x = uniform(xs, `p/${label}/x`);
+      const dy = uniform([g.B, g.OH, g.OW, g.C], `p/${label}/dy`);
+      for (
+        const [name, inputs] of [[tf.AvgPool, { x }], [tf.AvgPoolGrad, { dy, input: x }]] as const
+      ) {
+        const run = () => {
+          const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+          const values = out.dataSync() as Float32Array;
+          out.dispose();
+          return values;
+        };
+        const dnnl = run();
+        assertEquals(run(), dnnl, `${label} ${name}: the same bits on a second run`);
+        const before = runKernelConfig(registration.replaced.get(name)!, inputs, attrs);
+        assertLessOrEqual(relativeDiff(dnnl, before), TOLERANCE, `${label} ${name}: vs replaced`);
+        const cpu = onCpu(name, inputs, attrs);
+        assertLessOrEqual(relativeDiff(dnnl, cpu), TOLERANCE, `${label} ${name}: vs cpu`);
+      }
+      tf.dispose([x, dy]);
+    }
   },
 });

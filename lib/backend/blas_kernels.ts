@@ -14,7 +14,8 @@
  * nothing is registered and the pure wasm kernels stay.
  *
  * When oneDNN loads too (`dnnl_library.ts`), the convolution kernels are replaced
- * once more by oneDNN's (`dnnl_conv2d.ts`), which fall back to the BLAS ones.
+ * once more by oneDNN's (`dnnl_conv2d.ts`), which fall back to the BLAS ones, and the
+ * average pooling kernels by oneDNN's (`dnnl_pool.ts`).
  *
  * @module
  */
@@ -34,6 +35,7 @@ import {
   dnnlFusedConv2D,
 } from "./dnnl_conv2d.ts";
 import { type DnnlLibrary, loadDnnl } from "./dnnl_library.ts";
+import { dnnlAvgPool, dnnlAvgPoolGrad } from "./dnnl_pool.ts";
 import { MissingKernelError } from "./errors.ts";
 import type { KernelFix } from "./wasm_kernels.ts";
 import { WASM } from "./wasm_kernel_util.ts";
@@ -73,6 +75,8 @@ const DNNL_KERNELS: Replacement<DnnlLibrary>[] = [
   [tf.FusedConv2D, dnnlFusedConv2D],
   [tf.Conv2DBackpropFilter, dnnlConv2DBackpropFilter],
   [tf.Conv2DBackpropInput, dnnlConv2DBackpropInput],
+  [tf.AvgPool, dnnlAvgPool],
+  [tf.AvgPoolGrad, dnnlAvgPoolGrad],
 ];
 
 /**

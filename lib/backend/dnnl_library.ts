@@ -1,7 +1,7 @@
 /**
  * oneDNN (the library PyTorch runs its CPU convolutions on) loaded through
  * Deno's foreign function interface, for the convolution kernels in
- * `dnnl_conv2d.ts`.
+ * `dnnl_conv2d.ts` and the average pooling kernels in `dnnl_pool.ts`.
  *
  * Where the library comes from: the `RNNX_DNNL` environment variable (a path or a
  * library name; `off` disables it), else `libdnnl.so.2` (Debian's `libdnnl2`, which
@@ -15,7 +15,8 @@
  * input-gradient and filter-gradient primitives with the filter in the layout oneDNN
  * prefers, and the reorders between that layout and tfjs's `[kh, kw, cin, cout]`.
  * Each primitive is oneDNN's first choice of implementation, except the forward pass
- * of few input channels ({@link JIT_FORWARD_BELOW_CHANNELS}).
+ * of few input channels ({@link JIT_FORWARD_BELOW_CHANNELS}). Average poolings are
+ * planned the same way (`dnnl_pool.ts`), in the same bounded cache.
  * The activations stay NHWC on the wasm heap; the library reads and writes them in
  * place through their addresses.
  *
@@ -33,6 +34,8 @@ export const DNNL_CANDIDATES: readonly string[] = ["libdnnl.so.2", "libdnnl.2.dy
 /** sizeof(dnnl_memory_desc_t) and sizeof(dnnl_convolution_desc_t) in the oneDNN 2 ABI. */
 const MD_BYTES = 696;
 const CONV_DESC_BYTES = 5976;
+/** Room for a dnnl_pooling_desc_t (3,192 bytes in the oneDNN 2 ABI). */
+const POOL_DESC_BYTES = 4096;
 
 /** oneDNN 2 constants (`dnnl_types.h`). */
 const DNNL = {
@@ -41,6 +44,9 @@ const DNNL = {
   f32: 3,
   formatAny: 1,
   forwardTraining: 64,
+  forwardInference: 96,
+  poolingAvgIncludePadding: 0x2ff,
+  poolingAvgExcludePadding: 0x3ff,
   convolutionDirect: 1,
   streamInOrder: 1,
   queryImplInfo: 8,
@@ -99,6 +105,24 @@ const SYMBOLS = {
       "buffer",
       "buffer",
     ],
+    result: "i32",
+  },
+  dnnl_pooling_forward_desc_init: {
+    parameters: [
+      "buffer",
+      "i32",
+      "i32",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
+    result: "i32",
+  },
+  dnnl_pooling_backward_desc_init: {
+    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
   dnnl_reorder_primitive_desc_create: {
@@ -177,6 +201,34 @@ export interface DnnlConvolution {
   release(): void;
 }
 
+/** Shapes, window, strides and padding of one NHWC pooling. */
+export interface PoolGeometry {
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  OH: number;
+  OW: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** The primitives of one average pooling, run on byte addresses of float32 NHWC data. */
+export interface DnnlAveragePool {
+  /** out = the mean of the cells of each window that lie inside x (tfjs's `AvgPool`). */
+  forward(x: number, out: number): void;
+  /** dx = dy / (kh·kw) of every window, added onto each of its cells inside x (tfjs's `AvgPoolGrad`). */
+  backward(dy: number, dx: number): void;
+  /** Destroys the primitives and memory objects (the plan must not be used afterwards). */
+  release(): void;
+}
+
 /** A loaded oneDNN library. */
 export interface DnnlLibrary {
   /** The name or path it was loaded from. */
@@ -188,6 +240,8 @@ export interface DnnlLibrary {
    * {@link MAX_DNNL_PLANS} are kept, the least recently used released first).
    */
   convolution(g: ConvGeometry): DnnlConvolution;
+  /** The primitives of an average pooling, cached with the convolutions' plans. */
+  averagePool(g: PoolGeometry): DnnlAveragePool;
   /** How many plans are cached. */
   planCount(): number;
 }
@@ -237,41 +291,44 @@ function open(path: string, threads: number): DnnlLibrary {
   const st = handle();
   ok(s.dnnl_stream_create(bytes(st), engine, DNNL.streamInOrder), "dnnl_stream_create");
   const stream = pointerOf(st);
-  const plans = new Map<string, DnnlConvolution>();
+  const plans = new Map<string, { release(): void }>();
+  /** The plan under `key`, made on first use; the least recently used beyond the bound go. */
+  const cached = <P extends { release(): void }>(key: string, make: () => P): P => {
+    let plan = plans.get(key) as P | undefined;
+    if (plan) {
+      plans.delete(key); // most recently used last
+    } else {
+      plan = make();
+      for (const [oldest, old] of plans) {
+        if (plans.size < MAX_DNNL_PLANS) break;
+        plans.delete(oldest);
+        old.release();
+      }
+    }
+    plans.set(key, plan);
+    return plan;
+  };
   const base = path.split("/").at(-1);
   return {
     path,
     description: `oneDNN ${major}.${minor}.${patch} (${base}, ${threads} thread${
       threads === 1 ? "" : "s"
     })`,
-    convolution(g) {
-      const key = Object.values(g).join(",");
-      let plan = plans.get(key);
-      if (plan) {
-        plans.delete(key); // most recently used last
-      } else {
-        plan = planConvolution(s, engine, stream, g, ok);
-        for (const [oldest, old] of plans) {
-          if (plans.size < MAX_DNNL_PLANS) break;
-          plans.delete(oldest);
-          old.release();
-        }
-      }
-      plans.set(key, plan);
-      return plan;
-    },
+    convolution: (g) =>
+      cached(`conv:${Object.values(g)}`, () => planConvolution(s, engine, stream, g, ok)),
+    averagePool: (g) =>
+      cached(`pool:${Object.values(g)}`, () => planAveragePool(s, engine, stream, g, ok)),
     planCount: () => plans.size,
   };
 }
 
-/** Plans the primitives of one geometry (see the module description). */
-function planConvolution(
+/** The calls that create, run and release the oneDNN objects of one plan. */
+function planner(
   s: Symbols,
   engine: Deno.PointerValue,
   stream: Deno.PointerValue,
-  g: ConvGeometry,
   ok: (status: number, call: string) => void,
-): DnnlConvolution {
+) {
   const md = (logical: number[], strides: number[]) => {
     const m = new Uint8Array(MD_BYTES);
     ok(
@@ -280,28 +337,6 @@ function planConvolution(
     );
     return m;
   };
-  // Logical dimensions are oneDNN's (N, C, H, W) and (O, I, H, W); the strides say NHWC and HWIO.
-  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
-  const dst = md([g.B, g.O, g.OH, g.OW], [g.OH * g.OW * g.O, 1, g.OW * g.O, g.O]);
-  const userWeights = md([g.O, g.C, g.kh, g.kw], [1, g.O, g.kw * g.C * g.O, g.C * g.O]);
-  const biasMd = g.bias ? md([g.O], [1]) : null;
-  const anyWeights = new Uint8Array(MD_BYTES);
-  ok(
-    s.dnnl_memory_desc_init_by_tag(
-      anyWeights,
-      4,
-      dims([g.O, g.C, g.kh, g.kw]),
-      DNNL.f32,
-      DNNL.formatAny,
-    ),
-    "dnnl_memory_desc_init_by_tag",
-  );
-  const [strides, padL, padR] = [
-    dims([g.sh, g.sw]),
-    dims([g.top, g.left]),
-    dims([g.bottom, g.right]),
-  ];
-
   // everything created here, destroyed by `release`
   const created = { primitives: [] as Deno.PointerValue[], descs: [] as Deno.PointerValue[] };
   const memories: Deno.PointerValue[] = [];
@@ -397,22 +432,157 @@ function planConvolution(
     );
   };
 
-  /** A convolution descriptor filled by `init`, its primitive descriptor and primitive. */
+  /** A descriptor of `descBytes` bytes filled by `init`, its primitive descriptor and primitive. */
   const planned = (
     call: string,
+    descBytes: number,
     init: (desc: Uint8Array<ArrayBuffer>) => number,
     hint: Deno.PointerValue,
     accept?: (implementation: string) => boolean,
   ) => {
-    const desc = new Uint8Array(CONV_DESC_BYTES);
+    const desc = new Uint8Array(descBytes);
     ok(init(desc), call);
     const { pd, offered } = primitiveDesc(desc, hint, accept);
     return { pd, primitive: primitive(pd), offered };
   };
+  const wait = () => ok(s.dnnl_stream_wait(stream), "dnnl_stream_wait");
+  const release = () => {
+    for (const p of created.primitives) ok(s.dnnl_primitive_destroy(p), "dnnl_primitive_destroy");
+    for (const d of created.descs) {
+      ok(s.dnnl_primitive_desc_destroy(d), "dnnl_primitive_desc_destroy");
+    }
+    for (const m of memories) ok(s.dnnl_memory_destroy(m), "dnnl_memory_destroy");
+    created.primitives.length = created.descs.length = memories.length = 0;
+  };
+  return {
+    md,
+    implementation,
+    queriedMd,
+    memory,
+    owned,
+    reorder,
+    args,
+    execute,
+    bind,
+    planned,
+    wait,
+    release,
+  };
+}
+
+/** Plans the average pooling of one geometry: forward, and the backward pass tfjs defines. */
+function planAveragePool(
+  s: Symbols,
+  engine: Deno.PointerValue,
+  stream: Deno.PointerValue,
+  g: PoolGeometry,
+  ok: (status: number, call: string) => void,
+): DnnlAveragePool {
+  const { md, memory, args, execute, bind, planned, wait, release } = planner(
+    s,
+    engine,
+    stream,
+    ok,
+  );
+  // logical dimensions (N, C, H, W); the strides say NHWC
+  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
+  const dst = md([g.B, g.C, g.OH, g.OW], [g.OH * g.OW * g.C, 1, g.OW * g.C, g.C]);
+  const window = [dims([g.sh, g.sw]), dims([g.kh, g.kw]), dims([g.top, g.left])] as const;
+  const padR = dims([g.bottom, g.right]);
+  const forward = (kind: number, algorithm: number) =>
+    planned(
+      "dnnl_pooling_forward_desc_init",
+      POOL_DESC_BYTES,
+      (d) => s.dnnl_pooling_forward_desc_init(d, kind, algorithm, src, dst, ...window, padR),
+      null,
+    );
+  // tfjs averages the cells inside the input, but its gradient gives each of them
+  // dy / (kh·kw), which is the gradient of the mean over the padded window
+  const fwd = forward(DNNL.forwardInference, DNNL.poolingAvgExcludePadding);
+  const hint = forward(DNNL.forwardTraining, DNNL.poolingAvgIncludePadding);
+  const bwd = planned(
+    "dnnl_pooling_backward_desc_init",
+    POOL_DESC_BYTES,
+    (d) =>
+      s.dnnl_pooling_backward_desc_init(
+        d,
+        DNNL.poolingAvgIncludePadding,
+        src,
+        dst,
+        ...window,
+        padR,
+      ),
+    hint.pd,
+  );
+  const [x, y] = [memory(src), memory(dst)];
+  const forwardArgs = args([[DNNL.argSrc, x], [DNNL.argDst, y]]);
+  const backwardArgs = args([[DNNL.argDiffDst, y], [DNNL.argDiffSrc, x]]);
+  return {
+    release,
+    forward(px, po) {
+      bind(x, px);
+      bind(y, po);
+      execute(fwd.primitive, forwardArgs, 2);
+      wait();
+    },
+    backward(pdy, pdx) {
+      bind(y, pdy);
+      bind(x, pdx);
+      execute(bwd.primitive, backwardArgs, 2);
+      wait();
+    },
+  };
+}
+
+/** Plans the primitives of one geometry (see the module description). */
+function planConvolution(
+  s: Symbols,
+  engine: Deno.PointerValue,
+  stream: Deno.PointerValue,
+  g: ConvGeometry,
+  ok: (status: number, call: string) => void,
+): DnnlConvolution {
+  const {
+    md,
+    implementation,
+    queriedMd,
+    memory,
+    owned,
+    reorder,
+    args,
+    execute,
+    bind,
+    planned,
+    wait,
+    release,
+  } = planner(s, engine, stream, ok);
+  // Logical dimensions are oneDNN's (N, C, H, W) and (O, I, H, W); the strides say NHWC and HWIO.
+  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
+  const dst = md([g.B, g.O, g.OH, g.OW], [g.OH * g.OW * g.O, 1, g.OW * g.O, g.O]);
+  const userWeights = md([g.O, g.C, g.kh, g.kw], [1, g.O, g.kw * g.C * g.O, g.C * g.O]);
+  const biasMd = g.bias ? md([g.O], [1]) : null;
+  const anyWeights = new Uint8Array(MD_BYTES);
+  ok(
+    s.dnnl_memory_desc_init_by_tag(
+      anyWeights,
+      4,
+      dims([g.O, g.C, g.kh, g.kw]),
+      DNNL.f32,
+      DNNL.formatAny,
+    ),
+    "dnnl_memory_desc_init_by_tag",
+  );
+  const [strides, padL, padR] = [
+    dims([g.sh, g.sw]),
+    dims([g.top, g.left]),
+    dims([g.bottom, g.right]),
+  ];
+
   const { convolutionDirect: direct } = DNNL;
   const none = new Uint8Array(MD_BYTES);
   const { pd: fpd, primitive: fwd, offered: forwardOffered } = planned(
     "dnnl_convolution_forward_desc_init",
+    CONV_DESC_BYTES,
     (d) =>
       s.dnnl_convolution_forward_desc_init(
         d,
@@ -431,6 +601,7 @@ function planConvolution(
   );
   const { pd: bpd, primitive: bwdData } = planned(
     "dnnl_convolution_backward_data_desc_init",
+    CONV_DESC_BYTES,
     (d) =>
       s.dnnl_convolution_backward_data_desc_init(
         d,
@@ -446,6 +617,7 @@ function planConvolution(
   );
   const { pd: wpd, primitive: bwdWeights } = planned(
     "dnnl_convolution_backward_weights_desc_init",
+    CONV_DESC_BYTES,
     (d) =>
       s.dnnl_convolution_backward_weights_desc_init(
         d,
@@ -488,19 +660,11 @@ function planConvolution(
   const intoForward = reorderArgs(w, fWeights.mem);
   const intoBackward = reorderArgs(w, bWeights.mem);
   const outOfGradient = reorderArgs(dWeights.mem, w);
-  const wait = () => ok(s.dnnl_stream_wait(stream), "dnnl_stream_wait");
   // the library writes the filters into these buffers: they must live as long as the plan
   const buffers = [fWeights.buffer, bWeights.buffer, dWeights.buffer];
   return {
     buffers,
-    release() {
-      for (const p of created.primitives) ok(s.dnnl_primitive_destroy(p), "dnnl_primitive_destroy");
-      for (const d of created.descs) {
-        ok(s.dnnl_primitive_desc_destroy(d), "dnnl_primitive_desc_destroy");
-      }
-      for (const m of memories) ok(s.dnnl_memory_destroy(m), "dnnl_memory_destroy");
-      created.primitives.length = created.descs.length = memories.length = 0;
-    },
+    release,
     forwardOffered,
     implementations: {
       forward: implementation(fpd),
