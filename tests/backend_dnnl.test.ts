@@ -28,8 +28,8 @@ const info = await initBackend({ backend: "wasm", quiet: true });
 const registration = blasRegistration()!;
 const noDnnl = registration.dnnl === null;
 
-/** Runs a kernel as registered (oneDNN), as the kernel before it (BLAS) and on cpu. */
-function compare(
+/** The output of kernel `name` as registered, after checking a second run gives the same bits. */
+function sameBitsTwice(
   label: string,
   name: string,
   inputs: Record<string, tf.Tensor>,
@@ -41,8 +41,19 @@ function compare(
     out.dispose();
     return values;
   };
-  const dnnl = run();
-  assertEquals(run(), dnnl, `${label}: the same bits on a second run`);
+  const first = run();
+  assertEquals(run(), first, `${label}: the same bits on a second run`);
+  return first;
+}
+
+/** Runs a kernel as registered (oneDNN), as the kernel before it (BLAS) and on cpu. */
+function compare(
+  label: string,
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+): Float32Array {
+  const dnnl = sameBitsTwice(label, name, inputs, attrs);
   const blas = runKernelConfig(blasKernel(name), inputs, attrs);
   const cpu = onCpu(name, inputs, attrs);
   assertLessOrEqual(relativeDiff(dnnl, cpu), TOLERANCE, `${label}: oneDNN vs cpu`);
@@ -280,14 +291,7 @@ Deno.test({
       for (
         const [name, inputs] of [[tf.AvgPool, { x }], [tf.AvgPoolGrad, { dy, input: x }]] as const
       ) {
-        const run = () => {
-          const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
-          const values = out.dataSync() as Float32Array;
-          out.dispose();
-          return values;
-        };
-        const dnnl = run();
-        assertEquals(run(), dnnl, `${label} ${name}: the same bits on a second run`);
+        const dnnl = sameBitsTwice(`${label} ${name}`, name, inputs, attrs);
         const before = runKernelConfig(registration.replaced.get(name)!, inputs, attrs);
         assertLessOrEqual(relativeDiff(dnnl, before), TOLERANCE, `${label} ${name}: vs replaced`);
         const cpu = onCpu(name, inputs, attrs);

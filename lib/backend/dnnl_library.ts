@@ -61,94 +61,41 @@ const DNNL = {
   argDiffWeights: 161,
 } as const;
 
+/** The FFI types of the parameters below: a buffer, an `int32_t`, a pointer. */
+const [BUF, I32, PTR] = ["buffer", "i32", "pointer"] as const;
+
+/** A oneDNN function that returns a `dnnl_status_t`, taking `parameters`. */
+const status = <const P extends readonly Deno.NativeType[]>(...parameters: P) => ({
+  parameters,
+  result: "i32" as const,
+});
+
 const SYMBOLS = {
   dnnl_version: { parameters: [], result: "pointer" },
-  dnnl_engine_create: { parameters: ["buffer", "i32", "usize"], result: "i32" },
-  dnnl_stream_create: { parameters: ["buffer", "pointer", "u32"], result: "i32" },
-  dnnl_memory_desc_init_by_strides: {
-    parameters: ["buffer", "i32", "buffer", "i32", "buffer"],
-    result: "i32",
-  },
-  dnnl_memory_desc_init_by_tag: {
-    parameters: ["buffer", "i32", "buffer", "i32", "i32"],
-    result: "i32",
-  },
+  dnnl_engine_create: status(BUF, I32, "usize"),
+  dnnl_stream_create: status(BUF, PTR, "u32"),
+  dnnl_memory_desc_init_by_strides: status(BUF, I32, BUF, I32, BUF),
+  dnnl_memory_desc_init_by_tag: status(BUF, I32, BUF, I32, I32),
   dnnl_memory_desc_get_size: { parameters: ["buffer"], result: "usize" },
-  dnnl_convolution_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_convolution_backward_data_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  dnnl_convolution_backward_weights_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_pooling_forward_desc_init: {
-    parameters: [
-      "buffer",
-      "i32",
-      "i32",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
-    result: "i32",
-  },
-  dnnl_pooling_backward_desc_init: {
-    parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  dnnl_reorder_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "buffer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_iterator_create: {
-    parameters: ["buffer", "buffer", "pointer", "pointer", "pointer"],
-    result: "i32",
-  },
-  dnnl_primitive_desc_iterator_next: { parameters: ["pointer"], result: "i32" },
+  dnnl_convolution_forward_desc_init: status(BUF, I32, I32, BUF, BUF, BUF, BUF, BUF, BUF, BUF),
+  dnnl_convolution_backward_data_desc_init: status(BUF, I32, BUF, BUF, BUF, BUF, BUF, BUF),
+  dnnl_convolution_backward_weights_desc_init: status(BUF, I32, BUF, BUF, BUF, BUF, BUF, BUF, BUF),
+  dnnl_pooling_forward_desc_init: status(BUF, I32, I32, BUF, BUF, BUF, BUF, BUF, BUF),
+  dnnl_pooling_backward_desc_init: status(BUF, I32, BUF, BUF, BUF, BUF, BUF, BUF),
+  dnnl_reorder_primitive_desc_create: status(BUF, BUF, PTR, BUF, PTR, PTR),
+  dnnl_primitive_desc_iterator_create: status(BUF, BUF, PTR, PTR, PTR),
+  dnnl_primitive_desc_iterator_next: status(PTR),
   dnnl_primitive_desc_iterator_fetch: { parameters: ["pointer"], result: "pointer" },
-  dnnl_primitive_desc_iterator_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_primitive_desc_query: { parameters: ["pointer", "i32", "i32", "buffer"], result: "i32" },
-  dnnl_primitive_create: { parameters: ["buffer", "pointer"], result: "i32" },
-  dnnl_memory_create: { parameters: ["buffer", "buffer", "pointer", "pointer"], result: "i32" },
-  dnnl_memory_set_data_handle: { parameters: ["pointer", "pointer"], result: "i32" },
-  dnnl_primitive_execute: { parameters: ["pointer", "pointer", "i32", "buffer"], result: "i32" },
-  dnnl_stream_wait: { parameters: ["pointer"], result: "i32" },
-  dnnl_primitive_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_primitive_desc_destroy: { parameters: ["pointer"], result: "i32" },
-  dnnl_memory_destroy: { parameters: ["pointer"], result: "i32" },
+  dnnl_primitive_desc_iterator_destroy: status(PTR),
+  dnnl_primitive_desc_query: status(PTR, I32, I32, BUF),
+  dnnl_primitive_create: status(BUF, PTR),
+  dnnl_memory_create: status(BUF, BUF, PTR, PTR),
+  dnnl_memory_set_data_handle: status(PTR, PTR),
+  dnnl_primitive_execute: status(PTR, PTR, I32, BUF),
+  dnnl_stream_wait: status(PTR),
+  dnnl_primitive_destroy: status(PTR),
+  dnnl_primitive_desc_destroy: status(PTR),
+  dnnl_memory_destroy: status(PTR),
 } as const;
 
 /**
@@ -201,23 +148,8 @@ export interface DnnlConvolution {
   release(): void;
 }
 
-/** Shapes, window, strides and padding of one NHWC pooling. */
-export interface PoolGeometry {
-  B: number;
-  H: number;
-  W: number;
-  C: number;
-  OH: number;
-  OW: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  top: number;
-  left: number;
-  bottom: number;
-  right: number;
-}
+/** Shapes, window, strides and padding of one NHWC pooling (a convolution's, less the filter's). */
+export type PoolGeometry = Omit<Geometry, "O" | "dh" | "dw" | "rows" | "K">;
 
 /** The primitives of one average pooling, run on byte addresses of float32 NHWC data. */
 export interface DnnlAveragePool {

@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { heapAddress, heapOffset } from "./blas_library.ts";
 import type { BlasBackend } from "./blas_matmul.ts";
+import { geometry } from "./blas_conv2d.ts";
 import type { DnnlLibrary, PoolGeometry } from "./dnnl_library.ts";
 import type { KernelArgs } from "./wasm_kernel_util.ts";
 
@@ -44,23 +45,8 @@ export function poolGeometry(
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
-  const g: PoolGeometry = {
-    B: info.batchSize,
-    H: info.inHeight,
-    W: info.inWidth,
-    C: info.inChannels,
-    OH: info.outHeight,
-    OW: info.outWidth,
-    kh: info.filterHeight,
-    kw: info.filterWidth,
-    sh: info.strideHeight,
-    sw: info.strideWidth,
-    top: info.padInfo.top,
-    left: info.padInfo.left,
-    bottom: info.padInfo.bottom,
-    right: info.padInfo.right,
-  };
+  const { O: _O, dh, dw, rows: _rows, K: _K, ...g } = geometry(info);
+  if (dh !== 1 || dw !== 1) return null;
   return g.B * g.H * g.W * g.C * g.OH * g.OW === 0 ? null : g;
 }
 
