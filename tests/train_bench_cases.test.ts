@@ -100,11 +100,23 @@ Deno.test("PyTorch's best thread count and the ratio are attached to training ro
   assertEquals(rows[0].pytorch_median_per_s, 200);
   assertEquals(rows[0].pytorch_threads, 1);
   assertEquals(rows[0].ratio, 1.5);
+  assertEquals(rows[0].ratio_per_core, 1.5, "one PyTorch thread is also its best per thread");
   assertEquals(rows[1].pytorch_median_per_s, undefined, "no PyTorch record for convdeep");
   assertEquals(rows[2].ratio, undefined, "eval rows are not compared");
   const table = benchTable(rows);
-  assertStringIncludes(table, "| PyTorch /s | threads | ratio |");
-  assertStringIncludes(table, "| 200 | 1 | 1.50 |");
+  assertStringIncludes(table, "| PyTorch /s | threads | ratio | per core |");
+  assertStringIncludes(table, "| 200 | 1 | 1.50 | 1.50 |");
+});
+
+Deno.test("the ratio per core divides both sides' rates by their threads", () => {
+  const torchRecords = [torch("conv+deep", 1, 300), torch("conv+deep", 2, 540)];
+  const [one] = attachTorch([trainRow("conv+deep", 450)], torchRecords);
+  assertEquals(one.pytorch_threads, 2, "two threads are PyTorch's best rate");
+  assertEquals(one.ratio, 450 / 540);
+  assertEquals(one.ratio_per_core, 1.5, "450 per thread against PyTorch's best 300 per thread");
+  const [two] = attachTorch([trainRow("conv+deep", 450)], torchRecords, 2);
+  assertEquals(two.ratio, 450 / 540, "the ratio compares rates whatever the threads");
+  assertEquals(two.ratio_per_core, 0.75, "225 per thread on this side");
 });
 
 Deno.test("records of the PyTorch reference are checked field by field", () => {

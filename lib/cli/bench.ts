@@ -28,7 +28,8 @@
  * steady state of a run), on the active backend (the native BLAS is used when it
  * loads; `RNNX_BLAS=off` turns it off). `--vs-pytorch` also runs
  * `bench/torch_reference.py` (1 and 2 threads, the same warm-up and timed steps) and
- * adds PyTorch's best median and the ratio to the training rows.
+ * adds PyTorch's best median, the ratio and the ratio per core (rates per thread,
+ * this side's threads being the native libraries') to the training rows.
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
  * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
  * convdeep for `memory`.
@@ -38,7 +39,7 @@
  *
  * @module
  */
-import { initBackend } from "../backend/mod.ts";
+import { blasRegistration, initBackend } from "../backend/mod.ts";
 import {
   CELL_IDS,
   CELL_LENGTHS,
@@ -283,7 +284,7 @@ export async function runBench(
       warmup: measured.warmup,
       repeats: measured.repeats,
     });
-    rows = attachTorch(rows, records);
+    rows = attachTorch(rows, records, blasRegistration()?.library?.threads ?? 1);
   }
   if (opts["save-rates"]) {
     const stored = await storeBenchRates(defaultRunsRoot(), rows);

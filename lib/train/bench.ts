@@ -110,6 +110,8 @@ export interface BenchRow {
   pytorch_threads?: number;
   /** With `--vs-pytorch`: median_per_s / pytorch_median_per_s. */
   ratio?: number;
+  /** With `--vs-pytorch`: sequences per second per thread over PyTorch's best per thread. */
+  ratio_per_core?: number;
 }
 
 /**
@@ -245,9 +247,10 @@ export function benchTable(rows: readonly BenchRow[]): string {
   const rule = "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |";
   const dash = (v: number | undefined, digits: number) => v === undefined ? "–" : v.toFixed(digits);
   return [
-    head + (torch ? " PyTorch /s | threads | ratio |" : "") + (cost ? " × explain |" : "") +
+    head + (torch ? " PyTorch /s | threads | ratio | per core |" : "") +
+    (cost ? " × explain |" : "") +
     (passes ? " passes per sample | × passes |" : ""),
-    rule + (torch ? " ---: | ---: | ---: |" : "") + (cost ? " ---: |" : "") +
+    rule + (torch ? " ---: | ---: | ---: | ---: |" : "") + (cost ? " ---: |" : "") +
     (passes ? " --- | ---: |" : ""),
     ...rows.map((r) => {
       const method = r.measure ? `${r.method} · ${r.measure}` : r.method ?? "–";
@@ -257,10 +260,10 @@ export function benchTable(rows: readonly BenchRow[]): string {
       const tail = (cost ? ` ${dash(r.relative_cost, (r.relative_cost ?? 1) < 1 ? 2 : 1)} |` : "") +
         (passes ? ` ${r.passes ?? "–"} | ${dash(r.passes_cost, 2)} |` : "");
       if (!torch) return base + tail;
-      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – |${tail}`;
+      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – | – |${tail}`;
       return `${base} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
         r.ratio!.toFixed(2)
-      } |${tail}`;
+      } | ${dash(r.ratio_per_core, 2)} |${tail}`;
     }),
   ].join("\n");
 }

@@ -179,22 +179,39 @@ export async function runTorchReference(opts: TorchRunOptions): Promise<TorchRec
 
 /**
  * Returns the rows with PyTorch's best median (over thread counts) of the same
- * cell, T and batch and the ratio attached to every `train` row that has one.
+ * cell, T and batch and the ratio attached to every `train` row that has one,
+ * and the ratio per core: this side's rate per thread (`threads`, the native
+ * libraries' count) over PyTorch's best rate per thread. A protocol that runs
+ * one fold per core costs what the per-core rates say.
+ *
+ * @example
+ * ```ts
+ * import { attachTorch } from "./bench_pytorch.ts";
+ * const row = { case: "train", cell: "deep", T: 12, batch: 50, backend: "wasm",
+ *   median_per_s: 300, min_per_s: 290, max_per_s: 310 };
+ * const torch = (threads: number, median_per_s: number) => ({ cell: "deep", T: 12, torch_version: "2",
+ *   batch: 50, threads, median_per_s, min_per_s: median_per_s, max_per_s: median_per_s });
+ * const [r] = attachTorch([row], [torch(1, 150), torch(2, 250)]);
+ * if (r.ratio !== 1.2 || r.ratio_per_core !== 2) throw new Error();
+ * ```
  */
 export function attachTorch(
   rows: readonly BenchRow[],
   records: readonly TorchRecord[],
+  threads = 1,
 ): BenchRow[] {
   return rows.map((r) => {
     if (r.case !== "train") return r;
     const same = records.filter((t) => t.cell === r.cell && t.T === r.T && t.batch === r.batch);
     if (same.length === 0) return r;
     const best = same.reduce((a, b) => (b.median_per_s > a.median_per_s ? b : a));
+    const perCore = Math.max(...same.map((t) => t.median_per_s / t.threads));
     return {
       ...r,
       pytorch_median_per_s: best.median_per_s,
       pytorch_threads: best.threads,
       ratio: r.median_per_s / best.median_per_s,
+      ratio_per_core: r.median_per_s / threads / perCore,
     };
   });
 }
