@@ -161,3 +161,33 @@ Deno.test({
     assertStringIncludes(stderr, 'unknown cell "gru"; valid cells: deep, rlstm, convdeep');
   },
 });
+
+Deno.test({
+  name: "deno task bench --vs-pytorch --rounds 2 pairs each cell's rounds with the reference",
+  ignore,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        "lib/cli/bench.ts",
+        ...["--cells", "deep,shallow", "--batch", "4", "--warmup", "0", "--repeats", "1"],
+        ...["--vs-pytorch", "--rounds", "2", "--json"],
+      ],
+      cwd: new URL("..", import.meta.url),
+      env: { NO_COLOR: "1" },
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert(out.success, stderr);
+    const rows = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, unknown>[];
+    const deep = rows.find((r) => r.cell === "deep")!;
+    assertEquals(deep.rounds, 2);
+    assert((deep.ratio as number) > 0 && (deep.ratio_per_core as number) > 0, JSON.stringify(deep));
+    assert([1, 2].includes(deep.pytorch_threads as number), `threads ${deep.pytorch_threads}`);
+    const shallow = rows.find((r) => r.cell === "shallow")!;
+    assertEquals(shallow.ratio, undefined, "the reference has no Shallow cell");
+    assertEquals(shallow.rounds, undefined, "cells without a reference are measured once");
+    assertStringIncludes(stderr, "train deep:");
+    assertStringIncludes(stderr, "(2 rounds)");
+  },
+});

@@ -25,6 +25,7 @@ import {
   machineInfo,
   machineLines,
   memoryTable,
+  pairedTorchRow,
   parseCpuinfo,
   parseTorchRecords,
   type TorchRecord,
@@ -117,6 +118,51 @@ Deno.test("the ratio per core divides both sides' rates by their threads", () =>
   const [two] = attachTorch([trainRow("conv+deep", 450)], torchRecords, 2);
   assertEquals(two.ratio, 450 / 540, "the ratio compares rates whatever the threads");
   assertEquals(two.ratio_per_core, 0.75, "225 per thread on this side");
+});
+
+Deno.test("paired rounds measure this side and PyTorch back to back and report medians", async () => {
+  const calls: string[] = [];
+  const ours = [450, 300, 460];
+  const torchRates: [number, number][] = [[300, 540], [280, 600], [310, 500]];
+  let round = 0;
+  const row = await pairedTorchRow(
+    3,
+    () => {
+      calls.push("ours");
+      return Promise.resolve(trainRow("conv+deep", ours[round]));
+    },
+    () => {
+      calls.push("torch");
+      const [one, two] = torchRates[round++];
+      return Promise.resolve([torch("conv+deep", 1, one), torch("conv+deep", 2, two)]);
+    },
+  );
+  assertEquals(calls, ["ours", "torch", "ours", "torch", "ours", "torch"]);
+  assertEquals(row.rounds, 3);
+  assertEquals(row.median_per_s, 450);
+  assertEquals([row.min_per_s, row.max_per_s], [150, 920], "the slowest and fastest of any round");
+  assertEquals(row.pytorch_median_per_s, 540);
+  assertEquals(row.pytorch_threads, 2);
+  // ratios 450/540, 300/600, 460/500: the median is the first, not 450/540 of the medians by luck
+  assertEquals(row.ratio, 450 / 540);
+  // per core 450/300, 300/300, 460/310
+  assertEquals(row.ratio_per_core, 460 / 310);
+});
+
+Deno.test("paired rounds without a PyTorch record keep this side's rates only", async () => {
+  const row = await pairedTorchRow(
+    2,
+    () => Promise.resolve(trainRow("shallow", 100)),
+    () => Promise.resolve([torch("deep", 1, 50)]),
+  );
+  assertEquals([row.median_per_s, row.rounds], [100, 2]);
+  assertEquals(row.ratio, undefined);
+  assertEquals(row.pytorch_median_per_s, undefined);
+  await assertRejects(
+    () => pairedTorchRow(0, () => Promise.resolve(trainRow("deep", 1)), () => Promise.resolve([])),
+    RangeError,
+    "rounds",
+  );
 });
 
 Deno.test("records of the PyTorch reference are checked field by field", () => {

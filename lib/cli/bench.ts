@@ -1,7 +1,7 @@
 /**
  * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,memory,workers]
  * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 20] [--repeats 7]
- * [--vs-pytorch] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
+ * [--vs-pytorch [--rounds 1]] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
  * [--jobs 1,2] [--json] [--save-rates]`.
  *
  * - `train`: sequences per second of one Adam step with dropout (batch 50);
@@ -27,9 +27,11 @@
  * (train, eval and explain: 20 untimed steps unless `--warmup` says otherwise, the
  * steady state of a run), on the active backend (the native BLAS is used when it
  * loads; `RNNX_BLAS=off` turns it off). `--vs-pytorch` also runs
- * `bench/torch_reference.py` (1 and 2 threads, the same warm-up and timed steps) and
- * adds PyTorch's best median, the ratio and the ratio per core (rates per thread,
- * this side's threads being the native libraries') to the training rows.
+ * `bench/torch_reference.py` (1 and 2 threads, the same warm-up and timed steps) right
+ * after each training row of a cell it has, and adds PyTorch's best median, the ratio
+ * and the ratio per core (rates per thread, this side's threads being the native
+ * libraries') to the row; `--rounds n` measures both sides back to back n times per
+ * cell and reports the medians over the rounds.
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
  * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
  * convdeep for `memory`.
@@ -55,7 +57,6 @@ import {
 } from "../relevance/mod.ts";
 import { benchQuality } from "../eval/mod.ts";
 import {
-  attachTorch,
   benchEval,
   benchMemory,
   type BenchRow,
@@ -70,6 +71,7 @@ import {
   machineLines,
   type MemoryRow,
   memoryTable,
+  pairedTorchRow,
   runTorchReference,
   TORCH_CELLS,
 } from "../train/mod.ts";
@@ -113,6 +115,7 @@ export const DEFAULT_CELLS: Record<
 
 const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,quality,memory] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
+  "[--rounds n] " +
   "[--dataset mnist-maj] [--steps n] [--folds n] [--profile quick] [--jobs 1,2] [--json] " +
   "[--save-rates]";
 
@@ -146,6 +149,7 @@ export async function runBench(
       warmup: { type: "string" },
       repeats: { type: "string" },
       "vs-pytorch": { type: "boolean" },
+      rounds: { type: "string" },
       dataset: { type: "string" },
       steps: { type: "string" },
       folds: { type: "string" },
@@ -197,6 +201,9 @@ export async function runBench(
     warmup: num("warmup", opts.warmup, 0),
     repeats: num("repeats", opts.repeats, 1),
   };
+  const rounds = num("rounds", opts.rounds, 1) ?? 1;
+  // the same warm-up and number of timed steps on both sides
+  const torchSteps = cellMeasure(common);
   const steps = num("steps", opts.steps, 1);
   const folds = num("folds", opts.folds, 1);
   const jobs = String(opts.jobs ?? "1,2").split(",").map((j) => num("jobs", j.trim(), 1)!);
@@ -204,7 +211,7 @@ export async function runBench(
     throw new UsageError(`--folds must be at least 2 for workers, found ${folds}`, USAGE);
   }
   await initBackend();
-  let rows: BenchRow[] = [];
+  const rows: BenchRow[] = [];
   const memory: MemoryRow[] = [];
   const workers: WorkerScalingRow[] = [];
   for (const c of cases) {
@@ -259,6 +266,20 @@ export async function runBench(
           log(`explain ${cell} ${method}: ${r.median_per_s.toFixed(1)} heatmaps/s`);
           rows.push(r);
         }
+      } else if (c === "train" && opts["vs-pytorch"] && TORCH_CELLS.includes(cell)) {
+        let ours: BenchRow | undefined;
+        const r = await pairedTorchRow(
+          rounds,
+          async () => (ours = await benchTrain(cell, common)),
+          () => runTorchReference({ cells: [cell], batch: ours!.batch, T, ...torchSteps }),
+          blasRegistration()?.library?.threads ?? 1,
+        );
+        log(
+          `train ${cell}: ${r.median_per_s.toFixed(1)} seq/s, PyTorch ${
+            r.pytorch_median_per_s?.toFixed(1) ?? "–"
+          } seq/s (${rounds} round${rounds === 1 ? "" : "s"})`,
+        );
+        rows.push(r);
       } else {
         const r = await BENCH_CASES[c as BenchCase](cell, common);
         log(`${c} ${cell}: ${r.median_per_s.toFixed(1)} seq/s`);
@@ -266,25 +287,11 @@ export async function runBench(
       }
     }
   }
-  if (opts["vs-pytorch"]) {
-    const train = rows.filter((r) => r.case === "train" && TORCH_CELLS.includes(r.cell));
-    if (train.length === 0) {
-      throw new UsageError(
-        `--vs-pytorch compares training rows of ${TORCH_CELLS.join(", ")}; none were measured`,
-        USAGE,
-      );
-    }
-    log(`pytorch: ${[...new Set(train.map((r) => r.cell))].join(", ")} (1 and 2 threads)`);
-    // the same warm-up and number of timed steps on both sides
-    const measured = cellMeasure(common);
-    const records = await runTorchReference({
-      cells: [...new Set(train.map((r) => r.cell))],
-      batch: train[0].batch,
-      T,
-      warmup: measured.warmup,
-      repeats: measured.repeats,
-    });
-    rows = attachTorch(rows, records, blasRegistration()?.library?.threads ?? 1);
+  if (opts["vs-pytorch"] && !rows.some((r) => r.rounds !== undefined)) {
+    throw new UsageError(
+      `--vs-pytorch compares training rows of ${TORCH_CELLS.join(", ")}; none were measured`,
+      USAGE,
+    );
   }
   if (opts["save-rates"]) {
     const stored = await storeBenchRates(defaultRunsRoot(), rows);

@@ -70,10 +70,23 @@ export async function measureRate(
     await op();
     rates.push(items / ((performance.now() - t0) / 1000));
   }
-  const sorted = [...rates].sort((a, b) => a - b);
+  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates), rates };
+}
+
+/**
+ * The median of `values` (the mean of the middle two for an even count).
+ *
+ * @example
+ * ```ts
+ * import { median } from "./bench.ts";
+ * if (median([3, 1, 2]) !== 2 || median([4, 1, 2, 3]) !== 2.5) throw new Error();
+ * ```
+ */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("the median of no values");
+  const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], rates };
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** One row of a benchmark table (`deno task bench --json` prints an array of these). */
@@ -112,6 +125,11 @@ export interface BenchRow {
   ratio?: number;
   /** With `--vs-pytorch`: sequences per second per thread over PyTorch's best per thread. */
   ratio_per_core?: number;
+  /**
+   * With `--vs-pytorch --rounds n`: the rounds of this side and PyTorch measured back to
+   * back; the rates, the ratio and the ratio per core are then medians over the rounds.
+   */
+  rounds?: number;
 }
 
 /**

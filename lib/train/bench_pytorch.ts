@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { openblasCoreType } from "../backend/mod.ts";
-import type { BenchRow } from "./bench.ts";
+import { type BenchRow, median } from "./bench.ts";
 
 /** The cells the PyTorch reference implements. */
 export const TORCH_CELLS: readonly string[] = [
@@ -214,4 +214,81 @@ export function attachTorch(
       ratio_per_core: r.median_per_s / threads / perCore,
     };
   });
+}
+
+/**
+ * A training row measured against PyTorch in `rounds` rounds, each measuring this side
+ * (`ours`) and then the reference (`torch`) back to back, so that both meet the machine
+ * in the same state (its speed drifts by 20–30 % over minutes). The row carries the
+ * median over the rounds of this side's rate, of PyTorch's best rate, of the ratio and
+ * of the ratio per core (each round's as {@link attachTorch} computes it), the slowest
+ * and fastest timed step of any round, and PyTorch's thread count that was best most
+ * often; without a PyTorch record of the cell it carries this side's rates only.
+ *
+ * @example
+ * ```ts
+ * import { pairedTorchRow } from "./bench_pytorch.ts";
+ * const ours = [300, 200, 310];
+ * const torch = [200, 100, 210];
+ * let round = 0;
+ * const row = await pairedTorchRow(
+ *   3,
+ *   () => {
+ *     const m = ours[round];
+ *     return Promise.resolve({ case: "train", cell: "deep", T: 12, batch: 50, backend: "wasm",
+ *       median_per_s: m, min_per_s: m - 5, max_per_s: m + 5 });
+ *   },
+ *   () => {
+ *     const m = torch[round++];
+ *     return Promise.resolve([{ cell: "deep", T: 12, batch: 50, threads: 1, median_per_s: m,
+ *       min_per_s: m, max_per_s: m, torch_version: "2" }]);
+ *   },
+ * );
+ * // the ratios of the rounds are 1.5, 2 and 1.476…: their median is 1.5
+ * if (row.ratio !== 1.5 || row.median_per_s !== 300 || row.rounds !== 3) throw new Error();
+ * ```
+ */
+export async function pairedTorchRow(
+  rounds: number,
+  ours: () => Promise<BenchRow>,
+  torch: () => Promise<readonly TorchRecord[]>,
+  threads = 1,
+): Promise<BenchRow> {
+  if (!(Number.isInteger(rounds) && rounds >= 1)) {
+    throw new RangeError(`rounds must be a positive integer, found ${rounds}`);
+  }
+  const measured: BenchRow[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const row = await ours();
+    measured.push(attachTorch([row], await torch(), threads)[0]);
+  }
+  const own: BenchRow = {
+    ...measured[0],
+    median_per_s: median(measured.map((r) => r.median_per_s)),
+    min_per_s: Math.min(...measured.map((r) => r.min_per_s)),
+    max_per_s: Math.max(...measured.map((r) => r.max_per_s)),
+    rounds,
+  };
+  if (measured.some((r) => r.ratio === undefined)) {
+    const {
+      pytorch_median_per_s: _p,
+      pytorch_threads: _t,
+      ratio: _r,
+      ratio_per_core: _c,
+      ...rest
+    } = own;
+    return rest;
+  }
+  const counts = new Map<number, number>();
+  for (const r of measured) {
+    counts.set(r.pytorch_threads!, (counts.get(r.pytorch_threads!) ?? 0) + 1);
+  }
+  const mostOften = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+  return {
+    ...own,
+    pytorch_median_per_s: median(measured.map((r) => r.pytorch_median_per_s!)),
+    pytorch_threads: mostOften,
+    ratio: median(measured.map((r) => r.ratio!)),
+    ratio_per_core: median(measured.map((r) => r.ratio_per_core!)),
+  };
 }
