@@ -153,7 +153,7 @@ export function cpuFlags(): ReadonlySet<string> {
  * undefined for the library's own choice: {@link BLAS_CORETYPE_ENV} when set (`auto`:
  * undefined), else `SkylakeX` on a CPU with AVX-512 (F, CD, BW, DQ, VL), else undefined.
  * Two things keep a plain OpenBLAS off its AVX-512 kernels on such machines: OpenBLAS
- * 0.3.21 (Debian 12) does not know AMD's Zen 4 and runs its AVX2 `Haswell` kernels
+ * 0.3.21 (Debian 12) does not know AMD's Zen 4 and 5 and runs its AVX2 `Haswell` kernels
  * there, and machine images set `OPENBLAS_CORETYPE=Haswell` to keep a fleet uniform.
  * On an AMD EPYC with AVX-512 (one core, the other busy) `SkylakeX` took sgemm from 96
  * to 180 GFLOP/s at 1024³, and from 77 to 125 GFLOP/s on Deep's 50 × 448 × 128 product.
