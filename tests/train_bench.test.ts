@@ -79,6 +79,13 @@ Deno.test("deno task bench --json prints one row per selected cell", async () =>
   }).output();
   assertEquals(bad.success, false);
   assertStringIncludes(new TextDecoder().decode(bad.stderr), "valid cells: shallow, deep");
+  const lone = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "lib/cli/bench.ts", "--cells", "deep", "--rounds", "3"],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1" },
+  }).output();
+  assertEquals(lone.success, false);
+  assertStringIncludes(new TextDecoder().decode(lone.stderr), "--rounds pairs rows");
 });
 
 Deno.test("cell benchmarks warm up to the steady state unless told otherwise", () => {

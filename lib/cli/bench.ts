@@ -202,6 +202,9 @@ export async function runBench(
     repeats: num("repeats", opts.repeats, 1),
   };
   const rounds = num("rounds", opts.rounds, 1) ?? 1;
+  if (opts.rounds !== undefined && !opts["vs-pytorch"]) {
+    throw new UsageError("--rounds pairs rows with PyTorch's: it needs --vs-pytorch", USAGE);
+  }
   // the same warm-up and number of timed steps on both sides
   const torchSteps = cellMeasure(common);
   const steps = num("steps", opts.steps, 1);
