@@ -269,6 +269,9 @@ function planner(
     );
     return m;
   };
+  /** An NHWC tensor: oneDNN's logical dimensions (N, C, H, W), the strides of the layout. */
+  const nhwc = (n: number, c: number, h: number, w: number) =>
+    md([n, c, h, w], [h * w * c, 1, w * c, c]);
   // everything created here, destroyed by `release`
   const created = { primitives: [] as Deno.PointerValue[], descs: [] as Deno.PointerValue[] };
   const memories: Deno.PointerValue[] = [];
@@ -388,6 +391,7 @@ function planner(
   };
   return {
     md,
+    nhwc,
     implementation,
     queriedMd,
     memory,
@@ -410,15 +414,14 @@ function planAveragePool(
   g: PoolGeometry,
   ok: (status: number, call: string) => void,
 ): DnnlAveragePool {
-  const { md, memory, args, execute, bind, planned, wait, release } = planner(
+  const { nhwc, memory, args, execute, bind, planned, wait, release } = planner(
     s,
     engine,
     stream,
     ok,
   );
-  // logical dimensions (N, C, H, W); the strides say NHWC
-  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
-  const dst = md([g.B, g.C, g.OH, g.OW], [g.OH * g.OW * g.C, 1, g.OW * g.C, g.C]);
+  const src = nhwc(g.B, g.C, g.H, g.W);
+  const dst = nhwc(g.B, g.C, g.OH, g.OW);
   const window = [dims([g.sh, g.sw]), dims([g.kh, g.kw]), dims([g.top, g.left])] as const;
   const padR = dims([g.bottom, g.right]);
   const forward = (kind: number, algorithm: number) =>
@@ -476,6 +479,7 @@ function planConvolution(
 ): DnnlConvolution {
   const {
     md,
+    nhwc,
     implementation,
     queriedMd,
     memory,
@@ -488,9 +492,9 @@ function planConvolution(
     wait,
     release,
   } = planner(s, engine, stream, ok);
-  // Logical dimensions are oneDNN's (N, C, H, W) and (O, I, H, W); the strides say NHWC and HWIO.
-  const src = md([g.B, g.C, g.H, g.W], [g.H * g.W * g.C, 1, g.W * g.C, g.C]);
-  const dst = md([g.B, g.O, g.OH, g.OW], [g.OH * g.OW * g.O, 1, g.OW * g.O, g.O]);
+  const src = nhwc(g.B, g.C, g.H, g.W);
+  const dst = nhwc(g.B, g.O, g.OH, g.OW);
+  // the filter's logical dimensions are oneDNN's (O, I, H, W); the strides say HWIO
   const userWeights = md([g.O, g.C, g.kh, g.kw], [1, g.O, g.kw * g.C * g.O, g.C * g.O]);
   const biasMd = g.bias ? md([g.O], [1]) : null;
   const anyWeights = new Uint8Array(MD_BYTES);
