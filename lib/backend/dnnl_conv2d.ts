@@ -12,16 +12,10 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { heapAddress, heapOffset } from "./blas_library.ts";
-import {
-  applyActivation,
-  biasLayout,
-  type BlasBackend,
-  supportsActivation,
-} from "./blas_matmul.ts";
+import { applyActivation, biasLayout, supportsActivation } from "./blas_matmul.ts";
 import { type ConvAttrs, convInfo, geometry, isNhwc, isPointwise } from "./blas_conv2d.ts";
 import type { ConvGeometry, DnnlLibrary } from "./dnnl_library.ts";
-import type { KernelArgs } from "./wasm_kernel_util.ts";
+import { address, orFallback } from "./dnnl_kernel.ts";
 
 /**
  * The oneDNN geometry of a float32 NHWC convolution of `xShape` with
@@ -43,21 +37,6 @@ export function dnnlGeometry(
 
 const float32 = (...ts: (tf.TensorInfo | undefined)[]) =>
   ts.every((t) => t != null && t.dtype === "float32");
-
-/** Byte address of a tensor's data on the heap (take it after the kernel's last allocation). */
-function address(backend: BlasBackend, t: tf.TensorInfo): number {
-  return heapAddress(backend) + heapOffset(backend, t.dataId);
-}
-
-/** A kernel config that runs `run`, or the kernel before it where `run` returns null. */
-function orFallback(
-  fallback: tf.KernelConfig,
-  run: (args: KernelArgs, backend: BlasBackend) => tf.TensorInfo | null,
-): tf.KernelConfig {
-  const kernelFunc = (args: KernelArgs) =>
-    run(args, args.backend as BlasBackend) ?? fallback.kernelFunc(args);
-  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
-}
 
 /** A `Conv2D` kernel config for the wasm backend that runs on oneDNN. */
 export function dnnlConv2D(dnnl: DnnlLibrary, fallback: tf.KernelConfig): tf.KernelConfig {

@@ -12,11 +12,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { heapAddress, heapOffset } from "./blas_library.ts";
-import type { BlasBackend } from "./blas_matmul.ts";
 import { geometry } from "./blas_conv2d.ts";
+import { address, orFallback } from "./dnnl_kernel.ts";
 import type { DnnlLibrary, PoolGeometry } from "./dnnl_library.ts";
-import type { KernelArgs } from "./wasm_kernel_util.ts";
 
 /** tfjs's `AvgPool` attributes (`AvgPoolGrad` has the same, without the rounding mode). */
 type PoolAttrs = tf.AvgPoolAttrs;
@@ -50,42 +48,31 @@ export function poolGeometry(
   return g.B * g.H * g.W * g.C * g.OH * g.OW === 0 ? null : g;
 }
 
-/** Byte address of a tensor's data on the heap (take it after the kernel's last allocation). */
-function address(backend: BlasBackend, t: tf.TensorInfo): number {
-  return heapAddress(backend) + heapOffset(backend, t.dataId);
-}
-
 /** An `AvgPool` kernel config for the wasm backend that runs on oneDNN. */
 export function dnnlAvgPool(dnnl: DnnlLibrary, fallback: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: KernelArgs) => {
+  return orFallback(fallback, (args, backend) => {
     const x = args.inputs.x;
     const g = x?.dtype === "float32"
       ? poolGeometry(x.shape, args.attrs as unknown as PoolAttrs)
       : null;
-    if (g === null) return fallback.kernelFunc(args);
-    const backend = args.backend as BlasBackend;
+    if (g === null) return null;
     const out = backend.makeOutput([g.B, g.OH, g.OW, g.C], "float32");
     dnnl.averagePool(g).forward(address(backend, x!), address(backend, out));
     return out;
-  };
-  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+  });
 }
 
 /** An `AvgPoolGrad` kernel config for the wasm backend that runs on oneDNN. */
 export function dnnlAvgPoolGrad(dnnl: DnnlLibrary, fallback: tf.KernelConfig): tf.KernelConfig {
-  const kernelFunc = (args: KernelArgs) => {
+  return orFallback(fallback, (args, backend) => {
     const { dy, input } = args.inputs;
     const g = dy?.dtype === "float32" && input
       ? poolGeometry(input.shape, args.attrs as unknown as PoolAttrs)
       : null;
     const expected = g && [g.B, g.OH, g.OW, g.C];
-    if (g === null || !dy!.shape.every((d, i) => d === expected![i])) {
-      return fallback.kernelFunc(args);
-    }
-    const backend = args.backend as BlasBackend;
+    if (g === null || !dy!.shape.every((d, i) => d === expected![i])) return null;
     const out = backend.makeOutput(input!.shape.slice(), "float32");
     dnnl.averagePool(g).backward(address(backend, dy!), address(backend, out));
     return out;
-  };
-  return { ...fallback, kernelFunc: kernelFunc as tf.KernelFunc };
+  });
 }
