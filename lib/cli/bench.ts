@@ -270,11 +270,10 @@ export async function runBench(
           rows.push(r);
         }
       } else if (c === "train" && opts["vs-pytorch"] && TORCH_CELLS.includes(cell)) {
-        let ours: BenchRow | undefined;
         const r = await pairedTorchRow(
           rounds,
-          async () => (ours = await benchTrain(cell, common)),
-          () => runTorchReference({ cells: [cell], batch: ours!.batch, T, ...torchSteps }),
+          () => benchTrain(cell, common),
+          (ours) => runTorchReference({ cells: [cell], batch: ours.batch, T, ...torchSteps }),
           blasRegistration()?.library?.threads ?? 1,
         );
         log(

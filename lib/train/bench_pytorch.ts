@@ -218,12 +218,13 @@ export function attachTorch(
 
 /**
  * A training row measured against PyTorch in `rounds` rounds, each measuring this side
- * (`ours`) and then the reference (`torch`) back to back, so that both meet the machine
- * in the same state (its speed drifts by 20–30 % over minutes). The row carries the
- * median over the rounds of this side's rate, of PyTorch's best rate, of the ratio and
- * of the ratio per core (each round's as {@link attachTorch} computes it), the slowest
- * and fastest timed step of any round, and PyTorch's thread count that was best most
- * often; without a PyTorch record of the cell it carries this side's rates only.
+ * (`ours`) and then the reference (`torch`, given this side's row of the round) back to
+ * back, so that both meet the machine in the same state (its speed drifts by 20–30 %
+ * over minutes). The row carries the median over the rounds of this side's rate, of
+ * PyTorch's best rate, of the ratio and of the ratio per core (each round's as
+ * {@link attachTorch} computes it), the slowest and fastest timed step of any round, and
+ * PyTorch's thread count that was best most often; without a PyTorch record of the cell
+ * it carries this side's rates only.
  *
  * @example
  * ```ts
@@ -251,34 +252,27 @@ export function attachTorch(
 export async function pairedTorchRow(
   rounds: number,
   ours: () => Promise<BenchRow>,
-  torch: () => Promise<readonly TorchRecord[]>,
+  torch: (row: BenchRow) => Promise<readonly TorchRecord[]>,
   threads = 1,
 ): Promise<BenchRow> {
   if (!(Number.isInteger(rounds) && rounds >= 1)) {
     throw new RangeError(`rounds must be a positive integer, found ${rounds}`);
   }
+  const plain: BenchRow[] = [];
   const measured: BenchRow[] = [];
   for (let r = 0; r < rounds; r++) {
     const row = await ours();
-    measured.push(attachTorch([row], await torch(), threads)[0]);
+    plain.push(row);
+    measured.push(attachTorch([row], await torch(row), threads)[0]);
   }
   const own: BenchRow = {
-    ...measured[0],
-    median_per_s: median(measured.map((r) => r.median_per_s)),
-    min_per_s: Math.min(...measured.map((r) => r.min_per_s)),
-    max_per_s: Math.max(...measured.map((r) => r.max_per_s)),
+    ...plain[0],
+    median_per_s: median(plain.map((r) => r.median_per_s)),
+    min_per_s: Math.min(...plain.map((r) => r.min_per_s)),
+    max_per_s: Math.max(...plain.map((r) => r.max_per_s)),
     rounds,
   };
-  if (measured.some((r) => r.ratio === undefined)) {
-    const {
-      pytorch_median_per_s: _p,
-      pytorch_threads: _t,
-      ratio: _r,
-      ratio_per_core: _c,
-      ...rest
-    } = own;
-    return rest;
-  }
+  if (measured.some((r) => r.ratio === undefined)) return own;
   const counts = new Map<number, number>();
   for (const r of measured) {
     counts.set(r.pytorch_threads!, (counts.get(r.pytorch_threads!) ?? 0) + 1);
