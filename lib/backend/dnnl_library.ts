@@ -367,8 +367,8 @@ function planner(
     );
   };
 
-  /** A descriptor of `descBytes` bytes filled by `init`, its primitive descriptor and primitive. */
-  const planned = (
+  /** A descriptor of `descBytes` bytes filled by `init`, and its primitive descriptor. */
+  const described = (
     call: string,
     descBytes: number,
     init: (desc: Uint8Array<ArrayBuffer>) => number,
@@ -377,7 +377,11 @@ function planner(
   ) => {
     const desc = new Uint8Array(descBytes);
     ok(init(desc), call);
-    const { pd, offered } = primitiveDesc(desc, hint, accept);
+    return primitiveDesc(desc, hint, accept);
+  };
+  /** {@link described}, and the primitive that runs it. */
+  const planned = (...what: Parameters<typeof described>) => {
+    const { pd, offered } = described(...what);
     return { pd, primitive: primitive(pd), offered };
   };
   const wait = () => ok(s.dnnl_stream_wait(stream), "dnnl_stream_wait");
@@ -400,6 +404,7 @@ function planner(
     args,
     execute,
     bind,
+    described,
     planned,
     wait,
     release,
@@ -414,7 +419,7 @@ function planAveragePool(
   g: PoolGeometry,
   ok: (status: number, call: string) => void,
 ): DnnlAveragePool {
-  const { nhwc, memory, args, execute, bind, planned, wait, release } = planner(
+  const { nhwc, memory, args, execute, bind, described, planned, wait, release } = planner(
     s,
     engine,
     stream,
@@ -424,17 +429,24 @@ function planAveragePool(
   const dst = nhwc(g.B, g.C, g.OH, g.OW);
   const window = [dims([g.sh, g.sw]), dims([g.kh, g.kw]), dims([g.top, g.left])] as const;
   const padR = dims([g.bottom, g.right]);
-  const forward = (kind: number, algorithm: number) =>
-    planned(
-      "dnnl_pooling_forward_desc_init",
-      POOL_DESC_BYTES,
-      (d) => s.dnnl_pooling_forward_desc_init(d, kind, algorithm, src, dst, ...window, padR),
-      null,
-    );
+  const forward = (kind: number, algorithm: number) => (d: Uint8Array<ArrayBuffer>) =>
+    s.dnnl_pooling_forward_desc_init(d, kind, algorithm, src, dst, ...window, padR);
+  const call = "dnnl_pooling_forward_desc_init";
   // tfjs averages the cells inside the input, but its gradient gives each of them
-  // dy / (kh·kw), which is the gradient of the mean over the padded window
-  const fwd = forward(DNNL.forwardInference, DNNL.poolingAvgExcludePadding);
-  const hint = forward(DNNL.forwardTraining, DNNL.poolingAvgIncludePadding);
+  // dy / (kh·kw), which is the gradient of the mean over the padded window; the
+  // backward pass needs that forward pass only as its hint, not as a primitive
+  const fwd = planned(
+    call,
+    POOL_DESC_BYTES,
+    forward(DNNL.forwardInference, DNNL.poolingAvgExcludePadding),
+    null,
+  );
+  const hint = described(
+    call,
+    POOL_DESC_BYTES,
+    forward(DNNL.forwardTraining, DNNL.poolingAvgIncludePadding),
+    null,
+  );
   const bwd = planned(
     "dnnl_pooling_backward_desc_init",
     POOL_DESC_BYTES,
