@@ -49,43 +49,39 @@ Deno.test("the training benchmark measures Adam steps of a cell and leaves no te
   assertStringIncludes(benchTable([row]), "| train | deep | 4 | 50 |");
 });
 
-Deno.test("deno task bench --json prints one row per selected cell", async () => {
+/** `deno task bench` with `args`: whether it succeeded, and its stdout and stderr. */
+async function benchCli(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "lib/cli/bench.ts",
-      "--cells",
-      "deep,rlstm",
-      "--warmup",
-      "0",
-      "--repeats",
-      "1",
-      "--json",
-    ],
+    args: ["run", "--allow-all", "lib/cli/bench.ts", ...args],
     cwd: new URL("..", import.meta.url),
     env: { NO_COLOR: "1" },
   }).output();
-  assert(out.success, new TextDecoder().decode(out.stderr));
-  const rows = JSON.parse(new TextDecoder().decode(out.stdout));
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { ok: out.success, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("deno task bench --json prints one row per selected cell", async () => {
+  const out = await benchCli([
+    "--cells",
+    "deep,rlstm",
+    "--warmup",
+    "0",
+    "--repeats",
+    "1",
+    "--json",
+  ]);
+  assert(out.ok, out.stderr);
+  const rows = JSON.parse(out.stdout);
   assertEquals(rows.map((r: { cell: string; T: number }) => [r.cell, r.T]), [
     ["deep", 12],
     ["rlstm", 12],
   ]);
-  const bad = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/bench.ts", "--cells", "deep,peephole-lstm"],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
-  }).output();
-  assertEquals(bad.success, false);
-  assertStringIncludes(new TextDecoder().decode(bad.stderr), "valid cells: shallow, deep");
-  const lone = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/bench.ts", "--cells", "deep", "--rounds", "3"],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
-  }).output();
-  assertEquals(lone.success, false);
-  assertStringIncludes(new TextDecoder().decode(lone.stderr), "--rounds pairs rows");
+  const bad = await benchCli(["--cells", "deep,peephole-lstm"]);
+  assertEquals(bad.ok, false);
+  assertStringIncludes(bad.stderr, "valid cells: shallow, deep");
+  const lone = await benchCli(["--cells", "deep", "--rounds", "3"]);
+  assertEquals(lone.ok, false);
+  assertStringIncludes(lone.stderr, "--rounds pairs rows");
 });
 
 Deno.test("cell benchmarks warm up to the steady state unless told otherwise", () => {
