@@ -122,6 +122,11 @@ Deno.test({
       const shallow = rows.find((r) => r["Architecture"] === "Shallow")!;
       assertEquals(shallow["MNIST-MAJ this run"], null);
       assertStringIncludes(String(Object.values(shallow).at(-1)), "MNIST-MAJ not trained");
+      const deep = rows.find((r) => r["Architecture"] === "Deep")!;
+      assertStringIncludes(
+        String(deep[FLAG_COLUMN]),
+        "MNIST-MAJ fold 1 not trained (mean of the stored folds)",
+      );
 
       const numbers = claimNumbers({ grid });
       const base = { id: "x", section: "3.3", where: "Fig 3.12", claim: "…" };
@@ -172,6 +177,9 @@ Deno.test({
         (figure.figure as { spec: { title: { subtitle: string[] } } }).spec.title;
       const notShown = subtitle.find((l) => l.startsWith("not shown, no stored run"));
       assertStringIncludes(notShown ?? "", "MNIST-MAJ LSTM");
+      assert(!notShown?.includes("Deep"), `Deep is shown, from its stored fold: ${notShown}`);
+      const partly = subtitle.find((l) => l.startsWith("mean of the stored folds only"));
+      assertStringIncludes(partly ?? "", "MNIST-MAJ Deep (fold 1)");
 
       // samples 22 and 99 of the MAJ test set: whichever lies in fold 1 is replaced
       const task = await cachedTask("mnist-maj", exp.profile.folds);

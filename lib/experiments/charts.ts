@@ -192,7 +192,13 @@ export async function cosineFigure(
       ]
       : [];
   });
-  const untrained = untrainedList(grid.untrained ?? [], { datasets: MAJ_DATASETS, cells: s.cells });
+  const listed = (whole: boolean) =>
+    untrainedList((grid.untrained ?? []).filter((u) => u.whole === whole), {
+      datasets: MAJ_DATASETS,
+      cells: s.cells,
+    });
+  const untrained = listed(true);
+  const partly = listed(false);
   const vl = cosineChartSpec(agg, { baseline: [...s.baseline], datasets, chance });
   const folds = Math.max(0, ...points.map((p) => p.n_folds));
   const subtitle = [
@@ -200,6 +206,7 @@ export async function cosineFigure(
     ...(chance.length ? ["grey dashed lines: uniform and random relevance, same samples"] : []),
     ...flagged,
     ...(untrained ? [`not shown, no stored run (this build trains nothing): ${untrained}`] : []),
+    ...(partly ? [`mean of the stored folds only, these without a stored run: ${partly}`] : []),
   ];
   (vl as unknown as Record<string, unknown>).title = {
     text: `Fig ${s.name.replace(/^fig-/, "")}: mean cosine similarity`,

@@ -253,6 +253,34 @@ export function untrainedModel(
 }
 
 /**
+ * The folds of (dataset, cell, T) without a stored run while others have one
+ * (training mode `never`), in order; empty when every asked fold has a run,
+ * when no fold has one ({@link untrainedModel}), or when it was not asked for.
+ *
+ * @example
+ * ```ts
+ * import { missingFolds, type RunGrid } from "./grid.ts";
+ * const grid = {
+ *   untrained: [{ dataset: "mnist-maj", cell: "conv+deep", T: 12, folds: [1, 2], whole: false }],
+ * } as unknown as RunGrid;
+ * if (missingFolds(grid, "mnist-maj", "conv+deep", 12).join() !== "1,2") throw new Error();
+ * if (missingFolds(grid, "fashion-mnist-maj", "conv+deep", 12).length !== 0) throw new Error();
+ * ```
+ */
+export function missingFolds(
+  grid: RunGrid,
+  dataset: string,
+  cell: string,
+  T?: number,
+): number[] {
+  const id = parseCellId(cell);
+  const u = grid.untrained?.find((u) =>
+    !u.whole && u.dataset === dataset && u.cell === id && (T === undefined || u.T === T)
+  );
+  return u ? [...u.folds] : [];
+}
+
+/**
  * The MAJ entries of a grid that a request names (all MAJ entries when it
  * names no cells or datasets). A named cell without any entry fails, listing
  * the MAJ cells the grid holds, unless the grid records it as untrained

@@ -16,6 +16,7 @@ import { UnknownArtifactError } from "./errors.ts";
 import {
   entryAccuracy,
   type GridEntry,
+  missingFolds,
   modelLabel,
   type RunGrid,
   runIds,
@@ -153,7 +154,9 @@ export function minimumFlag(dataset: string, accuracy: number | null): string {
 
 /**
  * The flag text of a model in an accuracy table: "not trained" when the grid
- * records it as having no stored run, else its {@link minimumFlag}.
+ * records it as having no stored run, else its {@link minimumFlag} and, when
+ * some of its folds have no stored run, which (its accuracy is the mean of
+ * the others).
  */
 function modelFlag(
   grid: RunGrid | undefined,
@@ -165,7 +168,13 @@ function modelFlag(
   if (accuracy === null && grid && untrainedModel(grid, dataset, cell, T)) {
     return `${datasetLabel(dataset)} not trained (no stored run)`;
   }
-  return minimumFlag(dataset, accuracy);
+  const missing = grid ? missingFolds(grid, dataset, cell, T) : [];
+  const partly = missing.length === 0
+    ? ""
+    : `${datasetLabel(dataset)} fold${missing.length === 1 ? "" : "s"} ${
+      missing.join(", ")
+    } not trained (mean of the stored folds)`;
+  return joinFlags([minimumFlag(dataset, accuracy), partly]);
 }
 
 function runAccuracy(entry: GridEntry | undefined): number | null {
