@@ -290,6 +290,31 @@ Deno.test("a claim comparing intervals is undecided with fewer than three folds"
   assertEquals(claim.evaluate({ accuracy: ALL_FINE, cosine: three }).verdict, "holds");
 });
 
+Deno.test("a claim resting on a model with folds missing is undecided and says what the stored folds show", () => {
+  const claim = claimById("exp3-literal-less-stable");
+  const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
+  const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
+  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
+  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  const cosine = [...narrow, ...wide];
+  const complete = claim.evaluate({ accuracy: ALL_FINE, cosine });
+  assertEquals(complete.verdict, "holds");
+  const partlyTrained = [{ dataset: "mnist-maj", cell: "conv+deep", T: 12, missing: [1, 2] }];
+  const out = claim.evaluate({ accuracy: ALL_FINE, cosine, partlyTrained });
+  assertEquals(out.verdict, "undecided");
+  assertEquals(
+    out.sentence,
+    "Undecided: folds 1, 2 of Conv⁺Deep on MNIST-MAJ have no stored run, and this build trains nothing.",
+  );
+  assertStringIncludes(out.unconsidered ?? "", "Holds", "what the stored folds say");
+  const one = claim.evaluate({
+    accuracy: ALL_FINE,
+    cosine,
+    partlyTrained: [{ ...partlyTrained[0], missing: [2] }],
+  });
+  assertStringIncludes(one.sentence, "fold 2 of Conv⁺Deep on MNIST-MAJ has no stored run");
+});
+
 /** One cosine point with a symmetric 95 % interval. */
 function point(
   dataset: string,

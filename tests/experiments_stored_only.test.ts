@@ -129,6 +129,9 @@ Deno.test({
       );
 
       const numbers = claimNumbers({ grid });
+      assertEquals(numbers.partlyTrained, [
+        { dataset: "mnist-maj", cell: "deep", T: 12, missing: [1] },
+      ]);
       const base = { id: "x", section: "3.3", where: "Fig 3.12", claim: "…" };
       const outcome = criterion(
         base,

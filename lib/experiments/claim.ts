@@ -65,6 +65,14 @@ export interface ClaimNumbers {
   similarity?: readonly SimilarityPoint[];
   /** Models without a stored run in a build that trains nothing (training mode `never`). */
   untrained?: readonly ModelRef[];
+  /** Models some of whose folds have no stored run in a build that trains nothing. */
+  partlyTrained?: readonly PartlyTrainedModel[];
+}
+
+/** A model some of whose folds have no stored run. */
+export interface PartlyTrainedModel extends ModelRef {
+  /** The folds without a stored run. */
+  missing: readonly number[];
 }
 
 /** A trained model a claim rests on. */
@@ -332,8 +340,9 @@ const pct2 = (x: number): string => `${x.toFixed(2)} %`;
 /**
  * The thesis's criterion for a claim about explanations: null when every
  * model it rests on has an accuracy in `numbers` that meets the Table 3.2
- * minimum (and, for interval comparisons, enough folds), else the undecided
- * outcome that says why.
+ * minimum, has a stored run of every fold the profile trains (and, for
+ * interval comparisons, enough folds), else the undecided outcome that says
+ * why.
  *
  * @example
  * ```ts
@@ -375,6 +384,23 @@ export function criterion(
       `below the minimum: ${
         below.map((b) => `${b.what} ${b.numbers}`).join(", ")
       } (${below.length} of the ${models.length} models it rests on)`,
+    );
+  }
+  const partly = models.flatMap((m) => {
+    const p = numbers.partlyTrained?.find((u) =>
+      u.dataset === m.dataset && u.cell === m.cell && u.T === m.T
+    );
+    return p
+      ? [`fold${p.missing.length === 1 ? "" : "s"} ${p.missing.join(", ")} of ${name(m)}`]
+      : [];
+  });
+  if (partly.length) {
+    return decide(
+      base,
+      "undecided",
+      `${partly.join(", ")} ${
+        partly.length === 1 && !partly[0].startsWith("folds") ? "has" : "have"
+      } no stored run, and this build trains nothing`,
     );
   }
   if (comparesIntervals) {

@@ -89,5 +89,8 @@ export function claimNumbers(sources: NumberSources): ClaimNumbers {
       cell,
       T,
     })),
+    partlyTrained: sources.grid?.untrained?.filter((u) => !u.whole).map((
+      { dataset, cell, T, folds },
+    ) => ({ dataset, cell, T, missing: folds })),
   };
 }

@@ -176,7 +176,8 @@ before verdicts were recorded with them); <code>deno task report</code> executes
 ${withClaims.map(verdictRows).join("\n")}
 </tbody></table>
 <p>“Undecided” means that the numbers cannot decide the claim in this run: a model it rests on is
-below the thesis's minimum accuracy (Table 3.2), too few folds, or numbers missing. Hover a line
+below the thesis's minimum accuracy (Table 3.2) or lacks some of its folds, too few folds, or numbers
+missing. Hover a line
 for its full text; the arrow opens the section that decides it.</p>
 </section>
 <section id="accuracy">
