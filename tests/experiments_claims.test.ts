@@ -193,12 +193,19 @@ Deno.test("a claim without its numbers is undecided and says what is missing", (
   assertStringIncludes(out.sentence, "Conv⁺R-LSTM-SD on MNIST-MAJ");
 });
 
-Deno.test("literal connections' stability claim needs intervals and compares their widths", () => {
-  const claim = claimById("exp3-literal-less-stable");
+/** Cosine points of both MAJ datasets: the plain conv cells with narrow intervals, the Conv⁺ cells with wide ones. */
+function literalWidths(): { narrow: CosinePoint[]; wide: CosinePoint[] } {
   const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
   const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
-  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
-  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  return {
+    narrow: both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 })),
+    wide: both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 })),
+  };
+}
+
+Deno.test("literal connections' stability claim needs intervals and compares their widths", () => {
+  const claim = claimById("exp3-literal-less-stable");
+  const { narrow, wide } = literalWidths();
   assertEquals(
     claim.evaluate({ accuracy: ALL_FINE, cosine: [...narrow, ...wide] }).verdict,
     "holds",
@@ -278,10 +285,7 @@ Deno.test("every explanation claim passes the criterion; accuracy claims are jud
 Deno.test("a claim comparing intervals is undecided with fewer than three folds", () => {
   const claim = claimById("exp3-literal-less-stable");
   assert(claim.comparesIntervals);
-  const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
-  const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
-  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
-  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  const { narrow, wide } = literalWidths();
   const two = [...narrow, ...wide].map((p) => ({ ...p, n_folds: 2 }));
   const out = claim.evaluate({ accuracy: ALL_FINE, cosine: two });
   assertEquals(out.verdict, "undecided");
@@ -292,10 +296,7 @@ Deno.test("a claim comparing intervals is undecided with fewer than three folds"
 
 Deno.test("a claim resting on a model with folds missing is undecided and says what the stored folds show", () => {
   const claim = claimById("exp3-literal-less-stable");
-  const cells = { "convdeep": [0.6, 0.6, 0.6, 0.6], "convrlstm-sd": [0.7, 0.7, 0.7, 0.7] };
-  const plus = { "conv+deep": [0.5, 0.5, 0.5, 0.5], "conv+rlstm-sd": [0.5, 0.5, 0.5, 0.5] };
-  const narrow = both(cells).map((p) => ({ ...p, ci_lo: p.mean - 0.01, ci_hi: p.mean + 0.01 }));
-  const wide = both(plus).map((p) => ({ ...p, ci_lo: p.mean - 0.05, ci_hi: p.mean + 0.05 }));
+  const { narrow, wide } = literalWidths();
   const cosine = [...narrow, ...wide];
   const complete = claim.evaluate({ accuracy: ALL_FINE, cosine });
   assertEquals(complete.verdict, "holds");
