@@ -18,7 +18,7 @@
 import { CELL_LABELS, parseCellId } from "../cells/mod.ts";
 import { datasetLabel, methodLabel } from "../eval/mod.ts";
 import type { CosinePoint, DistributionPoint } from "./charts.ts";
-import { modelLabel } from "./grid.ts";
+import { foldList, modelLabel } from "./grid.ts";
 import { minimumAccuracy } from "./thesis.ts";
 
 /** A claim's outcome in one run. */
@@ -390,16 +390,15 @@ export function criterion(
     const p = numbers.partlyTrained?.find((u) =>
       u.dataset === m.dataset && u.cell === m.cell && u.T === m.T
     );
-    return p
-      ? [`fold${p.missing.length === 1 ? "" : "s"} ${p.missing.join(", ")} of ${name(m)}`]
-      : [];
+    return p ? [{ what: `${foldList(p.missing)} of ${name(m)}`, folds: p.missing.length }] : [];
   });
   if (partly.length) {
+    const one = partly.length === 1 && partly[0].folds === 1;
     return decide(
       base,
       "undecided",
-      `${partly.join(", ")} ${
-        partly.length === 1 && !partly[0].startsWith("folds") ? "has" : "have"
+      `${partly.map((p) => p.what).join(", ")} ${
+        one ? "has" : "have"
       } no stored run, and this build trains nothing`,
     );
   }

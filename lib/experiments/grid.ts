@@ -327,6 +327,19 @@ export function trainedFolds(ctx: ExperimentContext): number[] {
 }
 
 /**
+ * Folds in words: `fold 1`, `folds 1, 2`.
+ *
+ * @example
+ * ```ts
+ * import { foldList } from "./grid.ts";
+ * if (foldList([1]) !== "fold 1" || foldList([1, 2]) !== "folds 1, 2") throw new Error();
+ * ```
+ */
+export function foldList(folds: readonly number[]): string {
+  return `fold${folds.length === 1 ? "" : "s"} ${folds.join(", ")}`;
+}
+
+/**
  * The untrained models of a grid in words, e.g. `MNIST-MAJ Conv⁺Deep, FashionMNIST-MAJ
  * R-LSTM (folds 1, 2)`; only those of the given datasets and cells when given.
  *
@@ -348,9 +361,7 @@ export function untrainedList(
     )
     .map((u) => {
       const name = modelLabel(u.cell, u.T);
-      const folds = u.whole
-        ? ""
-        : ` (fold${u.folds.length === 1 ? "" : "s"} ${u.folds.join(", ")})`;
+      const folds = u.whole ? "" : ` (${foldList(u.folds)})`;
       return `${datasetLabel(u.dataset)} ${name}${folds}`;
     })
     .join(", ");

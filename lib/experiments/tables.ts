@@ -15,6 +15,7 @@ import { STANDARD_CELLS } from "./cell_methods.ts";
 import { UnknownArtifactError } from "./errors.ts";
 import {
   entryAccuracy,
+  foldList,
   type GridEntry,
   missingFolds,
   modelLabel,
@@ -171,9 +172,7 @@ function modelFlag(
   const missing = grid ? missingFolds(grid, dataset, cell, T) : [];
   const partly = missing.length === 0
     ? ""
-    : `${datasetLabel(dataset)} fold${missing.length === 1 ? "" : "s"} ${
-      missing.join(", ")
-    } not trained (mean of the stored folds)`;
+    : `${datasetLabel(dataset)} ${foldList(missing)} not trained (mean of the stored folds)`;
   return joinFlags([minimumFlag(dataset, accuracy), partly]);
 }
 
