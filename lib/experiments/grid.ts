@@ -246,9 +246,20 @@ export function untrainedModel(
   cell: string,
   T?: number,
 ): UntrainedModel | undefined {
+  return untrainedRecord(grid, true, dataset, cell, T);
+}
+
+/** The grid's record of (dataset, cell, T) without a run of any fold (`whole`) or of some. */
+function untrainedRecord(
+  grid: RunGrid,
+  whole: boolean,
+  dataset: string,
+  cell: string,
+  T?: number,
+): UntrainedModel | undefined {
   const id = parseCellId(cell);
   return grid.untrained?.find((u) =>
-    u.whole && u.dataset === dataset && u.cell === id && (T === undefined || u.T === T)
+    u.whole === whole && u.dataset === dataset && u.cell === id && (T === undefined || u.T === T)
   );
 }
 
@@ -273,11 +284,7 @@ export function missingFolds(
   cell: string,
   T?: number,
 ): number[] {
-  const id = parseCellId(cell);
-  const u = grid.untrained?.find((u) =>
-    !u.whole && u.dataset === dataset && u.cell === id && (T === undefined || u.T === T)
-  );
-  return u ? [...u.folds] : [];
+  return [...untrainedRecord(grid, false, dataset, cell, T)?.folds ?? []];
 }
 
 /**
