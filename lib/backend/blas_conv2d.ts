@@ -13,7 +13,9 @@
  * instead: only the kw taps of each position are laid out (kh times fewer values than
  * the patch matrix), and each of the kh filter rows is one product over a shifted block
  * of them; the input gradient of such a convolution is computed as a convolution of
- * `dy` with the filter turned by 180°, so nothing is scattered back.
+ * `dy` with the filter turned by 180°, so nothing is scattered back. The input gradient
+ * of a single input channel (the conv cells' first layer, which explanations need) gathers
+ * the columns of dy · Wᵀ at each input position instead of scattering them back.
  *
  * A forward convolution run while a gradient is recorded keeps its patch matrix (or
  * width patches) for the filter gradient, which then needs only the products (see
@@ -141,7 +143,8 @@ export function cachedPatchCount(): number {
  * How the BLAS kernels lay out a convolution (for tests): the forward pass and filter
  * gradient (`forward`), and the input gradient (`input`), each `"pointwise"` (the input
  * is the patch matrix), `"row-taps"` (kh products over width patches) or `"patches"`
- * (the full patch matrix, in blocks).
+ * (the full patch matrix, in blocks); a single-channel input gradient may also
+ * `"gather"` (one product, then every input position sums its columns).
  */
 export function convLayout(
   xShape: readonly number[],
@@ -152,12 +155,16 @@ export function convLayout(
   if (isPointwise(g)) return { forward: "pointwise", input: "pointwise" };
   return {
     forward: rowTaps(g) ? "row-taps" : "patches",
-    input: transposedGeometry(g) === null ? "patches" : "row-taps",
+    input: transposedGeometry(g) !== null
+      ? "row-taps"
+      : gathersSingleChannel(g)
+      ? "gather"
+      : "patches",
   };
 }
 
 /** A convolution layout of the BLAS kernels (see {@link convLayout}). */
-export type ConvLayoutName = "pointwise" | "row-taps" | "patches";
+export type ConvLayoutName = "pointwise" | "row-taps" | "patches" | "gather";
 
 /** The geometry of a convolution, from tfjs's `Conv2DInfo`. */
 export interface Geometry {
@@ -331,6 +338,47 @@ function col2im(cols: Float32Array, g: Geometry, r0: number, n: number, dx: Floa
       if (++oh === OH) {
         oh = 0;
         b++;
+      }
+    }
+  }
+}
+
+/**
+ * Whether the input gradient gathers instead of scattering: one input channel (the
+ * conv cells' first layer, whose input gradient only explanations need), stride 1 and
+ * no dilation, and a column matrix within the patch cache's size.
+ */
+function gathersSingleChannel(g: Geometry): boolean {
+  return g.C === 1 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 &&
+    g.rows * g.K <= CACHE_VALUES;
+}
+
+/**
+ * The input gradient of a single-channel stride-1 convolution from its columns
+ * `cols = dy · Wᵀ` (`[B·OH·OW, kh·kw]`): each input position sums the columns of the
+ * outputs that read it, dx[b, y, x] = Σ_ij cols[(b, y + top − i, x + left − j), (i, j)],
+ * written once instead of added back tap by tap (as `col2im` does, which with one
+ * channel moves a single value per tap).
+ */
+function gatherSingleChannel(cols: Float32Array, g: Geometry, dx: Float32Array): void {
+  const { B, H, W, OH, OW, kh, kw, top, left, K } = g;
+  // taps [j0, j1) of column x that land inside the output; likewise [i0, i1) for row y
+  const j0 = Int32Array.from({ length: W }, (_, x) => Math.max(0, x + left - OW + 1));
+  const j1 = Int32Array.from({ length: W }, (_, x) => Math.min(kw, x + left + 1));
+  let at = 0;
+  for (let b = 0; b < B; b++) {
+    for (let y = 0; y < H; y++) {
+      const i0 = Math.max(0, y + top - OH + 1);
+      const i1 = Math.min(kh, y + top + 1);
+      for (let x = 0; x < W; x++, at++) {
+        let sum = 0;
+        for (let i = i0; i < i1; i++) {
+          // column (i, j) of output (y + top − i, x + left − j): one step of j moves K − 1 back
+          let q = ((b * OH + y + top - i) * OW + x + left) * K + i * kw;
+          for (let j = 0; j < j0[x]; j++) q -= K - 1;
+          for (let j = j0[x]; j < j1[x]; j++, q -= K - 1) sum += cols[q];
+        }
+        dx[at] = sum;
       }
     }
   }
@@ -763,6 +811,12 @@ export function blasConv2DBackpropInput(
       const { buffer: z, address: pz } = patchBuffer(tapValues(turned));
       const dys = backend.typedArrayFromHeap(dy) as Float32Array;
       rowTapConv(blas, dys, pf, turned, z, pz, dx, false);
+      return out;
+    }
+    if (gathersSingleChannel(g)) {
+      const { buffer, address } = patchBuffer(g.rows * g.K);
+      blas.sgemm(false, true, g.rows, g.K, g.O, 1, pdy, g.O, pw, g.O, 0, address, g.K);
+      gatherSingleChannel(buffer, g, dx);
       return out;
     }
     dx.fill(0);
