@@ -374,9 +374,9 @@ function gatherSingleChannel(cols: Float32Array, g: Geometry, dx: Float32Array):
         let sum = 0;
         for (let i = i0; i < i1; i++) {
           // column (i, j) of output (y + top − i, x + left − j): one step of j moves K − 1 back
-          let q = ((b * OH + y + top - i) * OW + x + left) * K + i * kw;
-          for (let j = 0; j < j0[x]; j++) q -= K - 1;
-          for (let j = j0[x]; j < j1[x]; j++, q -= K - 1) sum += cols[q];
+          const j = j0[x];
+          let q = ((b * OH + y + top - i) * OW + x + left - j) * K + i * kw + j;
+          for (let n = j1[x] - j; n > 0; n--, q -= K - 1) sum += cols[q];
         }
         dx[at] = sum;
       }
