@@ -74,5 +74,16 @@ Deno.test("early stopping aims at the thesis's accuracy, never below the minimum
   });
   // A model the thesis does not report has no target, only the floor.
   assertEquals(stoppingGoal("mnist-maj", "lstm"), { floorAccuracy: 0.985 });
+  // The models the thesis's code trained for 200 epochs (its stored single MNIST-MAJ models)
+  // get that limit; every other model keeps the profile's.
+  for (const cell of ["rlstm", "conv+deep", "conv+rlstm-sd"]) {
+    assertEquals(stoppingGoal("mnist-maj", cell).epochLimit, 200, cell);
+    assertEquals(stoppingGoal("fashion-mnist-maj", cell).epochLimit, undefined, cell);
+  }
+  assertEquals(stoppingGoal("mnist-maj", "rlstm"), {
+    targetAccuracy: 0.985,
+    floorAccuracy: 0.985,
+    epochLimit: 200,
+  });
   assertThrows(() => stoppingGoal("cifar", "deep"), RangeError, "mnist-maj");
 });

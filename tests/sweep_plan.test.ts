@@ -113,6 +113,31 @@ Deno.test("a run's cost is its samples over the measured rates; epochs done are 
   assertEquals(runCost(full, lstm, rates, 0, false).explain, 10000 * 3 / 2000);
 });
 
+Deno.test("with early stopping a run costs its epoch limit, the thesis's longer one where it has one", () => {
+  const converged = getProfile("converged");
+  const rates = { train: 1000, eval: 5000, explain: 2000, measuredAt: "" };
+  const item = (cell: string, dataset: string) =>
+    protocolItems(converged, { only: ["exp3"], cells: [cell], datasets: [dataset] })[0];
+  // 55,000 samples trained per epoch (1/12 of the fold's 60,000 held out for the rule)
+  const perEpoch = runCost(converged, item("rlstm-sd", "mnist-maj"), rates, 0, false).train / 100;
+  assertEquals(
+    runCost(converged, item("rlstm", "mnist-maj"), rates, 0, false).train,
+    200 * perEpoch,
+  );
+  assertEquals(
+    runCost(converged, item("rlstm", "fashion-mnist-maj"), rates, 0, false).train,
+    100 * perEpoch,
+  );
+  // the full protocol has no early stopping: 100 epochs for every model
+  const full = getProfile("full");
+  const fullItem = protocolItems(full, {
+    only: ["exp3"],
+    cells: ["rlstm"],
+    datasets: ["mnist-maj"],
+  });
+  assertEquals(runCost(full, fullItem[0], rates, 0, false).train, 100 * 60000 / 1000);
+});
+
 Deno.test("time limits carry the margin and the slack, in Slurm's D-HH:MM:SS", () => {
   assertEquals(slurmTimeLimit(0), "0-00:10:00");
   assertEquals(slurmTimeLimit(3600), "0-02:10:00");

@@ -1,4 +1,11 @@
-import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertRejects,
+  assertThrows,
+} from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
 import { loadTask } from "../lib/data/mod.ts";
@@ -219,4 +226,65 @@ Deno.test({
       await Deno.remove(root, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name: "a longer epoch limit keeps a checkpoint made under the shorter one and trains on from it",
+  ignore: !ensureDataMirror(),
+  fn: async () => {
+    const root = await tempRunsRoot();
+    try {
+      const profile = tinyStoppingProfile({ epochs: 5, checkpointEvery: 1 });
+      const task = await loadTask("mnist-maj", { folds: 2 });
+      const base = {
+        dataset: "mnist-maj",
+        cell: "deep",
+        profile,
+        fold: 0,
+        root,
+        task,
+        floorAccuracy: 0.99,
+        progress: "none",
+      } as const;
+      // Interrupted in epoch 4 under the profile's limit of 5: the checkpoint of epoch 3 stays.
+      const controller = new AbortController();
+      await assertRejects(() =>
+        trainRun({
+          ...base,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.epoch === 4) controller.abort(new Error("interrupted"));
+          },
+        })
+      );
+      const longer = { ...base, epochLimit: 7 };
+      assertEquals(planRun(longer).epochs, 7);
+      const [r] = await trainRun(longer);
+      assertEquals(r.manifest.training.resumedFromEpoch, 3);
+      assertEquals(r.manifest.training.epochs, 7);
+      assertEquals(r.manifest.training.stopping?.reason, "epoch-limit");
+      assertEquals(r.manifest.training.history.length, 7);
+      // Under the profile's own limit the stored run trained past its stop: it is not reused.
+      const why = stopDifference(r.manifest, planRun(base));
+      assert(why?.includes("stopped at epoch 7 (epoch limit)"), why ?? "null");
+      assert(why?.includes("the current rule stops its history at epoch 5"), why ?? "null");
+      assertEquals(stopDifference(r.manifest, planRun(longer)), null);
+      const [reused] = await trainRun(longer);
+      assert(reused.skipped);
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
+
+Deno.test("the epoch limit of early stopping applies only to a profile with early stopping", () => {
+  const base = { dataset: "mnist-maj", cell: "deep", fold: 0 } as const;
+  assertEquals(planRun({ ...base, profile: "converged", epochLimit: 200 }).epochs, 200);
+  assertEquals(planRun({ ...base, profile: "converged" }).epochs, 100);
+  assertEquals(planRun({ ...base, profile: "full", epochLimit: 200 }).epochs, 100);
+  assertThrows(
+    () => planRun({ ...base, profile: "converged", epochLimit: 0 }),
+    Error,
+    "epoch limit must be a positive integer, found 0",
+  );
 });

@@ -153,6 +153,7 @@ export function runCost(
     T: item.T,
     profile,
     ...(item.folds === null ? {} : { folds: item.folds, fold: item.fold! }),
+    ...stoppingGoal(item.dataset, item.cell, item.T),
   });
   const sizes = foldSizes(item.dataset, item.folds);
   const trainN = Math.min(plan.trainSamples ?? sizes.train, sizes.train);

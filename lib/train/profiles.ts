@@ -131,7 +131,8 @@ export const FULL: TrainProfile = {
 
 /**
  * The thesis's models at the thesis's accuracy: all training samples, the
- * thesis's learning rates and at most its 100 epochs, stopped early by the
+ * thesis's learning rates and at most its 100 epochs (200 for the models the
+ * thesis's own code trained that long: the caller's `epochLimit`), stopped early by the
  * rule of `stopping.ts` (target: the thesis's reported accuracy of the model,
  * at least the Table 3.2 minimum plus 0.5 pp; plateau: no gain of 0.05 pp in
  * held-out accuracy for 8 epochs, once the best reaches that floor). The rule
@@ -142,7 +143,8 @@ export const FULL: TrainProfile = {
  */
 export const CONVERGED: TrainProfile = {
   name: "converged",
-  description: "thesis accuracy: all samples, thesis learning rates, at most 100 epochs, " +
+  description: "thesis accuracy: all samples, thesis learning rates, at most 100 epochs " +
+    "(200 where the thesis trained longer), " +
     "early stopping on held-out training samples, folds 0-2 of 7",
   epochs: 100,
   folds: 7,

@@ -111,6 +111,12 @@ export interface TrainRunOptions {
    */
   floorAccuracy?: number;
   /**
+   * The epoch limit of a profile with early stopping, in place of the
+   * profile's (the thesis trained some models longer; `lib/experiments`
+   * knows which); ignored by profiles without early stopping.
+   */
+  epochLimit?: number;
+  /**
    * Only reuse stored runs: a fold without a complete stored run (made with
    * the plan's settings) is announced and left out of the result, and nothing
    * is trained.
@@ -212,6 +218,11 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     );
   }
   const budget = cellBudget(profile, cell);
+  if (
+    opts.epochLimit !== undefined && (!Number.isSafeInteger(opts.epochLimit) || opts.epochLimit < 1)
+  ) {
+    throw new RunOptionError(`epoch limit must be a positive integer, found ${opts.epochLimit}`);
+  }
   return {
     dataset: opts.dataset,
     spec,
@@ -222,7 +233,7 @@ export function planRun(opts: TrainRunOptions): RunPlan {
     foldList,
     learningRate: learningRate(cell, opts.dataset, spec.T) * profile.learningRateScale,
     trainSamples: budget.trainSamples,
-    epochs: budget.epochs,
+    epochs: profile.stopping ? opts.epochLimit ?? budget.epochs : budget.epochs,
     stopGoal: {
       target: profile.stopping ? checkedAccuracy("targetAccuracy", opts.targetAccuracy) : null,
       floor: profile.stopping ? checkedAccuracy("floorAccuracy", opts.floorAccuracy) : null,
@@ -265,13 +276,18 @@ export function sampleSubset(n: number, count: number | null, label: string): In
   return new Prng(`subset/${label}`).permutation(n).slice(0, count).sort();
 }
 
-/** The settings a stored run (or its checkpoint) must have been made with to be reused. */
+/**
+ * The settings a stored run (or its checkpoint) must have been made with to be
+ * reused. With early stopping the epoch limit is part of the rule, not of the
+ * settings: a checkpoint made under another limit is resumed where its history
+ * replays under the current rule ({@link stopDifference}).
+ */
 export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   return JSON.stringify({
     key,
     profile: plan.profile,
     learningRate: plan.learningRate,
-    epochs: plan.epochs,
+    epochs: plan.profile.stopping ? plan.profile.epochs : plan.epochs,
     trainSamples: plan.trainSamples,
     batchSize: BATCH_SIZE,
     keepProb: KEEP_PROB,
@@ -291,7 +307,10 @@ export function settingsDifference(m: RunManifest, plan: RunPlan): string | null
   if (m.training.learningRate !== plan.learningRate) {
     return `learning rate ${m.training.learningRate}, now ${plan.learningRate}`;
   }
-  if (m.training.epochs !== plan.epochs) return `${m.training.epochs} epochs, now ${plan.epochs}`;
+  // with early stopping the limit is part of the rule, which stopDifference replays
+  if (!plan.profile.stopping && m.training.epochs !== plan.epochs) {
+    return `${m.training.epochs} epochs, now ${plan.epochs}`;
+  }
   const [then, now] = [storedBlas(m), backendInfo().blas ?? null];
   if ((then === null) !== (now === null)) {
     return `trained ${then === null ? "without BLAS" : `with ${then}`}, this process runs ${
