@@ -194,69 +194,56 @@ Deno.test({
   },
 });
 
+/**
+ * A Deep MNIST-MAJ run (2 folds, fold 0) under a 5-epoch stopping profile with a floor of
+ * 99 %, so the plateau does not stop it, interrupted in epoch 4: the checkpoint of epoch 3
+ * stays. `check` gets the run's options without the floor.
+ */
+async function withInterruptedRun(
+  check: (base: Parameters<typeof trainRun>[0]) => Promise<void>,
+): Promise<void> {
+  const root = await tempRunsRoot();
+  try {
+    const profile = tinyStoppingProfile({ epochs: 5, checkpointEvery: 1 });
+    const task = await loadTask("mnist-maj", { folds: 2 });
+    const base = { dataset: "mnist-maj", cell: "deep", profile, fold: 0, root, task } as const;
+    const controller = new AbortController();
+    await assertRejects(() =>
+      trainRun({
+        ...base,
+        floorAccuracy: 0.99,
+        progress: "none",
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.epoch === 4) controller.abort(new Error("interrupted"));
+        },
+      })
+    );
+    await check({ ...base, progress: "none" });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 Deno.test({
   name: "a checkpoint that trained past where the current rule stops is not resumed",
   ignore: !ensureDataMirror(),
-  fn: async () => {
-    const root = await tempRunsRoot();
-    try {
-      const profile = tinyStoppingProfile({ epochs: 5, checkpointEvery: 1 });
-      const task = await loadTask("mnist-maj", { folds: 2 });
-      const base = { dataset: "mnist-maj", cell: "deep", profile, fold: 0, root, task } as const;
-      // With a floor of 99 % the plateau does not stop it; interrupted in epoch 4, the
-      // checkpoint of epoch 3 stays.
-      const controller = new AbortController();
-      await assertRejects(() =>
-        trainRun({
-          ...base,
-          floorAccuracy: 0.99,
-          progress: "none",
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.epoch === 4) controller.abort(new Error("interrupted"));
-          },
-        })
-      );
+  fn: () =>
+    withInterruptedRun(async (base) => {
       // Without the floor the rule stops this history at epoch 2: the run starts over.
-      const [r] = await trainRun({ ...base, progress: "none" });
+      const [r] = await trainRun(base);
       assertEquals(r.manifest.training.resumedFromEpoch, 0);
       assertEquals(r.manifest.training.stopping?.epoch, 2);
       assertEquals(r.manifest.training.history.length, 2);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "a longer epoch limit keeps a checkpoint made under the shorter one and trains on from it",
   ignore: !ensureDataMirror(),
-  fn: async () => {
-    const root = await tempRunsRoot();
-    try {
-      const profile = tinyStoppingProfile({ epochs: 5, checkpointEvery: 1 });
-      const task = await loadTask("mnist-maj", { folds: 2 });
-      const base = {
-        dataset: "mnist-maj",
-        cell: "deep",
-        profile,
-        fold: 0,
-        root,
-        task,
-        floorAccuracy: 0.99,
-        progress: "none",
-      } as const;
-      // Interrupted in epoch 4 under the profile's limit of 5: the checkpoint of epoch 3 stays.
-      const controller = new AbortController();
-      await assertRejects(() =>
-        trainRun({
-          ...base,
-          signal: controller.signal,
-          onProgress: (p) => {
-            if (p.epoch === 4) controller.abort(new Error("interrupted"));
-          },
-        })
-      );
+  fn: () =>
+    withInterruptedRun(async (noFloor) => {
+      const base = { ...noFloor, floorAccuracy: 0.99 };
       const longer = { ...base, epochLimit: 7 };
       assertEquals(planRun(longer).epochs, 7);
       const [r] = await trainRun(longer);
@@ -271,10 +258,7 @@ Deno.test({
       assertEquals(stopDifference(r.manifest, planRun(longer)), null);
       const [reused] = await trainRun(longer);
       assert(reused.skipped);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
-  },
+    }),
 });
 
 Deno.test("the epoch limit of early stopping applies only to a profile with early stopping", () => {
