@@ -20,6 +20,7 @@ import {
   stopDifference,
   type TrainCheckpoint,
   trainModel,
+  type TrainProfile,
   type TrainProgress,
   trainRun,
 } from "../lib/train/mod.ts";
@@ -258,6 +259,18 @@ Deno.test({
       assertEquals(stopDifference(r.manifest, planRun(longer)), null);
       const [reused] = await trainRun(longer);
       assert(reused.skipped);
+    }),
+});
+
+Deno.test({
+  name: "a checkpoint is resumed when only the profile's description changed",
+  ignore: !ensureDataMirror(),
+  fn: () =>
+    withInterruptedRun(async (noFloor) => {
+      const profile = { ...(noFloor.profile as TrainProfile), description: "other words" };
+      const [r] = await trainRun({ ...noFloor, floorAccuracy: 0.99, profile });
+      assertEquals(r.manifest.training.resumedFromEpoch, 3);
+      assertEquals(r.manifest.training.history.length, 5);
     }),
 });
 

@@ -36,8 +36,8 @@ import {
   runKey,
   type RunManifest,
   RunStoreError,
+  sameSettings,
   settingsDifference,
-  settingsFingerprint,
   stopDifference,
   type TrainProfile,
 } from "../train/mod.ts";
@@ -233,7 +233,7 @@ export async function runState(
     return { dir, state: evaluated ? "done" : "partial", epoch, evaluated, manifest };
   }
   // a damaged checkpoint is reported by the worker that meets it; here it counts as none
-  const checkpoint = await readCheckpoint(checkpointDir(dir), settingsFingerprint(plan, key))
+  const checkpoint = await readCheckpoint(checkpointDir(dir), sameSettings(plan, key))
     .catch((e) => {
       if (e instanceof CheckpointError) return null;
       throw e;

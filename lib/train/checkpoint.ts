@@ -107,7 +107,8 @@ function nonFinite(name: string, data: Float32Array): string | null {
 
 /**
  * Reads and checks the checkpoint in `dir`: its SHA-256 (recorded in its
- * header), its fingerprint and BLAS use, when both are known (a checkpoint of
+ * header), its fingerprint (equal to `fingerprint`, or accepted by it when it is a
+ * predicate) and BLAS use, when both are known (a checkpoint of
  * other settings is reported as `other-settings` and not used) and, when `params` gives the size of every
  * parameter, that each parameter and both of Adam's moments are present, of
  * that size and finite. Anything wrong throws {@link CheckpointError} naming
@@ -115,7 +116,7 @@ function nonFinite(name: string, data: Float32Array): string | null {
  */
 export async function readCheckpoint(
   dir: string,
-  fingerprint: string,
+  fingerprint: string | ((stored: string) => boolean),
   params?: ReadonlyMap<string, number>,
   blas?: boolean,
 ): Promise<CheckpointState> {
@@ -152,7 +153,9 @@ export async function readCheckpoint(
     throw new CheckpointError(path, `format is "${meta.format}", expected "${CHECKPOINT_FORMAT}"`);
   }
   const otherBlas = blas !== undefined && meta.blas !== undefined && (meta.blas === "on") !== blas;
-  if (meta.fingerprint !== fingerprint || otherBlas) return { status: "other-settings", path };
+  const stored = meta.fingerprint ?? "";
+  const same = typeof fingerprint === "string" ? stored === fingerprint : fingerprint(stored);
+  if (!same || otherBlas) return { status: "other-settings", path };
   const bad = (problem: string) => new CheckpointError(path, problem);
   const part = (prefix: string) => {
     const out = new Map<string, Float32Array>();

@@ -278,20 +278,51 @@ export function sampleSubset(n: number, count: number | null, label: string): In
 
 /**
  * The settings a stored run (or its checkpoint) must have been made with to be
- * reused. With early stopping the epoch limit is part of the rule, not of the
+ * reused; the profile's description is prose, not a setting, and is left out.
+ * With early stopping the epoch limit is part of the rule, not of the
  * settings: a checkpoint made under another limit is resumed where its history
  * replays under the current rule ({@link stopDifference}).
  */
 export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   return JSON.stringify({
     key,
-    profile: plan.profile,
+    profile: { ...plan.profile, description: undefined },
     learningRate: plan.learningRate,
     epochs: plan.profile.stopping ? plan.profile.epochs : plan.epochs,
     trainSamples: plan.trainSamples,
     batchSize: BATCH_SIZE,
     keepProb: KEEP_PROB,
   });
+}
+
+/**
+ * Whether a checkpoint's recorded fingerprint has the settings of
+ * {@link settingsFingerprint}; fingerprints written before the description was
+ * left out still carry it, and are read without it.
+ *
+ * @example
+ * ```ts
+ * import { planRun, runKey, sameSettings, settingsFingerprint } from "./run.ts";
+ * const plan = planRun({ dataset: "mnist-maj", cell: "deep", profile: "converged", fold: 0 });
+ * const key = runKey(plan, 0);
+ * const current = settingsFingerprint(plan, key);
+ * const older = current.replace('"name":"converged",', '"name":"converged","description":"x",');
+ * if (!sameSettings(plan, key)(older)) throw new Error("the description is not a setting");
+ * if (sameSettings(plan, key)(current.replace('"seed":0', '"seed":1'))) throw new Error();
+ * ```
+ */
+export function sameSettings(plan: RunPlan, key: RunKey): (stored: string) => boolean {
+  const current = settingsFingerprint(plan, key);
+  return (stored) => {
+    if (stored === current) return true;
+    try {
+      const parsed = JSON.parse(stored);
+      if (parsed?.profile && typeof parsed.profile === "object") delete parsed.profile.description;
+      return JSON.stringify(parsed) === current;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /**
@@ -404,7 +435,7 @@ function foldSources(task: Task, fold: number | null): FoldSources {
  */
 async function checkpointToResume(
   ckptDir: string,
-  fingerprint: string,
+  fingerprint: (stored: string) => boolean,
   model: CellModel,
   plan: RunPlan,
   opts: TrainRunOptions,
@@ -516,7 +547,7 @@ async function trainFold(
   try {
     const resume = await checkpointToResume(
       ckptDir,
-      fingerprint,
+      sameSettings(plan, key),
       model,
       plan,
       opts,
