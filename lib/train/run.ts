@@ -286,9 +286,9 @@ export function sampleSubset(n: number, count: number | null, label: string): In
 export function settingsFingerprint(plan: RunPlan, key: RunKey): string {
   return JSON.stringify({
     key,
-    profile: { ...plan.profile, description: undefined },
+    profile: profileSettings(plan.profile),
     learningRate: plan.learningRate,
-    epochs: plan.profile.stopping ? plan.profile.epochs : plan.epochs,
+    epochs: plan.profile.stopping ? cellBudget(plan.profile, key.cell).epochs : plan.epochs,
     trainSamples: plan.trainSamples,
     batchSize: BATCH_SIZE,
     keepProb: KEEP_PROB,
@@ -317,12 +317,19 @@ export function sameSettings(plan: RunPlan, key: RunKey): (stored: string) => bo
     if (stored === current) return true;
     try {
       const parsed = JSON.parse(stored);
-      if (parsed?.profile && typeof parsed.profile === "object") delete parsed.profile.description;
+      if (parsed?.profile && typeof parsed.profile === "object") {
+        parsed.profile = profileSettings(parsed.profile);
+      }
       return JSON.stringify(parsed) === current;
     } catch {
       return false;
     }
   };
+}
+
+/** A profile's settings: all of it but its description, which is prose. */
+function profileSettings(profile: object): object {
+  return { ...profile, description: undefined };
 }
 
 /**
@@ -331,9 +338,9 @@ export function sameSettings(plan: RunPlan, key: RunKey): (stored: string) => bo
  * weights); which BLAS library does not.
  */
 export function settingsDifference(m: RunManifest, plan: RunPlan): string | null {
-  const settings = (p: Record<string, unknown>) => JSON.stringify({ ...p, description: undefined });
-  if (settings(m.profile) !== settings({ ...plan.profile })) {
-    return `profile settings ${settings(m.profile)}, now ${settings({ ...plan.profile })}`;
+  const settings = (p: object) => JSON.stringify(profileSettings(p));
+  if (settings(m.profile) !== settings(plan.profile)) {
+    return `profile settings ${settings(m.profile)}, now ${settings(plan.profile)}`;
   }
   if (m.training.learningRate !== plan.learningRate) {
     return `learning rate ${m.training.learningRate}, now ${plan.learningRate}`;
@@ -435,7 +442,7 @@ function foldSources(task: Task, fold: number | null): FoldSources {
  */
 async function checkpointToResume(
   ckptDir: string,
-  fingerprint: (stored: string) => boolean,
+  matches: (stored: string) => boolean,
   model: CellModel,
   plan: RunPlan,
   opts: TrainRunOptions,
@@ -450,7 +457,7 @@ async function checkpointToResume(
   }
   if (plan.profile.checkpointEvery <= 0) return undefined;
   const sizes = new Map([...model.params].map(([name, p]) => [name, p.size]));
-  const state = await readCheckpoint(ckptDir, fingerprint, sizes, usesBlas());
+  const state = await readCheckpoint(ckptDir, matches, sizes, usesBlas());
   if (state.status === "other-settings") {
     await say(`the checkpoint ${state.path} was written for other settings; training from scratch`);
   }
