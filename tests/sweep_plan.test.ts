@@ -149,8 +149,8 @@ ensureDataMirror();
 await initBackend({ quiet: true });
 
 /** Stored rates for Deep at T = 12, so the plan needs no calibration. */
-async function storeDeepRates(root: string): Promise<void> {
-  const key = rateKey(backendInfo().name, "deep", 12);
+async function storeRates(root: string, cell = "deep"): Promise<void> {
+  const key = rateKey(backendInfo().name, cell, 12);
   await Deno.mkdir(join(root, ".sweep"), { recursive: true });
   await Deno.writeTextFile(
     ratesPath(root),
@@ -164,7 +164,7 @@ async function storeDeepRates(root: string): Promise<void> {
 Deno.test("the plan reads states off disk: missing, trained but not evaluated, done", async () => {
   const root = await tempRunsRoot();
   try {
-    await storeDeepRates(root);
+    await storeRates(root);
     const selection = { only: ["exp2"], cells: ["deep"], datasets: ["mnist-maj"] };
     const plan0 = await buildPlan({ profile: SMOKE, seed: 0, root, selection });
     assertEquals(plan0.entries.map((e) => e.state), ["missing", "missing"]);
@@ -227,7 +227,7 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
 Deno.test("a stored run that an earlier stopping rule stopped is planned again and says why", async () => {
   const root = await tempRunsRoot();
   try {
-    await storeDeepRates(root);
+    await storeRates(root);
     const profile = tinyStoppingProfile({ epochs: 3, trainFolds: 1 });
     // Trained without a floor: a plateau stops it after epoch 2, far below the 98.5 % floor
     // the protocol gives Deep on MNIST-MAJ, under which the rule trains on.
@@ -246,6 +246,21 @@ Deno.test("a stored run that an earlier stopping rule stopped is planned again a
       ["missing", "stored run stopped by an earlier rule"],
     ]);
     assertStringIncludes(planText(plan, 1), "| missing (stored run stopped by an earlier rule) |");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("the plan gives each run its epoch limit: the thesis's 200 for R-LSTM on MNIST-MAJ", async () => {
+  const root = await tempRunsRoot();
+  try {
+    await storeRates(root, "rlstm");
+    const selection = { only: ["exp3"], cells: ["rlstm"] };
+    const plan = await buildPlan({ profile: getProfile("converged"), seed: 0, root, selection });
+    assertEquals(plan.entries.map((e) => [e.dataset, e.epochs]), [
+      ...[0, 1, 2].map(() => ["mnist-maj", 200]),
+      ...[0, 1, 2].map(() => ["fashion-mnist-maj", 100]),
+    ]);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

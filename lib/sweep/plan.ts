@@ -35,6 +35,7 @@ import {
   runDir,
   runKey,
   type RunManifest,
+  type RunPlan,
   RunStoreError,
   sameSettings,
   settingsDifference,
@@ -139,6 +140,19 @@ export function foldSizes(dataset: string, folds: number | null): { train: numbe
   return { train: all - Math.floor(all / folds), test: Math.floor(all / folds) };
 }
 
+/** The run plan of a protocol item, with the thesis's stopping goal (and epoch limit) for it. */
+function itemPlan(profile: TrainProfile, item: ProtocolItem, seed?: number): RunPlan {
+  return planRun({
+    dataset: item.dataset,
+    cell: item.cell,
+    T: item.T,
+    profile,
+    ...(seed === undefined ? {} : { seed }),
+    ...(item.folds === null ? {} : { folds: item.folds, fold: item.fold! }),
+    ...stoppingGoal(item.dataset, item.cell, item.T),
+  });
+}
+
 /** The cost of a run from its rates (see the module description). */
 export function runCost(
   profile: TrainProfile,
@@ -147,14 +161,7 @@ export function runCost(
   epochsDone: number,
   evaluated: boolean,
 ): RunCost {
-  const plan = planRun({
-    dataset: item.dataset,
-    cell: item.cell,
-    T: item.T,
-    profile,
-    ...(item.folds === null ? {} : { folds: item.folds, fold: item.fold! }),
-    ...stoppingGoal(item.dataset, item.cell, item.T),
-  });
+  const plan = itemPlan(profile, item);
   const sizes = foldSizes(item.dataset, item.folds);
   const trainN = Math.min(plan.trainSamples ?? sizes.train, sizes.train);
   const testN = Math.min(profile.testSamples ?? sizes.test, sizes.test);
@@ -199,15 +206,7 @@ export async function runState(
   root: string,
   item: ProtocolItem,
 ): Promise<RunStanding> {
-  const plan = planRun({
-    dataset: item.dataset,
-    cell: item.cell,
-    T: item.T,
-    profile,
-    seed,
-    ...(item.folds === null ? {} : { folds: item.folds, fold: item.fold! }),
-    ...stoppingGoal(item.dataset, item.cell, item.T),
-  });
+  const plan = itemPlan(profile, item, seed);
   const key = runKey(plan, item.fold);
   const dir = runDir(root, key);
   let manifest: RunManifest | null = null;
@@ -310,7 +309,7 @@ export async function buildPlan(options: PlanOptions): Promise<SweepPlan> {
       state: s.state,
       ...(s.stale === undefined ? {} : { stale: s.stale }),
       epoch: s.epoch,
-      epochs: planRun({ dataset: item.dataset, cell: item.cell, T: item.T, profile }).epochs,
+      epochs: itemPlan(profile, item).epochs,
       evaluated: s.evaluated,
       cost: runCost(
         profile,
