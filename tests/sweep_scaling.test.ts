@@ -70,6 +70,6 @@ Deno.test("bench refuses fewer than 2 folds for the workers case", async () => {
   await assertRejects(
     () => runBench(["--cases", "workers", "--folds", "1"]),
     Error,
-    "--folds must be at least 2 for workers",
+    "--folds must be at least 2 for workers and targets",
   );
 });

@@ -21,7 +21,13 @@
  *   trains of the cell on `--dataset`, training and evaluation, from scratch)
  *   with each of `--jobs` local worker processes, the speedup over the first
  *   count, and a check that the weights are bit-identical across counts
- *   (`--folds` changes the profile's folds).
+ *   (`--folds` changes the profile's folds);
+ * - `targets`: the engine's speed targets in one run (`lib/sweep/targets.ts`):
+ *   training paired with PyTorch (`--rounds`, default 3) and explaining with
+ *   DTD and LRP-α1.5β0.5 for deep, rlstm, convdeep and conv+deep (`--cells`,
+ *   `--methods`), 4 Deep MNIST-MAJ folds of `quick` with 1 and 2 workers
+ *   (`--folds`, `--profile`), and the full protocol's cost from a fresh
+ *   calibration; prints each target's verdict before the tables.
  *
  * Rates are the median, slowest and fastest of the timed runs after warm-up
  * (train, eval and explain: 20 untimed steps unless `--warmup` says otherwise, the
@@ -76,8 +82,15 @@ import {
   TORCH_CELLS,
 } from "../train/mod.ts";
 import {
+  assessTargets,
   measureWorkerScaling,
+  protocolCost,
   storeBenchRates,
+  TARGET_CELLS,
+  TARGET_METHODS,
+  TARGET_WORKER_FOLDS,
+  type TargetRow,
+  targetsTable,
   type WorkerScalingRow,
   workerScalingTable,
 } from "../sweep/mod.ts";
@@ -91,12 +104,13 @@ export const BENCH_CASES = {
   explain: benchExplain,
 } as const;
 
-/** Every case name: the throughput cases, `quality`, `memory` and `workers`. */
+/** Every case name: the throughput cases, `quality`, `memory`, `workers` and `targets`. */
 export const CASE_NAMES: readonly string[] = [
   ...Object.keys(BENCH_CASES),
   "quality",
   "memory",
   "workers",
+  "targets",
 ];
 
 /** A throughput case name. */
@@ -113,7 +127,8 @@ export const DEFAULT_CELLS: Record<
   workers: ["deep"],
 };
 
-const USAGE = "usage: deno task bench [--cells a,b] [--cases train,eval,explain,quality,memory] " +
+const USAGE = "usage: deno task bench [--cells a,b] " +
+  "[--cases train,eval,explain,quality,memory,workers,targets] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
   "[--rounds n] " +
   "[--dataset mnist-maj] [--steps n] [--folds n] [--profile quick] [--jobs 1,2] [--json] " +
@@ -127,6 +142,8 @@ export interface BenchResult {
   memory: MemoryRow[];
   /** Local-worker scaling rows. */
   workers: WorkerScalingRow[];
+  /** The verdict on each speed target (the `targets` case). */
+  targets: TargetRow[];
   /** The machine and software. */
   machine: MachineInfo;
   /** Whether `--json` was given. */
@@ -201,8 +218,8 @@ export async function runBench(
     warmup: num("warmup", opts.warmup, 0),
     repeats: num("repeats", opts.repeats, 1),
   };
-  const rounds = num("rounds", opts.rounds, 1) ?? 1;
-  if (opts.rounds !== undefined && !opts["vs-pytorch"]) {
+  const rounds = num("rounds", opts.rounds, 1);
+  if (rounds !== undefined && !opts["vs-pytorch"] && !cases.includes("targets")) {
     throw new UsageError("--rounds pairs rows with PyTorch's: it needs --vs-pytorch", USAGE);
   }
   // the same warm-up and number of timed steps on both sides
@@ -210,33 +227,81 @@ export async function runBench(
   const steps = num("steps", opts.steps, 1);
   const folds = num("folds", opts.folds, 1);
   const jobs = String(opts.jobs ?? "1,2").split(",").map((j) => num("jobs", j.trim(), 1)!);
-  if (folds !== undefined && folds < 2 && cases.includes("workers")) {
-    throw new UsageError(`--folds must be at least 2 for workers, found ${folds}`, USAGE);
+  if (
+    folds !== undefined && folds < 2 && (cases.includes("workers") || cases.includes("targets"))
+  ) {
+    throw new UsageError(
+      `--folds must be at least 2 for workers and targets, found ${folds}`,
+      USAGE,
+    );
   }
   await initBackend();
   const rows: BenchRow[] = [];
   const memory: MemoryRow[] = [];
   const workers: WorkerScalingRow[] = [];
+  const targets: TargetRow[] = [];
+  const pairedTrain = async (cell: string, n: number): Promise<BenchRow> => {
+    const r = await pairedTorchRow(
+      n,
+      () => benchTrain(cell, common),
+      (ours) => runTorchReference({ cells: [cell], batch: ours.batch, T, ...torchSteps }),
+      blasRegistration()?.library?.threads ?? 1,
+    );
+    log(
+      `train ${cell}: ${r.median_per_s.toFixed(1)} seq/s, PyTorch ${
+        r.pytorch_median_per_s?.toFixed(1) ?? "–"
+      } seq/s (${n} round${n === 1 ? "" : "s"})`,
+    );
+    return r;
+  };
+  const explainRows = async (cell: string, methods: readonly string[]): Promise<BenchRow[]> => {
+    const out: BenchRow[] = [];
+    for (const method of methods) {
+      const r = await benchExplain(cell, { ...common, method });
+      log(`explain ${cell} ${method}: ${r.median_per_s.toFixed(1)} heatmaps/s`);
+      out.push(r);
+    }
+    return out;
+  };
+  const workerRows = async (cell: string, foldCount?: number): Promise<WorkerScalingRow[]> => {
+    const base = getProfile(String(opts.profile ?? "quick"));
+    const measured = await measureWorkerScaling({
+      profile: foldCount === undefined
+        ? base
+        : { ...base, folds: foldCount, trainFolds: foldCount },
+      cell,
+      dataset: opts.dataset === undefined ? "mnist-maj" : String(opts.dataset),
+      jobs,
+      command: workerCommand,
+      log,
+    });
+    for (const r of measured) {
+      log(
+        `workers ${cell}: ${r.jobs} worker(s) ${r.seconds.toFixed(1)} s, ${r.speedup.toFixed(2)}×`,
+      );
+    }
+    return measured;
+  };
   for (const c of cases) {
+    if (c === "targets") {
+      const targetCells = given ?? TARGET_CELLS;
+      const train: BenchRow[] = [];
+      for (const cell of targetCells) train.push(await pairedTrain(cell, rounds ?? 3));
+      const explain: BenchRow[] = [];
+      for (const cell of targetCells) {
+        explain.push(...await explainRows(cell, givenMethods ?? TARGET_METHODS));
+      }
+      const scaling = await workerRows("deep", folds ?? TARGET_WORKER_FOLDS);
+      const protocol = await protocolCost((cell, t) => log(`protocol: calibrating ${cell} T${t}`));
+      log(`protocol: ${protocol.coreHours.toFixed(1)} core-hours for ${protocol.runs} runs`);
+      rows.push(...train, ...explain);
+      workers.push(...scaling);
+      targets.push(...assessTargets({ train, explain, workers: scaling, protocol }));
+      continue;
+    }
     for (const cell of cells(c)) {
       if (c === "workers") {
-        const base = getProfile(String(opts.profile ?? "quick"));
-        const measured = await measureWorkerScaling({
-          profile: folds === undefined ? base : { ...base, folds, trainFolds: folds },
-          cell,
-          dataset: opts.dataset === undefined ? "mnist-maj" : String(opts.dataset),
-          jobs,
-          command: workerCommand,
-          log,
-        });
-        for (const r of measured) {
-          log(
-            `workers ${cell}: ${r.jobs} worker(s) ${r.seconds.toFixed(1)} s, ${
-              r.speedup.toFixed(2)
-            }×`,
-          );
-        }
-        workers.push(...measured);
+        workers.push(...await workerRows(cell, folds));
       } else if (c === "memory") {
         const r = await benchMemory(cell, {
           dataset: opts.dataset === undefined ? undefined : String(opts.dataset),
@@ -264,24 +329,9 @@ export async function runBench(
           rows.push(...measured);
         }
       } else if (c === "explain") {
-        for (const method of methodsFor(cell)) {
-          const r = await benchExplain(cell, { ...common, method });
-          log(`explain ${cell} ${method}: ${r.median_per_s.toFixed(1)} heatmaps/s`);
-          rows.push(r);
-        }
+        rows.push(...await explainRows(cell, methodsFor(cell)));
       } else if (c === "train" && opts["vs-pytorch"] && TORCH_CELLS.includes(cell)) {
-        const r = await pairedTorchRow(
-          rounds,
-          () => benchTrain(cell, common),
-          (ours) => runTorchReference({ cells: [cell], batch: ours.batch, T, ...torchSteps }),
-          blasRegistration()?.library?.threads ?? 1,
-        );
-        log(
-          `train ${cell}: ${r.median_per_s.toFixed(1)} seq/s, PyTorch ${
-            r.pytorch_median_per_s?.toFixed(1) ?? "–"
-          } seq/s (${rounds} round${rounds === 1 ? "" : "s"})`,
-        );
-        rows.push(r);
+        rows.push(await pairedTrain(cell, rounds ?? 1));
       } else {
         const r = await BENCH_CASES[c as BenchCase](cell, common);
         log(`${c} ${cell}: ${r.median_per_s.toFixed(1)} seq/s`);
@@ -303,12 +353,13 @@ export async function runBench(
         : "no rates stored: a cell needs train, eval and explain (dtd) rows",
     );
   }
-  return { rows, memory, workers, machine: machineInfo(), json: Boolean(opts.json) };
+  return { rows, memory, workers, targets, machine: machineInfo(), json: Boolean(opts.json) };
 }
 
 /** The Markdown report of a {@link BenchResult}: machine, then the tables. */
 export function benchReport(result: BenchResult): string {
   const parts = [machineLines(result.machine).join("\n")];
+  if (result.targets.length > 0) parts.push(targetsTable(result.targets));
   if (result.rows.length > 0) {
     parts.push(
       benchTable(result.rows) +
@@ -331,7 +382,11 @@ if (import.meta.main) {
     const result = await runBench(Deno.args, (l) => console.error(l));
     console.log(
       result.json
-        ? JSON.stringify([...result.rows, ...result.memory, ...result.workers], null, 2)
+        ? JSON.stringify(
+          [...result.rows, ...result.memory, ...result.workers, ...result.targets],
+          null,
+          2,
+        )
         : benchReport(result),
     );
   } catch (e) {

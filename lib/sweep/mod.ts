@@ -24,3 +24,4 @@ export * from "./slurm.ts";
 export * from "./status.ts";
 export * from "./format.ts";
 export * from "./scaling.ts";
+export * from "./targets.ts";

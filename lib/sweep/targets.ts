@@ -1,0 +1,237 @@
+/**
+ * The engine's speed targets, checked from measurements of one benchmark run
+ * (`deno task bench --cases targets`):
+ *
+ * | target | criterion |
+ * | --- | --- |
+ * | training | per sequence, at least 1.5× PyTorch at its better thread count (T = 12, batch 50) |
+ * | explaining | DTD and LRP-α1.5β0.5 heatmaps per second at least 2× the same cell's training rate |
+ * | both cores | a multi-fold run with 2 local workers at least 1.8× as fast as with 1 |
+ * | protocol cost | the full protocol (Experiments 1–3, `full` profile) at most 150 core-hours, from measured rates |
+ *
+ * This module holds the targets, the protocol's cost from a fresh calibration,
+ * and the verdict on each target; the benchmark measures.
+ *
+ * @module
+ */
+import { EXPERIMENT_SEED } from "../experiments/mod.ts";
+import { type BenchRow, getProfile } from "../train/mod.ts";
+import { buildPlan, coreHours } from "./plan.ts";
+import type { WorkerScalingRow } from "./scaling.ts";
+
+/** The thresholds of the engine's targets. */
+export const ENGINE_TARGETS = {
+  /** Training sequences per second over PyTorch's (best of 1 and 2 threads), at least. */
+  trainRatio: 1.5,
+  /** Heatmaps per second over the same cell's training sequences per second, at least. */
+  explainRatio: 2,
+  /** Wall-clock time with 1 local worker over that with 2, at least. */
+  workerSpeedup: 1.8,
+  /** Estimated core-hours of the full protocol, at most. */
+  protocolCoreHours: 150,
+} as const;
+
+/** The cells the training and explaining targets name. */
+export const TARGET_CELLS: readonly string[] = ["deep", "rlstm", "convdeep", "conv+deep"];
+
+/** The methods the explaining target names. */
+export const TARGET_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
+
+/** Folds of the `quick` profile the both-cores target trains (Deep on MNIST-MAJ). */
+export const TARGET_WORKER_FOLDS = 4;
+
+/** The cost of the full protocol as a fresh calibration prices it. */
+export interface ProtocolCost {
+  /** Estimated core-hours of every run from scratch. */
+  coreHours: number;
+  /** Runs in the protocol. */
+  runs: number;
+}
+
+/** What {@link assessTargets} judges. */
+export interface TargetMeasurements {
+  /** Training rows, paired with PyTorch (`ratio` set) where the reference has the cell. */
+  train: readonly BenchRow[];
+  /** Explaining rows (`method` set). */
+  explain: readonly BenchRow[];
+  /** Worker-scaling rows (1 and 2 workers). */
+  workers: readonly WorkerScalingRow[];
+  /** The protocol's cost, or null when it was not measured. */
+  protocol: ProtocolCost | null;
+}
+
+/** The verdict on one target for one subject (a cell, a cell and method, or the whole). */
+export interface TargetRow {
+  /** `training`, `explaining`, `both cores` or `protocol cost`. */
+  target: string;
+  /** What was measured, e.g. `deep` or `convdeep dtd`. */
+  subject: string;
+  /** The measured value, or null when it could not be measured. */
+  measured: number | null;
+  /** The threshold. */
+  threshold: number;
+  /** Whether the measured value must be at least (`min`) or at most (`max`) the threshold. */
+  direction: "min" | "max";
+  /** The unit of both, e.g. `× PyTorch`. */
+  unit: string;
+  /** Met, missed, or null when not measured. */
+  met: boolean | null;
+  /** What the value is made of, or why it is missing. */
+  detail: string;
+}
+
+function verdict(
+  target: string,
+  subject: string,
+  measured: number | null,
+  threshold: number,
+  direction: "min" | "max",
+  unit: string,
+  detail: string,
+): TargetRow {
+  const met = measured === null
+    ? null
+    : direction === "min"
+    ? measured >= threshold
+    : measured <= threshold;
+  return { target, subject, measured, threshold, direction, unit, met, detail };
+}
+
+const rate = (n: number) => Math.round(n).toLocaleString("en-US");
+
+/**
+ * The verdict on every target from one run's measurements: one row per training
+ * cell, per explained cell and method, and one each for both cores and the
+ * protocol's cost. A target without its measurement (no PyTorch row, no training
+ * row for an explained cell, no 2-worker row, no protocol cost) is reported as
+ * not measured, never as met.
+ *
+ * @example
+ * ```ts
+ * import { assessTargets } from "./targets.ts";
+ * const row = (c: string, m: number, extra = {}) => ({ case: c, cell: "deep", T: 12, batch: 50,
+ *   backend: "wasm", median_per_s: m, min_per_s: m, max_per_s: m, ...extra });
+ * const rows = assessTargets({
+ *   train: [row("train", 4000, { pytorch_median_per_s: 2500, ratio: 1.6 })],
+ *   explain: [row("explain", 6000, { method: "dtd", batch: 500 })],
+ *   workers: [],
+ *   protocol: { coreHours: 176.4, runs: 182 },
+ * });
+ * // training met (1.6), explaining missed (1.5), both cores not measured, cost missed
+ * if (rows.map((r) => r.met).join() !== "true,false,,false") throw new Error();
+ * ```
+ */
+export function assessTargets(m: TargetMeasurements): TargetRow[] {
+  const out: TargetRow[] = [];
+  for (const r of m.train) {
+    out.push(verdict(
+      "training",
+      r.cell,
+      r.ratio ?? null,
+      ENGINE_TARGETS.trainRatio,
+      "min",
+      "× PyTorch",
+      r.ratio === undefined
+        ? "no PyTorch reference of this cell"
+        : `${rate(r.median_per_s)} against ${rate(r.pytorch_median_per_s!)} sequences/s` +
+          (r.ratio_per_core === undefined ? "" : `; per core ${r.ratio_per_core.toFixed(2)}×`),
+    ));
+  }
+  for (const r of m.explain) {
+    const train = m.train.find((t) => t.cell === r.cell && t.T === r.T);
+    out.push(verdict(
+      "explaining",
+      `${r.cell} ${r.method ?? ""}`.trim(),
+      train ? r.median_per_s / train.median_per_s : null,
+      ENGINE_TARGETS.explainRatio,
+      "min",
+      "× training",
+      train
+        ? `${rate(r.median_per_s)} heatmaps/s (batch ${r.batch}) against ${
+          rate(train.median_per_s)
+        } training sequences/s`
+        : "no training rate of this cell in the run",
+    ));
+  }
+  const one = m.workers.find((w) => w.jobs === 1);
+  const two = m.workers.find((w) => w.jobs === 2);
+  out.push(verdict(
+    "both cores",
+    one ? `${one.cell}, ${one.runs} folds` : "multi-fold run",
+    one && two ? one.seconds / two.seconds : null,
+    ENGINE_TARGETS.workerSpeedup,
+    "min",
+    "× one worker",
+    one && two
+      ? `${one.seconds.toFixed(1)} s with 1 worker, ${two.seconds.toFixed(1)} s with 2; ` +
+        "weights identical"
+      : "needs a run with 1 and with 2 workers",
+  ));
+  out.push(verdict(
+    "protocol cost",
+    "full protocol",
+    m.protocol?.coreHours ?? null,
+    ENGINE_TARGETS.protocolCoreHours,
+    "max",
+    "core-hours",
+    m.protocol
+      ? `${m.protocol.runs} runs, Experiments 1–3, profile full, rates calibrated in this run`
+      : "not measured",
+  ));
+  return out;
+}
+
+/**
+ * The verdicts as a Markdown table, with a count of the targets met.
+ *
+ * @example
+ * ```ts
+ * import { assessTargets, targetsTable } from "./targets.ts";
+ * const t = targetsTable(assessTargets({ train: [], explain: [], workers: [], protocol: null }));
+ * if (!t.includes("| protocol cost | full protocol | – | ≤ 150 core-hours | not measured |")) {
+ *   throw new Error(t);
+ * }
+ * ```
+ */
+export function targetsTable(rows: readonly TargetRow[]): string {
+  const measured = rows.filter((r) => r.met !== null);
+  const met = measured.filter((r) => r.met).length;
+  const value = (r: TargetRow) =>
+    r.measured === null ? "–" : r.measured.toFixed(r.unit === "core-hours" ? 1 : 2);
+  return [
+    `targets: ${met} of ${rows.length} met` +
+    (measured.length < rows.length ? ` (${rows.length - measured.length} not measured)` : ""),
+    "",
+    "| target | subject | measured | target | verdict | from |",
+    "| --- | --- | ---: | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.target} | ${r.subject} | ${value(r)} | ${
+        r.direction === "min" ? "≥" : "≤"
+      } ${r.threshold} ${r.unit} | ${
+        r.met === null ? "not measured" : r.met ? "met" : "missed"
+      } | ${r.detail} |`
+    ),
+  ].join("\n");
+}
+
+/**
+ * The full protocol's estimated cost (Experiments 1–3, `full` profile, every run from
+ * scratch), priced by a fresh calibration of every cell on the active backend in an
+ * empty runs root, as `deno task sweep --profile full --dry-run` prices it there.
+ */
+export async function protocolCost(
+  onCalibrate?: (cell: string, T: number) => void,
+): Promise<ProtocolCost> {
+  const root = await Deno.makeTempDir({ prefix: "rnnx-protocol-" });
+  try {
+    const plan = await buildPlan({
+      profile: getProfile("full"),
+      seed: EXPERIMENT_SEED,
+      root,
+      onCalibrate,
+    });
+    return { coreHours: coreHours(plan.entries, "total"), runs: plan.entries.length };
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The engine's speed targets: each verdict follows from its measurement and
+ * threshold, a missing measurement is never a target met, and `deno task bench
+ * --cases targets` measures every target in one run.
+ */
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { initBackend } from "../lib/backend/mod.ts";
+import { benchReport, runBench } from "../lib/cli/bench.ts";
+import {
+  assessTargets,
+  ENGINE_TARGETS,
+  type TargetMeasurements,
+  targetsTable,
+} from "../lib/sweep/mod.ts";
+import type { BenchRow } from "../lib/train/mod.ts";
+import { ensureDataMirror } from "./train_fixtures.ts";
+
+await initBackend({ quiet: true });
+
+function row(kind: string, cell: string, perSecond: number, extra: Partial<BenchRow> = {}) {
+  return {
+    case: kind,
+    cell,
+    T: 12,
+    batch: 50,
+    backend: "wasm",
+    median_per_s: perSecond,
+    min_per_s: perSecond,
+    max_per_s: perSecond,
+    ...extra,
+  };
+}
+
+function workers(one: number, two: number) {
+  const base = { cell: "deep", dataset: "mnist-maj", profile: "quick", runs: 4, weights: [] };
+  return [
+    { ...base, jobs: 1, seconds: one, speedup: 1 },
+    { ...base, jobs: 2, seconds: two, speedup: one / two },
+  ];
+}
+
+const measured: TargetMeasurements = {
+  train: [
+    row("train", "deep", 5000, { pytorch_median_per_s: 3000, ratio: 5 / 3, ratio_per_core: 1.7 }),
+    row("train", "conv+deep", 430, { pytorch_median_per_s: 460, ratio: 430 / 460 }),
+  ],
+  explain: [
+    row("explain", "deep", 10000, { method: "dtd", batch: 500 }),
+    row("explain", "deep", 9999, { method: "lrp-a1.5b0.5", batch: 500 }),
+    row("explain", "rlstm", 8000, { method: "dtd", batch: 500 }),
+  ],
+  workers: workers(72, 40),
+  protocol: { coreHours: 150, runs: 182 },
+};
+
+Deno.test("each target's verdict compares its measurement with its threshold", () => {
+  const rows = assessTargets(measured);
+  const by = (target: string, subject: string) =>
+    rows.find((r) => r.target === target && r.subject === subject)!;
+  assertEquals(by("training", "deep").met, true);
+  assertEquals(by("training", "deep").measured, 5 / 3);
+  assertEquals(by("training", "conv+deep").met, false);
+  // explaining is relative to the same cell's training rate: 10,000 / 5,000 = 2 exactly
+  assertEquals(by("explaining", "deep dtd").measured, 2);
+  assertEquals(by("explaining", "deep dtd").met, true);
+  assertEquals(by("explaining", "deep lrp-a1.5b0.5").met, false);
+  assertEquals(by("both cores", "deep, 4 folds").measured, 72 / 40);
+  assertEquals(by("both cores", "deep, 4 folds").met, true, "1.8 is the threshold, met");
+  assertEquals(by("protocol cost", "full protocol").met, true, "at most 150");
+  assertEquals(
+    assessTargets({ ...measured, protocol: { coreHours: 150.01, runs: 182 } }).at(-1)!.met,
+    false,
+  );
+  assertEquals(
+    assessTargets({ ...measured, workers: workers(72, 40.1) }).at(-2)!.met,
+    false,
+  );
+  assertEquals(ENGINE_TARGETS.trainRatio, 1.5);
+});
+
+Deno.test("a target without its measurement is not measured, never met", () => {
+  const rows = assessTargets({
+    train: [row("train", "rlstm", 4000)],
+    explain: [row("explain", "rlstm", 8000, { method: "dtd" }), row("explain", "gru", 1, {})],
+    workers: workers(72, 40).slice(0, 1),
+    protocol: null,
+  });
+  assertEquals(rows.map((r) => r.met), [null, true, null, null, null]);
+  assertEquals(rows[0].detail, "no PyTorch reference of this cell");
+  assertEquals(rows[2].detail, "no training rate of this cell in the run");
+  const table = targetsTable(rows);
+  assertStringIncludes(table, "targets: 1 of 5 met (4 not measured)");
+  assertStringIncludes(table, "| training | rlstm | – | ≥ 1.5 × PyTorch | not measured |");
+  assertStringIncludes(table, "| explaining | rlstm dtd | 2.00 | ≥ 2 × training | met |");
+});
+
+Deno.test({
+  name: "bench --cases targets measures every target in one run and reports each verdict",
+  ignore: !ensureDataMirror(),
+  fn: async () => {
+    const lines: string[] = [];
+    const result = await runBench([
+      "--cases",
+      "targets",
+      "--cells",
+      "deep",
+      "--methods",
+      "dtd",
+      "--warmup",
+      "1",
+      "--repeats",
+      "1",
+      "--rounds",
+      "1",
+      "--profile",
+      "smoke",
+      "--folds",
+      "2",
+    ], (line) => lines.push(line));
+    assertEquals(
+      result.targets.map((t) => [t.target, t.subject]),
+      [
+        ["training", "deep"],
+        ["explaining", "deep dtd"],
+        ["both cores", "deep, 2 folds"],
+        ["protocol cost", "full protocol"],
+      ],
+    );
+    for (const t of result.targets) {
+      assert(t.measured !== null && t.measured > 0, `${t.target} measured: ${t.detail}`);
+      assertEquals(typeof t.met, "boolean");
+    }
+    const train = result.rows.find((r) => r.case === "train")!;
+    assertEquals(result.targets[0].measured, train.ratio, "paired with PyTorch");
+    assertEquals(result.workers.map((w) => w.jobs), [1, 2]);
+    // the protocol's cost comes from a fresh calibration of every cell of the full profile
+    for (const cell of ["lenet5", "deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd"]) {
+      assert(
+        lines.some((l) => l.startsWith(`protocol: calibrating ${cell} T`)),
+        `${cell} calibrated`,
+      );
+    }
+    const runs = Number(
+      /for (\d+) runs/.exec(lines.find((l) => l.includes("core-hours for"))!)![1],
+    );
+    assert(runs >= 154, `the thesis's 154 runs at least, found ${runs}`);
+    const report = benchReport(result);
+    assertStringIncludes(report, "| training | deep |");
+    assert(report.indexOf("targets:") < report.indexOf("local workers:"), "verdicts first");
+  },
+});
+
+Deno.test("bench refuses fewer than 2 folds for the targets case", async () => {
+  await assertRejects(
+    () => runBench(["--cases", "targets", "--folds", "1"]),
+    Error,
+    "--folds must be at least 2 for workers and targets",
+  );
+});
