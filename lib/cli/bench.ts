@@ -1,6 +1,7 @@
 /**
- * `deno task bench [--cells deep,rlstm,convdeep] [--cases train,eval,explain,quality,memory,workers,targets]
- * [--methods dtd,lrp-a1.5b0.5] [--T 12] [--batch n] [--warmup 20] [--repeats 7]
+ * `deno task bench [--cells deep,rlstm,convdeep]
+ * [--cases train,eval,explain,quality,memory,workers,targets] [--methods dtd,lrp-a1.5b0.5]
+ * [--T 12] [--batch n] [--warmup 20] [--repeats 7]
  * [--vs-pytorch [--rounds 1]] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
  * [--jobs 1,2] [--json] [--save-rates]`.
  *
