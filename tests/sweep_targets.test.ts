@@ -3,12 +3,19 @@
  * threshold, a missing measurement is never a target met, and `deno task bench
  * --cases targets` measures every target in one run.
  */
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { initBackend } from "../lib/backend/mod.ts";
 import { benchReport, runBench } from "../lib/cli/bench.ts";
 import {
   assessTargets,
   ENGINE_TARGETS,
+  pairedExplainRow,
   type TargetMeasurements,
   targetsTable,
 } from "../lib/sweep/mod.ts";
@@ -78,6 +85,25 @@ Deno.test("each target's verdict compares its measurement with its threshold", (
   assertEquals(ENGINE_TARGETS.trainRatio, 1.5);
 });
 
+Deno.test("an explaining ratio paired round by round is taken as measured", () => {
+  const explain = pairedExplainRow([
+    { explain: row("explain", "deep", 8000), train: row("train", "deep", 4000) },
+    { explain: row("explain", "deep", 6000), train: row("train", "deep", 2000) },
+    { explain: row("explain", "deep", 7000), train: row("train", "deep", 5000) },
+  ]);
+  assertEquals([explain.training_ratio, explain.median_per_s], [2, 7000]);
+  assertEquals([explain.min_per_s, explain.max_per_s, explain.rounds], [6000, 8000, 3]);
+  // against a training median of 4,000 the medians' ratio would be 1.75, a miss
+  const [, verdict] = assessTargets({
+    ...measured,
+    train: [row("train", "deep", 4000, { ratio: 1.2 })],
+    explain: [{ ...explain, method: "dtd" }],
+  });
+  assertEquals([verdict.measured, verdict.met], [2, true]);
+  assertStringIncludes(verdict.detail, "median over 3 rounds");
+  assertThrows(() => pairedExplainRow([]), RangeError);
+});
+
 Deno.test("a target without its measurement is not measured, never met", () => {
   const rows = assessTargets({
     train: [row("train", "rlstm", 4000)],
@@ -132,6 +158,9 @@ Deno.test({
     }
     const train = result.rows.find((r) => r.case === "train")!;
     assertEquals(result.targets[0].measured, train.ratio, "paired with PyTorch");
+    const explained = result.rows.find((r) => r.case === "explain")!;
+    assertEquals(result.targets[1].measured, explained.training_ratio, "paired with training");
+    assertEquals(explained.rounds, 1);
     assertEquals(result.workers.map((w) => w.jobs), [1, 2]);
     // the protocol's cost comes from a fresh calibration of every cell of the full profile
     for (const cell of ["lenet5", "deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd"]) {

@@ -24,11 +24,12 @@
  *   count, and a check that the weights are bit-identical across counts
  *   (`--folds` changes the profile's folds);
  * - `targets`: the engine's speed targets in one run (`lib/sweep/targets.ts`):
- *   training paired with PyTorch (`--rounds`, default 3) and explaining with
- *   DTD and LRP-α1.5β0.5 for deep, rlstm, convdeep and conv+deep (`--cells`,
- *   `--methods`), 4 Deep MNIST-MAJ folds of `quick` with 1 and 2 workers
- *   (`--folds`, `--profile`), and the full protocol's cost from a fresh
- *   calibration; prints each target's verdict before the tables.
+ *   for deep, rlstm, convdeep and conv+deep (`--cells`), in `--rounds`
+ *   (default 3) of explaining with DTD and LRP-α1.5β0.5 (`--methods`), then
+ *   training, then PyTorch's training, back to back; 4 Deep MNIST-MAJ folds
+ *   of `quick` with 1 and 2 workers (`--folds`, `--profile`); and the full
+ *   protocol's cost from a fresh calibration. Prints each target's verdict
+ *   before the tables.
  *
  * Rates are the median, slowest and fastest of the timed runs after warm-up
  * (train, eval and explain: 20 untimed steps unless `--warmup` says otherwise, the
@@ -84,7 +85,9 @@ import {
 } from "../train/mod.ts";
 import {
   assessTargets,
+  type ExplainRound,
   measureWorkerScaling,
+  pairedExplainRow,
   protocolCost,
   storeBenchRates,
   TARGET_CELLS,
@@ -241,10 +244,14 @@ export async function runBench(
   const memory: MemoryRow[] = [];
   const workers: WorkerScalingRow[] = [];
   const targets: TargetRow[] = [];
-  const pairedTrain = async (cell: string, n: number): Promise<BenchRow> => {
+  const pairedTrain = async (
+    cell: string,
+    n: number,
+    ours: () => Promise<BenchRow> = () => benchTrain(cell, common),
+  ): Promise<BenchRow> => {
     const r = await pairedTorchRow(
       n,
-      () => benchTrain(cell, common),
+      ours,
       (ours) => runTorchReference({ cells: [cell], batch: ours.batch, T, ...torchSteps }),
       blasRegistration()?.library?.threads ?? 1,
     );
@@ -285,12 +292,21 @@ export async function runBench(
   };
   for (const c of cases) {
     if (c === "targets") {
-      const targetCells = given ?? TARGET_CELLS;
+      const methods = givenMethods ?? TARGET_METHODS;
       const train: BenchRow[] = [];
-      for (const cell of targetCells) train.push(await pairedTrain(cell, rounds ?? 3));
       const explain: BenchRow[] = [];
-      for (const cell of targetCells) {
-        explain.push(...await explainRows(cell, givenMethods ?? TARGET_METHODS));
+      for (const cell of given ?? TARGET_CELLS) {
+        // each round: the explanations, this side's training, PyTorch's, back to back
+        const explained = methods.map(() => [] as ExplainRound[]);
+        train.push(
+          await pairedTrain(cell, rounds ?? 3, async () => {
+            const rows = await explainRows(cell, methods);
+            const t = await benchTrain(cell, common);
+            rows.forEach((r, i) => explained[i].push({ explain: r, train: t }));
+            return t;
+          }),
+        );
+        explain.push(...explained.map(pairedExplainRow));
       }
       const scaling = await workerRows("deep", folds ?? TARGET_WORKER_FOLDS);
       const protocol = await protocolCost((cell, t) => log(`protocol: calibrating ${cell} T${t}`));

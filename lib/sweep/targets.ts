@@ -15,7 +15,7 @@
  * @module
  */
 import { EXPERIMENT_SEED } from "../experiments/mod.ts";
-import { type BenchRow, getProfile } from "../train/mod.ts";
+import { type BenchRow, getProfile, median } from "../train/mod.ts";
 import { buildPlan, coreHours } from "./plan.ts";
 import type { WorkerScalingRow } from "./scaling.ts";
 
@@ -139,14 +139,18 @@ export function assessTargets(m: TargetMeasurements): TargetRow[] {
   }
   for (const r of m.explain) {
     const train = m.train.find((t) => t.cell === r.cell && t.T === r.T);
+    const paired = r.training_ratio !== undefined;
     out.push(verdict(
       "explaining",
       `${r.cell} ${r.method ?? ""}`.trim(),
-      train ? r.median_per_s / train.median_per_s : null,
+      r.training_ratio ?? (train ? r.median_per_s / train.median_per_s : null),
       ENGINE_TARGETS.explainRatio,
       "min",
       "× training",
-      train
+      paired
+        ? `${rate(r.median_per_s)} heatmaps/s (batch ${r.batch}); median over ${r.rounds} ` +
+          "rounds of its ratio to the training rate measured right after it"
+        : train
         ? `${rate(r.median_per_s)} heatmaps/s (batch ${r.batch}) against ${
           rate(train.median_per_s)
         } training sequences/s`
@@ -179,6 +183,48 @@ export function assessTargets(m: TargetMeasurements): TargetRow[] {
       : "not measured",
   ));
   return out;
+}
+
+/** One round of the explaining target: an explanation rate and the training rate right after. */
+export interface ExplainRound {
+  /** The explain row of the round. */
+  explain: BenchRow;
+  /** The same cell's training row, measured right after it. */
+  train: BenchRow;
+}
+
+/**
+ * One explain row from rounds that each measured the explanation and then the same
+ * cell's training back to back (the machine's speed drifts over minutes, so each ratio
+ * compares rates measured in the same state): the median rate over the rounds, the
+ * slowest and fastest of any round, and as `training_ratio` the median over the rounds
+ * of each round's explain rate over its training rate.
+ *
+ * @example
+ * ```ts
+ * import { pairedExplainRow } from "./targets.ts";
+ * const row = (c: string, m: number) => ({ case: c, cell: "deep", T: 12, batch: 50,
+ *   backend: "wasm", median_per_s: m, min_per_s: m, max_per_s: m });
+ * const r = pairedExplainRow([
+ *   { explain: row("explain", 8000), train: row("train", 4000) },
+ *   { explain: row("explain", 6000), train: row("train", 2000) },
+ *   { explain: row("explain", 7000), train: row("train", 5000) },
+ * ]);
+ * // the rounds' ratios are 2, 3 and 1.4, their median 2 (the medians' ratio is 7000 / 4000)
+ * if (r.training_ratio !== 2 || r.median_per_s !== 7000 || r.rounds !== 3) throw new Error();
+ * ```
+ */
+export function pairedExplainRow(rounds: readonly ExplainRound[]): BenchRow {
+  if (rounds.length === 0) throw new RangeError("an explain row needs at least one round");
+  const rows = rounds.map((r) => r.explain);
+  return {
+    ...rows[0],
+    median_per_s: median(rows.map((r) => r.median_per_s)),
+    min_per_s: Math.min(...rows.map((r) => r.min_per_s)),
+    max_per_s: Math.max(...rows.map((r) => r.max_per_s)),
+    rounds: rounds.length,
+    training_ratio: median(rounds.map((r) => r.explain.median_per_s / r.train.median_per_s)),
+  };
 }
 
 /**

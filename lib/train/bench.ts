@@ -126,6 +126,11 @@ export interface BenchRow {
   /** With `--vs-pytorch`: sequences per second per thread over PyTorch's best per thread. */
   ratio_per_core?: number;
   /**
+   * `targets` explain rows: heatmaps per second over the same cell's training sequences per
+   * second measured right after them, the median over the rounds.
+   */
+  training_ratio?: number;
+  /**
    * With `--vs-pytorch --rounds n`: the rounds of this side and PyTorch measured back to
    * back; the rates, the ratio and the ratio per core are then medians over the rounds.
    */
