@@ -129,9 +129,9 @@ Deno.test({
       "--cases",
       "targets",
       "--cells",
-      "deep",
+      "deep,lstm",
       "--methods",
-      "dtd",
+      "lrp-epsilon",
       "--warmup",
       "1",
       "--repeats",
@@ -147,19 +147,23 @@ Deno.test({
       result.targets.map((t) => [t.target, t.subject]),
       [
         ["training", "deep"],
-        ["explaining", "deep dtd"],
+        ["training", "lstm"],
+        ["explaining", "deep lrp-epsilon"],
+        ["explaining", "lstm lrp-epsilon"],
         ["both cores", "deep, 2 folds"],
         ["protocol cost", "full protocol"],
       ],
     );
-    for (const t of result.targets) {
+    const lstm = result.targets[1];
+    assertEquals([lstm.measured, lstm.met], [null, null], "no PyTorch reference of the LSTM");
+    for (const t of result.targets.filter((t) => t !== lstm)) {
       assert(t.measured !== null && t.measured > 0, `${t.target} measured: ${t.detail}`);
       assertEquals(typeof t.met, "boolean");
     }
     const train = result.rows.find((r) => r.case === "train")!;
     assertEquals(result.targets[0].measured, train.ratio, "paired with PyTorch");
     const explained = result.rows.find((r) => r.case === "explain")!;
-    assertEquals(result.targets[1].measured, explained.training_ratio, "paired with training");
+    assertEquals(result.targets[2].measured, explained.training_ratio, "paired with training");
     assertEquals(explained.rounds, 1);
     assertEquals(result.workers.map((w) => w.jobs), [1, 2]);
     // the protocol's cost comes from a fresh calibration of every cell of the full profile

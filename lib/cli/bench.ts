@@ -249,10 +249,14 @@ export async function runBench(
     n: number,
     ours: () => Promise<BenchRow> = () => benchTrain(cell, common),
   ): Promise<BenchRow> => {
+    // a cell the reference lacks gets this side's rates only (and no ratio)
     const r = await pairedTorchRow(
       n,
       ours,
-      (ours) => runTorchReference({ cells: [cell], batch: ours.batch, T, ...torchSteps }),
+      (row) =>
+        TORCH_CELLS.includes(cell)
+          ? runTorchReference({ cells: [cell], batch: row.batch, T, ...torchSteps })
+          : Promise.resolve([]),
       blasRegistration()?.library?.threads ?? 1,
     );
     log(
