@@ -264,6 +264,12 @@ export function targetsTable(rows: readonly TargetRow[]): string {
  * The full protocol's estimated cost (Experiments 1–3, `full` profile, every run from
  * scratch), priced by a fresh calibration of every cell on the active backend in an
  * empty runs root, as `deno task sweep --profile full --dry-run` prices it there.
+ *
+ * @example
+ * ```ts ignore
+ * const { coreHours, runs } = await protocolCost((cell, T) => console.error(`calibrating ${cell} T${T}`));
+ * console.log(`${coreHours.toFixed(1)} core-hours for ${runs} runs`);
+ * ```
  */
 export async function protocolCost(
   onCalibrate?: (cell: string, T: number) => void,
