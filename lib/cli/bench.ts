@@ -92,6 +92,7 @@ import {
   storeBenchRates,
   TARGET_CELLS,
   TARGET_METHODS,
+  TARGET_WORKER_CELL,
   TARGET_WORKER_FOLDS,
   type TargetRow,
   targetsTable,
@@ -312,7 +313,7 @@ export async function runBench(
         );
         explain.push(...explained.map(pairedExplainRow));
       }
-      const scaling = await workerRows("deep", folds ?? TARGET_WORKER_FOLDS);
+      const scaling = await workerRows(TARGET_WORKER_CELL, folds ?? TARGET_WORKER_FOLDS);
       const protocol = await protocolCost((cell, t) => log(`protocol: calibrating ${cell} T${t}`));
       log(`protocol: ${protocol.coreHours.toFixed(1)} core-hours for ${protocol.runs} runs`);
       rows.push(...train, ...explain);

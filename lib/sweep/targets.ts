@@ -37,7 +37,10 @@ export const TARGET_CELLS: readonly string[] = ["deep", "rlstm", "convdeep", "co
 /** The methods the explaining target names. */
 export const TARGET_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
 
-/** Folds of the `quick` profile the both-cores target trains (Deep on MNIST-MAJ). */
+/** The cell whose folds the both-cores target trains (on MNIST-MAJ, `quick` profile). */
+export const TARGET_WORKER_CELL = "deep";
+
+/** Folds of {@link TARGET_WORKER_CELL} the both-cores target trains. */
 export const TARGET_WORKER_FOLDS = 4;
 
 /** The cost of the full protocol as a fresh calibration prices it. */
