@@ -176,6 +176,22 @@ const CONVS: [string, number[], number[], Record<string, unknown>, string, strin
     "gather",
   ],
   [
+    "5x5 same, one channel, gathered a sample at a time",
+    [3, 48, 40, 1],
+    [5, 5, 1, 3],
+    { strides: 1, pad: "same" },
+    "patches",
+    "gather",
+  ],
+  [
+    "5x5 valid, one channel, gathered two samples at a time",
+    [5, 44, 34, 1],
+    [5, 5, 1, 2],
+    { strides: 1, pad: "valid" },
+    "patches",
+    "gather",
+  ],
+  [
     "3x3 valid, one channel",
     [2, 6, 5, 1],
     [3, 3, 1, 3],

@@ -354,29 +354,39 @@ function gathersSingleChannel(g: Geometry): boolean {
 }
 
 /**
- * The input gradient of a single-channel stride-1 convolution from its columns
- * `cols = dy · Wᵀ` (`[B·OH·OW, kh·kw]`): each input position sums the columns of the
- * outputs that read it, dx[b, y, x] = Σ_ij cols[(b, y + top − i, x + left − j), (i, j)],
- * written once instead of added back tap by tap (as `col2im` does, which with one
- * channel moves a single value per tap).
+ * Tap-plane values per block of samples in {@link gatherSingleChannel} (256 KiB), so that
+ * the planes are still in the core's cache when they are gathered.
  */
-function gatherSingleChannel(cols: Float32Array, g: Geometry, dx: Float32Array): void {
-  const { B, H, W, OH, OW, kh, kw, top, left, K } = g;
+const GATHER_BLOCK_VALUES = 1 << 16;
+
+/**
+ * The input gradient of a single-channel stride-1 convolution from its tap planes
+ * `planes = W · dyᵀ` (`[kh·kw, B·OH·OW]`: per tap, one value per output position): each
+ * input position sums the values of the outputs that read it,
+ * dx[b, y, x] = Σ_ij planes[(i, j), (b, y + top − i, x + left − j)], and is written once
+ * instead of added back tap by tap (as `col2im` does, which with one channel moves a
+ * single value per tap). Neighbouring positions read neighbouring values of each plane.
+ */
+function gatherSingleChannel(planes: Float32Array, g: Geometry, dx: Float32Array): void {
+  const { B, H, W, OH, OW, kh, kw, top, left } = g;
+  const rows = B * OH * OW;
   // taps [j0, j1) of column x that land inside the output; likewise [i0, i1) for row y
   const j0 = Int32Array.from({ length: W }, (_, x) => Math.max(0, x + left - OW + 1));
   const j1 = Int32Array.from({ length: W }, (_, x) => Math.min(kw, x + left + 1));
+  const step = kw * rows - OW; // from tap (i, j) to (i + 1, j): the next tap row's plane, one output row up
   let at = 0;
   for (let b = 0; b < B; b++) {
     for (let y = 0; y < H; y++) {
       const i0 = Math.max(0, y + top - OH + 1);
       const i1 = Math.min(kh, y + top + 1);
+      // tap (i0, 0) of output (y + top − i0, left): x and j move it on from there
+      const first = i0 * kw * rows + (b * OH + y + top - i0) * OW + left;
       for (let x = 0; x < W; x++, at++) {
         let sum = 0;
-        for (let i = i0; i < i1; i++) {
-          // column (i, j) of output (y + top − i, x + left − j): one step of j moves K − 1 back
-          const j = j0[x];
-          let q = ((b * OH + y + top - i) * OW + x + left - j) * K + i * kw + j;
-          for (let n = j1[x] - j; n > 0; n--, q -= K - 1) sum += cols[q];
+        for (let i = i0, row = first + x; i < i1; i++, row += step) {
+          for (let j = j0[x], q = row + j * (rows - 1); j < j1[x]; j++, q += rows - 1) {
+            sum += planes[q];
+          }
         }
         dx[at] = sum;
       }
@@ -814,9 +824,30 @@ export function blasConv2DBackpropInput(
       return out;
     }
     if (gathersSingleChannel(g)) {
-      const { buffer, address } = patchBuffer(g.rows * g.K);
-      blas.sgemm(false, true, g.rows, g.K, g.O, 1, pdy, g.O, pw, g.O, 0, address, g.K);
-      gatherSingleChannel(buffer, g, dx);
+      const perSample = g.OH * g.OW;
+      const step = Math.max(1, Math.floor(GATHER_BLOCK_VALUES / (perSample * g.K)));
+      const { buffer, address } = patchBuffer(Math.min(step, g.B) * perSample * g.K);
+      for (let b0 = 0; b0 < g.B; b0 += step) {
+        const n = Math.min(step, g.B - b0);
+        const block = { ...g, B: n, rows: n * perSample };
+        const from = pdy + b0 * perSample * g.O * 4;
+        blas.sgemm(
+          false,
+          true,
+          g.K,
+          block.rows,
+          g.O,
+          1,
+          pw,
+          g.O,
+          from,
+          g.O,
+          0,
+          address,
+          block.rows,
+        );
+        gatherSingleChannel(buffer, block, dx.subarray(b0 * g.H * g.W, (b0 + n) * g.H * g.W));
+      }
       return out;
     }
     dx.fill(0);
