@@ -301,3 +301,57 @@ Deno.test({
     }
   },
 });
+
+/** Three Conv⁺Deep training steps (batch 50): the backend's description and the weights' bits. */
+const TRAINING_PROBE = `
+import { initBackend, tf } from "./lib/backend/mod.ts";
+import { buildCell, createModel } from "./lib/cells/mod.ts";
+import { Adam, ADAM_DEFAULTS, benchBatch, DEFAULT_LEARNING_RATE, trainStep } from "./lib/train/mod.ts";
+const info = await initBackend({ backend: "wasm", quiet: true });
+const spec = buildCell("conv+deep", 12);
+const model = createModel(spec, { seed: 0 });
+const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
+const { x, y } = benchBatch(spec.width, 50, 0);
+for (let i = 0; i < 3; i++) trainStep(model, adam, x, y, 7 + i);
+const bits = [...model.params.values()].map((p) =>
+  Array.from(new Uint32Array((p.dataSync() as Float32Array).slice().buffer)).join(","));
+const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(bits.join(";"))));
+console.log(JSON.stringify({ detail: info.detail, digest: Array.from(digest).join(".") }));
+`;
+
+Deno.test({
+  name: "RNNX_DNNL_THREADS=2 trains to the same bits as one thread (filter gradients on one)",
+  ignore: noDnnl,
+  async fn() {
+    const run = async (threads: string) =>
+      JSON.parse(
+        (await inFreshProcess(TRAINING_PROBE, {
+          RNNX_DNNL_THREADS: threads,
+          RNNX_BLAS_THREADS: "1",
+        }))[0],
+      );
+    const one = await run("1");
+    const two = await run("2");
+    assertStringIncludes(one.detail, "oneDNN");
+    assertStringIncludes(one.detail, "1 thread)");
+    assertStringIncludes(two.detail, "2 threads, filter gradients on one");
+    assertStringIncludes(two.detail, "OpenBLAS", "OpenBLAS keeps its own count");
+    assert(!two.detail.includes("libopenblas.so.0, 2 threads"), two.detail);
+    assertEquals(two.digest, one.digest);
+  },
+});
+
+Deno.test("a thread count that is not a positive integer is named with its variable", async () => {
+  for (const [name, value] of [["RNNX_DNNL_THREADS", "two"], ["RNNX_BLAS_THREADS", "0"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", PROBE],
+      cwd: new URL("..", import.meta.url),
+      env: { NO_COLOR: "1", [name]: value },
+    }).output();
+    assert(!out.success, `${name}=${value} must fail`);
+    assertStringIncludes(
+      new TextDecoder().decode(out.stderr),
+      `${name} must be a positive integer, found "${value}"`,
+    );
+  }
+});

@@ -219,6 +219,12 @@ Deno.test("the plan reads states off disk: missing, trained but not evaluated, d
     assertStringIncludes(script, `#SBATCH --output=${dir}/logs/task-%a.log\n`);
     assertStringIncludes(script, `limits=(${slurmTimeLimit(batch.entries[0].cost.remaining)})`);
     assertStringIncludes(script, "cd '/repo with space'\n");
+    // one CPU per task: the native libraries on one thread each, whatever the shell set
+    assertStringIncludes(script, "#SBATCH --cpus-per-task=1\n");
+    assertStringIncludes(
+      script,
+      "export OPENBLAS_NUM_THREADS=1 RNNX_BLAS_THREADS=1 RNNX_DNNL_THREADS=1\n",
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

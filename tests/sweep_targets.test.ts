@@ -49,7 +49,12 @@ function workers(one: number, two: number) {
 const measured: TargetMeasurements = {
   train: [
     row("train", "deep", 5000, { pytorch_median_per_s: 3000, ratio: 5 / 3, ratio_per_core: 1.7 }),
-    row("train", "conv+deep", 430, { pytorch_median_per_s: 460, ratio: 430 / 460 }),
+    row("train", "conv+deep", 430, {
+      pytorch_median_per_s: 460,
+      pytorch_threads: 2,
+      ratio: 430 / 460,
+      threads: 2,
+    }),
   ],
   explain: [
     row("explain", "deep", 10000, { method: "dtd", batch: 500 }),
@@ -67,6 +72,8 @@ Deno.test("each target's verdict compares its measurement with its threshold", (
   assertEquals(by("training", "deep").met, true);
   assertEquals(by("training", "deep").measured, 5 / 3);
   assertEquals(by("training", "conv+deep").met, false);
+  assertStringIncludes(by("training", "conv+deep").detail, "430 against 460 sequences/s");
+  assertStringIncludes(by("training", "conv+deep").detail, "(threads: 2 against 2)");
   // explaining is relative to the same cell's training rate: 10,000 / 5,000 = 2 exactly
   assertEquals(by("explaining", "deep dtd").measured, 2);
   assertEquals(by("explaining", "deep dtd").met, true);
@@ -189,4 +196,14 @@ Deno.test("bench refuses fewer than 2 folds for the targets case", async () => {
     Error,
     "--folds must be at least 2 for workers and targets",
   );
+});
+
+Deno.test("bench refuses to store rates measured on the better of two thread counts", async () => {
+  for (const args of [["--cases", "train", "--vs-pytorch"], ["--cases", "targets"]]) {
+    await assertRejects(
+      () => runBench([...args, "--save-rates"]),
+      Error,
+      "--save-rates stores the one-thread rates a sweep's workers run at",
+    );
+  }
 });

@@ -14,13 +14,15 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { initBackend, tf } from "../lib/backend/mod.ts";
+import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
 import { benchExplain } from "../lib/relevance/mod.ts";
 import {
   attachTorch,
   benchMemory,
   type BenchRow,
   benchTable,
+  benchTrainThreads,
+  fastestRow,
   findTorchPython,
   machineInfo,
   machineLines,
@@ -105,8 +107,12 @@ Deno.test("PyTorch's best thread count and the ratio are attached to training ro
   assertEquals(rows[1].pytorch_median_per_s, undefined, "no PyTorch record for convdeep");
   assertEquals(rows[2].ratio, undefined, "eval rows are not compared");
   const table = benchTable(rows);
-  assertStringIncludes(table, "| PyTorch /s | threads | ratio | per core |");
-  assertStringIncludes(table, "| 200 | 1 | 1.50 | 1.50 |");
+  assertStringIncludes(table, "| threads | PyTorch /s | PyTorch threads | ratio | per core |");
+  assertStringIncludes(table, "| – | 200 | 1 | 1.50 | 1.50 |");
+  assertStringIncludes(
+    benchTable(attachTorch([{ ...trainRow("deep", 300), threads: 1 }], [torch("deep", 1, 200)])),
+    "| 1 | 200 | 1 | 1.50 | 1.50 |",
+  );
 });
 
 Deno.test("the ratio per core divides both sides' rates by their threads", () => {
@@ -118,6 +124,14 @@ Deno.test("the ratio per core divides both sides' rates by their threads", () =>
   const [two] = attachTorch([trainRow("conv+deep", 450)], torchRecords, 2);
   assertEquals(two.ratio, 450 / 540, "the ratio compares rates whatever the threads");
   assertEquals(two.ratio_per_core, 0.75, "225 per thread on this side");
+  const [own] = attachTorch([{ ...trainRow("conv+deep", 450), threads: 2 }], torchRecords, 1);
+  assertEquals(own.ratio_per_core, 0.75, "the row's own thread count goes before the library's");
+  const [best] = attachTorch(
+    [{ ...trainRow("conv+deep", 450), threads: 2, per_thread_per_s: 330 }],
+    torchRecords,
+  );
+  assertEquals(best.ratio, 450 / 540, "the better of this side's counts against PyTorch's");
+  assertEquals(best.ratio_per_core, 1.1, "its best rate per thread (one thread's 330)");
 });
 
 Deno.test("paired rounds measure this side and PyTorch back to back and report medians", async () => {
@@ -147,6 +161,39 @@ Deno.test("paired rounds measure this side and PyTorch back to back and report m
   assertEquals(row.ratio, 450 / 540);
   // per core 450/300, 300/300, 460/310
   assertEquals(row.ratio_per_core, 460 / 310);
+});
+
+Deno.test("paired rounds report this side's thread count that was best most often", async () => {
+  const threads = [2, 1, 2];
+  let round = 0;
+  const row = await pairedTorchRow(
+    3,
+    () => Promise.resolve({ ...trainRow("convdeep", 400), threads: threads[round] }),
+    () => Promise.resolve([torch("convdeep", 1, [200, 400, 200][round++])]),
+  );
+  assertEquals(row.threads, 2);
+  // per core 400/2/200, 400/1/400, 400/2/200
+  assertEquals(row.ratio_per_core, 1);
+});
+
+Deno.test({
+  name: "a conv cell trains on 1 and 2 oneDNN threads, a dense cell once; the count is restored",
+  ignore: blasRegistration()?.dnnl == null,
+  async fn() {
+    const dnnl = blasRegistration()!.dnnl!;
+    const before = dnnl.threads;
+    const numTensors = tf.memory().numTensors;
+    const opts = { T: 12, batch: 2, warmup: 0, repeats: 1 };
+    const conv = await benchTrainThreads("convdeep", opts);
+    assertEquals(conv.map((r) => [r.cell, r.threads]), [["convdeep", 1], ["convdeep", 2]]);
+    assertEquals(fastestRow(conv).median_per_s, Math.max(...conv.map((r) => r.median_per_s)));
+    const dense = await benchTrainThreads("deep", opts);
+    assertEquals(dense.map((r) => r.threads), [before]);
+    assertEquals(dnnl.threads, before);
+    assertEquals(tf.memory().numTensors, numTensors);
+    assertThrows(() => dnnl.setThreads(0), RangeError, "positive integer");
+    assertEquals(dnnl.threads, before);
+  },
 });
 
 Deno.test("paired rounds without a PyTorch record keep this side's rates only", async () => {

@@ -111,16 +111,20 @@ function readEnv(name: string): string | undefined {
 }
 
 /**
- * The thread count of the native libraries (`RNNX_BLAS_THREADS`, default 1).
+ * A thread count from the environment variable `name`; unset: `fallback()`, else
+ * OpenBLAS's (`RNNX_BLAS_THREADS`, default 1).
  *
- * @throws RangeError when it is not a positive integer.
+ * @throws RangeError when a variable read is not a positive integer.
  */
-function threadCount(): number {
-  const raw = readEnv(BLAS_THREADS_ENV);
-  if (raw === undefined) return 1;
+export function threadCount(
+  name: string = BLAS_THREADS_ENV,
+  fallback: () => number = () => name === BLAS_THREADS_ENV ? 1 : threadCount(),
+): number {
+  const raw = readEnv(name);
+  if (raw === undefined) return fallback();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`${BLAS_THREADS_ENV} must be a positive integer, found "${raw}"`);
+    throw new RangeError(`${name} must be a positive integer, found "${raw}"`);
   }
   return n;
 }
@@ -266,19 +270,21 @@ export type NativeLoadResult<L> =
 
 /**
  * Opens the library named by the environment variable `env` (`off`: none), else the
- * first of `candidates` that `open` accepts; a missing permission ends the search.
+ * first of `candidates` that `open` accepts, with `threads()` threads; a missing
+ * permission ends the search.
  *
- * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
+ * @throws RangeError when the thread count's variable is not a positive integer.
  */
 export function loadNative<L>(
   env: string,
   candidates: readonly string[],
   open: (path: string, threads: number) => L,
   notFound: string,
+  threadsOf: () => number = () => threadCount(),
 ): NativeLoadResult<L> {
   const requested = readEnv(env);
   if (requested?.toLowerCase() === "off") return { ok: false, reason: `disabled by ${env}=off` };
-  const threads = threadCount();
+  const threads = threadsOf();
   const failures: string[] = [];
   for (const path of requested === undefined ? candidates : [requested]) {
     try {

@@ -8,8 +8,11 @@
  * `python3-torch` pulls in). Only the oneDNN 2 C API is used (its descriptors are
  * plain structs the caller allocates; oneDNN 3 made them opaque). Without the
  * library, without `--allow-ffi`, or with another major version nothing is loaded and
- * the BLAS convolutions stay. oneDNN runs on as many OpenMP threads as OpenBLAS runs
- * threads (`RNNX_BLAS_THREADS`, default 1), for the same reasons.
+ * the BLAS convolutions stay. oneDNN runs on `RNNX_DNNL_THREADS` OpenMP threads (by
+ * default as many as OpenBLAS runs, `RNNX_BLAS_THREADS`, default 1), with the same bits
+ * whatever the count: each filter gradient, the one pass whose sums oneDNN splits across
+ * threads, is planned and run on one thread (through libgomp's `omp_set_num_threads`;
+ * without it oneDNN stays on one thread).
  *
  * A convolution is planned once per geometry (shapes, strides, padding): the forward,
  * input-gradient and filter-gradient primitives with the filter in the layout oneDNN
@@ -23,10 +26,18 @@
  * @module
  */
 import type { Geometry } from "./blas_conv2d.ts";
-import { loadNative, type NativeLoadResult, withLoadEnvironment } from "./blas_library.ts";
+import {
+  loadNative,
+  type NativeLoadResult,
+  threadCount,
+  withLoadEnvironment,
+} from "./blas_library.ts";
 
 /** The environment variable naming the oneDNN library (`off` disables it). */
 export const DNNL_ENV = "RNNX_DNNL";
+
+/** The environment variable with oneDNN's thread count (default: OpenBLAS's). */
+export const DNNL_THREADS_ENV = "RNNX_DNNL_THREADS";
 
 /** Library names tried in order when {@link DNNL_ENV} is unset. */
 export const DNNL_CANDIDATES: readonly string[] = ["libdnnl.so.2", "libdnnl.2.dylib"];
@@ -167,6 +178,16 @@ export interface DnnlLibrary {
   readonly path: string;
   /** A short description, e.g. "oneDNN 2.6.3 (libdnnl.so.2, 1 thread)". */
   readonly description: string;
+  /** The threads it runs on (filter gradients on one). */
+  readonly threads: number;
+  /**
+   * Runs on `n` threads from now on (the cached plans are released); the bits stay
+   * those of one thread.
+   *
+   * @throws RangeError when `n` is not a positive integer; Error when `n` > 1 and
+   * libgomp did not load.
+   */
+  setThreads(n: number): void;
   /**
    * The primitives of a geometry (planned on first use, then cached; at most
    * {@link MAX_DNNL_PLANS} are kept, the least recently used released first).
@@ -201,12 +222,44 @@ function bytes(a: BigUint64Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(a.buffer as ArrayBuffer);
 }
 
-function open(path: string, threads: number): DnnlLibrary {
-  // libgomp reads OMP_NUM_THREADS once, when it loads
-  const lib = withLoadEnvironment(
-    { OMP_NUM_THREADS: String(threads) },
-    () => Deno.dlopen(path, SYMBOLS),
+/**
+ * libgomp's `omp_set_num_threads` (the OpenMP runtime Debian's oneDNN runs on), or null
+ * where it cannot be loaded.
+ */
+function openMpThreads(): ((n: number) => void) | null {
+  try {
+    const omp = Deno.dlopen("libgomp.so.1", {
+      omp_set_num_threads: { parameters: ["i32"], result: "void" },
+    });
+    return (n) => omp.symbols.omp_set_num_threads(n);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `f` with oneDNN on one thread, then back on its count: what a filter gradient is
+ * planned and run in, so that its sums do not depend on the thread count.
+ */
+type OnOneThread = <T>(f: () => T) => T;
+
+function open(path: string, requested: number): DnnlLibrary {
+  // libgomp reads OMP_NUM_THREADS once, when it loads; the count is then set through it
+  const [lib, setOmpThreads] = withLoadEnvironment(
+    { OMP_NUM_THREADS: "1" },
+    () => [Deno.dlopen(path, SYMBOLS), openMpThreads()] as const,
   );
+  let threads = setOmpThreads ? requested : 1;
+  setOmpThreads?.(threads);
+  const onOneThread: OnOneThread = (f) => {
+    if (threads === 1) return f();
+    setOmpThreads!(1);
+    try {
+      return f();
+    } finally {
+      setOmpThreads!(threads);
+    }
+  };
   const s = lib.symbols;
   const version = new Deno.UnsafePointerView(s.dnnl_version()!);
   const [major, minor, patch] = [version.getInt32(0), version.getInt32(4), version.getInt32(8)];
@@ -243,11 +296,33 @@ function open(path: string, threads: number): DnnlLibrary {
   const base = path.split("/").at(-1);
   return {
     path,
-    description: `oneDNN ${major}.${minor}.${patch} (${base}, ${threads} thread${
-      threads === 1 ? "" : "s"
-    })`,
+    get description() {
+      return `oneDNN ${major}.${minor}.${patch} (${base}, ${
+        threads === 1 ? "1 thread" : `${threads} threads, filter gradients on one`
+      })`;
+    },
+    get threads() {
+      return threads;
+    },
+    setThreads(n: number) {
+      if (!Number.isInteger(n) || n < 1) {
+        throw new RangeError(`oneDNN threads must be a positive integer, found ${n}`);
+      }
+      if (n > 1 && !setOmpThreads) {
+        throw new Error(`oneDNN cannot run on ${n} threads: libgomp.so.1 did not load`);
+      }
+      if (n === threads) return;
+      // the primitives were planned for the old count
+      for (const plan of plans.values()) plan.release();
+      plans.clear();
+      threads = n;
+      setOmpThreads?.(n);
+    },
     convolution: (g) =>
-      cached(`conv:${Object.values(g)}`, () => planConvolution(s, engine, stream, g, ok)),
+      cached(
+        `conv:${Object.values(g)}`,
+        () => planConvolution(s, engine, stream, g, ok, onOneThread),
+      ),
     averagePool: (g) =>
       cached(`pool:${Object.values(g)}`, () => planAveragePool(s, engine, stream, g, ok)),
     planCount: () => plans.size,
@@ -488,6 +563,7 @@ function planConvolution(
   stream: Deno.PointerValue,
   g: ConvGeometry,
   ok: (status: number, call: string) => void,
+  onOneThread: OnOneThread,
 ): DnnlConvolution {
   const {
     md,
@@ -563,22 +639,24 @@ function planConvolution(
       ),
     fpd,
   );
-  const { pd: wpd, primitive: bwdWeights } = planned(
-    "dnnl_convolution_backward_weights_desc_init",
-    CONV_DESC_BYTES,
-    (d) =>
-      s.dnnl_convolution_backward_weights_desc_init(
-        d,
-        direct,
-        src,
-        anyWeights,
-        none,
-        dst,
-        strides,
-        padL,
-        padR,
-      ),
-    fpd,
+  const { pd: wpd, primitive: bwdWeights } = onOneThread(() =>
+    planned(
+      "dnnl_convolution_backward_weights_desc_init",
+      CONV_DESC_BYTES,
+      (d) =>
+        s.dnnl_convolution_backward_weights_desc_init(
+          d,
+          direct,
+          src,
+          anyWeights,
+          none,
+          dst,
+          strides,
+          padL,
+          padR,
+        ),
+      fpd,
+    )
   );
   const fWeights = owned(queriedMd(fpd, DNNL.queryWeightsMd));
   const bWeights = owned(queriedMd(bpd, DNNL.queryWeightsMd));
@@ -639,7 +717,10 @@ function planConvolution(
     backwardWeights(px, pdy, pdw) {
       bind(x, px);
       bind(y, pdy);
-      execute(bwdWeights, weightArgs, 3);
+      onOneThread(() => {
+        execute(bwdWeights, weightArgs, 3);
+        wait();
+      });
       bind(w, pdw);
       execute(fromGradient, outOfGradient, 2);
       wait();
@@ -651,8 +732,15 @@ function planConvolution(
  * Loads oneDNN (see the module description for where it is looked for). Never throws
  * for a missing library, permission or version: the result says why there is none.
  *
- * @throws RangeError when `RNNX_BLAS_THREADS` is not a positive integer.
+ * @throws RangeError when `RNNX_DNNL_THREADS` (or, unset, `RNNX_BLAS_THREADS`) is not a
+ * positive integer.
  */
 export function loadDnnl(): DnnlLoadResult {
-  return loadNative(DNNL_ENV, DNNL_CANDIDATES, open, "no oneDNN 2 library found");
+  return loadNative(
+    DNNL_ENV,
+    DNNL_CANDIDATES,
+    open,
+    "no oneDNN 2 library found",
+    () => threadCount(DNNL_THREADS_ENV),
+  );
 }

@@ -39,7 +39,9 @@
  * after each training row of a cell it has, and adds PyTorch's best median, the ratio
  * and the ratio per core (rates per thread, this side's threads being the native
  * libraries') to the row; `--rounds n` measures both sides back to back n times per
- * cell and reports the medians over the rounds.
+ * cell and reports the medians over the rounds. There (and in `targets`) this side
+ * trains a cell with convolutions on 1 and on 2 oneDNN threads, as the reference runs
+ * on 1 and 2, and reports the better with its count (the same bits either way).
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
  * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
  * convdeep for `memory`.
@@ -70,9 +72,11 @@ import {
   type BenchRow,
   benchTable,
   benchTrain,
+  benchTrainThreads,
   type CellBenchOptions,
   cellMeasure,
   defaultRunsRoot,
+  fastestRow,
   getProfile,
   type MachineInfo,
   machineInfo,
@@ -227,6 +231,14 @@ export async function runBench(
   if (rounds !== undefined && !opts["vs-pytorch"] && !cases.includes("targets")) {
     throw new UsageError("--rounds pairs rows with PyTorch's: it needs --vs-pytorch", USAGE);
   }
+  if (opts["save-rates"] && (opts["vs-pytorch"] || cases.includes("targets"))) {
+    throw new UsageError(
+      "--save-rates stores the one-thread rates a sweep's workers run at, while --vs-pytorch " +
+        "and targets train the conv cells at their better of 1 and 2 oneDNN threads: " +
+        "run them separately",
+      USAGE,
+    );
+  }
   // the same warm-up and number of timed steps on both sides
   const torchSteps = cellMeasure(common);
   const steps = num("steps", opts.steps, 1);
@@ -248,7 +260,7 @@ export async function runBench(
   const pairedTrain = async (
     cell: string,
     n: number,
-    ours: () => Promise<BenchRow> = () => benchTrain(cell, common),
+    ours: () => Promise<BenchRow> = async () => fastestRow(await benchTrainThreads(cell, common)),
   ): Promise<BenchRow> => {
     // a cell the reference lacks gets this side's rates only (and no ratio)
     const r = await pairedTorchRow(
@@ -306,9 +318,12 @@ export async function runBench(
         train.push(
           await pairedTrain(cell, rounds ?? 3, async () => {
             const rows = await explainRows(cell, methods);
-            const t = await benchTrain(cell, common);
+            const trained = await benchTrainThreads(cell, common);
+            // explaining against training on the threads it was measured on
+            const threads = blasRegistration()?.dnnl?.threads ?? 1;
+            const t = trained.find((r) => r.threads === threads) ?? trained[0];
             rows.forEach((r, i) => explained[i].push({ explain: r, train: t }));
-            return t;
+            return fastestRow(trained);
           }),
         );
         explain.push(...explained.map(pairedExplainRow));

@@ -95,7 +95,8 @@ export function sbatchScript(o: ArrayScriptOptions): string {
     'scontrol update JobId="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}" TimeLimit="$limit" ||',
     '  echo "could not lower the time limit to $limit; keeping the array\'s" >&2',
     ...Object.entries(o.env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
-    "export OPENBLAS_NUM_THREADS=1",
+    // one CPU per task: one thread for each native library, whatever the submitter's shell set
+    "export OPENBLAS_NUM_THREADS=1 RNNX_BLAS_THREADS=1 RNNX_DNNL_THREADS=1",
     `cd ${shellQuote(o.cwd)}`,
     `exec ${o.command.map(shellQuote).join(" ")}`,
     "",

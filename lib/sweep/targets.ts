@@ -137,6 +137,7 @@ export function assessTargets(m: TargetMeasurements): TargetRow[] {
       r.ratio === undefined
         ? "no PyTorch reference of this cell"
         : `${rate(r.median_per_s)} against ${rate(r.pytorch_median_per_s!)} sequences/s` +
+          ` (threads: ${r.threads ?? 1} against ${r.pytorch_threads ?? "?"})` +
           (r.ratio_per_core === undefined ? "" : `; per core ${r.ratio_per_core.toFixed(2)}×`),
     ));
   }

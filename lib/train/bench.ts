@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { backendInfo, tf } from "../backend/mod.ts";
+import { backendInfo, blasRegistration, tf } from "../backend/mod.ts";
 import { buildCell, createModel, disposeModel, forward } from "../cells/mod.ts";
 import { Prng } from "../data/mod.ts";
 import { Adam } from "./adam.ts";
@@ -117,6 +117,16 @@ export interface BenchRow {
   min_per_s: number;
   /** Fastest run, items per second. */
   max_per_s: number;
+  /**
+   * With `--vs-pytorch` (train rows): this side's thread count for the row's rate, the
+   * better of oneDNN's 1 and 2 threads for a cell with convolutions.
+   */
+  threads?: number;
+  /**
+   * With `--vs-pytorch` (train rows): this side's best rate per thread over the thread
+   * counts it was measured at (the ratio per core's numerator).
+   */
+  per_thread_per_s?: number;
   /** With `--vs-pytorch` (train rows): PyTorch's median, best of its thread counts. */
   pytorch_median_per_s?: number;
   /** With `--vs-pytorch`: the thread count of that best PyTorch median. */
@@ -236,6 +246,66 @@ export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Pro
   }
 }
 
+/**
+ * Training throughput as {@link benchTrain} measures it, once per oneDNN thread count of
+ * `counts` where the cell has convolutions and oneDNN runs them (the weights' bits are
+ * the same at every count), each row with its count in `threads`; otherwise one row, at
+ * the library's own count. oneDNN's count is restored afterwards.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { benchTrainThreads } from "./bench.ts";
+ * await initBackend({ quiet: true });
+ * const rows = await benchTrainThreads("shallow", { T: 7, batch: 4, warmup: 1, repeats: 2 });
+ * // a dense cell: one measurement, at the library's count
+ * if (rows.length !== 1 || rows[0].threads !== 1) throw new Error();
+ * ```
+ */
+export async function benchTrainThreads(
+  cell: string,
+  opts: CellBenchOptions = {},
+  counts: readonly number[] = [1, 2],
+): Promise<BenchRow[]> {
+  const dnnl = blasRegistration()?.dnnl ?? null;
+  const spec = buildCell(cell, opts.T ?? 12);
+  const convolves = [...spec.step, ...spec.output].some((n) => n.op === "conv");
+  if (dnnl === null || !convolves) {
+    return [{ ...await benchTrain(cell, opts), threads: dnnl?.threads ?? 1 }];
+  }
+  const before = dnnl.threads;
+  const rows: BenchRow[] = [];
+  try {
+    for (const n of counts) {
+      dnnl.setThreads(n);
+      rows.push({ ...await benchTrain(cell, opts), threads: n });
+    }
+  } finally {
+    dnnl.setThreads(before);
+  }
+  return rows;
+}
+
+/**
+ * The row with the highest median rate (the first of equals), with the best rate per
+ * thread of all the rows (`per_thread_per_s`), as the reference's is taken.
+ *
+ * @example
+ * ```ts
+ * import { fastestRow } from "./bench.ts";
+ * const row = (threads: number, median_per_s: number) => ({ case: "train", cell: "convdeep",
+ *   T: 12, batch: 50, backend: "wasm", median_per_s, min_per_s: 0, max_per_s: 0, threads });
+ * const best = fastestRow([row(1, 400), row(2, 500)]);
+ * if (best.threads !== 2 || best.per_thread_per_s !== 400) throw new Error();
+ * ```
+ */
+export function fastestRow(rows: readonly BenchRow[]): BenchRow {
+  if (rows.length === 0) throw new RangeError("no rows to choose from");
+  const best = rows.reduce((a, b) => (b.median_per_s > a.median_per_s ? b : a));
+  const perThread = Math.max(...rows.map((r) => r.median_per_s / (r.threads ?? 1)));
+  return { ...best, per_thread_per_s: perThread };
+}
+
 /** Evaluation throughput of a cell: sequences per second of a forward pass without dropout. */
 export async function benchEval(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
   const spec = buildCell(cell, opts.T ?? 12);
@@ -270,10 +340,10 @@ export function benchTable(rows: readonly BenchRow[]): string {
   const rule = "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: |";
   const dash = (v: number | undefined, digits: number) => v === undefined ? "–" : v.toFixed(digits);
   return [
-    head + (torch ? " PyTorch /s | threads | ratio | per core |" : "") +
+    head + (torch ? " threads | PyTorch /s | PyTorch threads | ratio | per core |" : "") +
     (cost ? " × explain |" : "") +
     (passes ? " passes per sample | × passes |" : ""),
-    rule + (torch ? " ---: | ---: | ---: | ---: |" : "") + (cost ? " ---: |" : "") +
+    rule + (torch ? " ---: | ---: | ---: | ---: | ---: |" : "") + (cost ? " ---: |" : "") +
     (passes ? " --- | ---: |" : ""),
     ...rows.map((r) => {
       const method = r.measure ? `${r.method} · ${r.measure}` : r.method ?? "–";
@@ -283,8 +353,9 @@ export function benchTable(rows: readonly BenchRow[]): string {
       const tail = (cost ? ` ${dash(r.relative_cost, (r.relative_cost ?? 1) < 1 ? 2 : 1)} |` : "") +
         (passes ? ` ${r.passes ?? "–"} | ${dash(r.passes_cost, 2)} |` : "");
       if (!torch) return base + tail;
-      if (r.pytorch_median_per_s === undefined) return `${base} – | – | – | – |${tail}`;
-      return `${base} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
+      const threads = `${base} ${r.threads ?? "–"} |`;
+      if (r.pytorch_median_per_s === undefined) return `${threads} – | – | – | – |${tail}`;
+      return `${threads} ${f(r.pytorch_median_per_s)} | ${r.pytorch_threads ?? "–"} | ${
         r.ratio!.toFixed(2)
       } | ${dash(r.ratio_per_core, 2)} |${tail}`;
     }),

@@ -180,7 +180,8 @@ export async function runTorchReference(opts: TorchRunOptions): Promise<TorchRec
 /**
  * Returns the rows with PyTorch's best median (over thread counts) of the same
  * cell, T and batch and the ratio attached to every `train` row that has one,
- * and the ratio per core: this side's rate per thread (`threads`, the native
+ * and the ratio per core: this side's best rate per thread (the row's
+ * `per_thread_per_s`, else its rate over its `threads`, else over `threads`, the native
  * libraries' count) over PyTorch's best rate per thread. A protocol that runs
  * one fold per core costs what the per-core rates say.
  *
@@ -211,7 +212,7 @@ export function attachTorch(
       pytorch_median_per_s: best.median_per_s,
       pytorch_threads: best.threads,
       ratio: r.median_per_s / best.median_per_s,
-      ratio_per_core: r.median_per_s / threads / perCore,
+      ratio_per_core: (r.per_thread_per_s ?? r.median_per_s / (r.threads ?? threads)) / perCore,
     };
   });
 }
@@ -223,8 +224,8 @@ export function attachTorch(
  * over minutes). The row carries the median over the rounds of this side's rate, of
  * PyTorch's best rate, of the ratio and of the ratio per core (each round's as
  * {@link attachTorch} computes it), the slowest and fastest timed step of any round, and
- * PyTorch's thread count that was best most often; without a PyTorch record of the cell
- * it carries this side's rates only.
+ * each side's thread count that was best most often (the fewer of equals); without a
+ * PyTorch record of the cell it carries this side's rates only.
  *
  * @example
  * ```ts
@@ -270,19 +271,25 @@ export async function pairedTorchRow(
     median_per_s: median(plain.map((r) => r.median_per_s)),
     min_per_s: Math.min(...plain.map((r) => r.min_per_s)),
     max_per_s: Math.max(...plain.map((r) => r.max_per_s)),
+    ...(plain[0].threads === undefined ? {} : { threads: mostOften(plain.map((r) => r.threads!)) }),
+    ...(plain[0].per_thread_per_s === undefined
+      ? {}
+      : { per_thread_per_s: median(plain.map((r) => r.per_thread_per_s!)) }),
     rounds,
   };
   if (measured.some((r) => r.ratio === undefined)) return own;
-  const counts = new Map<number, number>();
-  for (const r of measured) {
-    counts.set(r.pytorch_threads!, (counts.get(r.pytorch_threads!) ?? 0) + 1);
-  }
-  const mostOften = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
   return {
     ...own,
     pytorch_median_per_s: median(measured.map((r) => r.pytorch_median_per_s!)),
-    pytorch_threads: mostOften,
+    pytorch_threads: mostOften(measured.map((r) => r.pytorch_threads!)),
     ratio: median(measured.map((r) => r.ratio!)),
     ratio_per_core: median(measured.map((r) => r.ratio_per_core!)),
   };
+}
+
+/** The value that occurs most often, the least of equally frequent ones. */
+function mostOften(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
 }
