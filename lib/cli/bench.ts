@@ -320,8 +320,10 @@ export async function runBench(
             const rows = await explainRows(cell, methods);
             const trained = await benchTrainThreads(cell, common);
             // explaining against training on the threads it was measured on
-            const threads = blasRegistration()?.dnnl?.threads ?? 1;
-            const t = trained.find((r) => r.threads === threads) ?? trained[0];
+            const dnnl = blasRegistration()?.dnnl;
+            const t = trained.length === 1 || !dnnl
+              ? trained[0]
+              : trained.find((r) => r.threads === dnnl.threads) ?? await benchTrain(cell, common);
             rows.forEach((r, i) => explained[i].push({ explain: r, train: t }));
             return fastestRow(trained);
           }),

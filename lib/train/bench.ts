@@ -249,8 +249,9 @@ export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Pro
 /**
  * Training throughput as {@link benchTrain} measures it, once per oneDNN thread count of
  * `counts` where the cell has convolutions and oneDNN runs them (the weights' bits are
- * the same at every count), each row with its count in `threads`; otherwise one row, at
- * the library's own count. oneDNN's count is restored afterwards.
+ * the same at every count); otherwise one row, at the libraries' own counts. Each row
+ * holds in `threads` the most threads it ran on (oneDNN's or OpenBLAS's). oneDNN's count
+ * is restored afterwards.
  *
  * @example
  * ```ts
@@ -267,18 +268,20 @@ export async function benchTrainThreads(
   opts: CellBenchOptions = {},
   counts: readonly number[] = [1, 2],
 ): Promise<BenchRow[]> {
-  const dnnl = blasRegistration()?.dnnl ?? null;
+  const registration = blasRegistration();
+  const dnnl = registration?.dnnl ?? null;
+  const blasThreads = registration?.library?.threads ?? 1;
   const spec = buildCell(cell, opts.T ?? 12);
   const convolves = [...spec.step, ...spec.output].some((n) => n.op === "conv");
   if (dnnl === null || !convolves) {
-    return [{ ...await benchTrain(cell, opts), threads: dnnl?.threads ?? 1 }];
+    return [{ ...await benchTrain(cell, opts), threads: blasThreads }];
   }
   const before = dnnl.threads;
   const rows: BenchRow[] = [];
   try {
     for (const n of counts) {
       dnnl.setThreads(n);
-      rows.push({ ...await benchTrain(cell, opts), threads: n });
+      rows.push({ ...await benchTrain(cell, opts), threads: Math.max(n, blasThreads) });
     }
   } finally {
     dnnl.setThreads(before);
