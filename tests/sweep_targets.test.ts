@@ -190,6 +190,27 @@ Deno.test({
   },
 });
 
+Deno.test("a value shown next to its verdict is never rounded across its threshold", () => {
+  const table = targetsTable(assessTargets({
+    ...measured,
+    workers: workers(57.5, 32),
+    protocol: { coreHours: 150.04, runs: 182 },
+  }));
+  // 57.5 / 32 = 1.797: "1.80" would read as met
+  assertStringIncludes(
+    table,
+    "| both cores | deep, 4 folds | 1.797 | ≥ 1.8 × one worker | missed |",
+  );
+  assertStringIncludes(
+    table,
+    "| protocol cost | full protocol | 150.04 | ≤ 150 core-hours | missed |",
+  );
+  assertStringIncludes(
+    targetsTable(assessTargets({ ...measured, workers: workers(72, 40) })),
+    "| both cores | deep, 4 folds | 1.80 | ≥ 1.8 × one worker | met |",
+  );
+});
+
 Deno.test("bench refuses fewer than 2 folds for the targets case", async () => {
   await assertRejects(
     () => runBench(["--cases", "targets", "--folds", "1"]),

@@ -232,6 +232,21 @@ export function pairedExplainRow(rounds: readonly ExplainRound[]): BenchRow {
 }
 
 /**
+ * A row's measured value as the table shows it: 2 decimals (core-hours 1), and more
+ * where fewer would round it onto the other side of its threshold (1.797 missed against
+ * 1.8 reads "1.797", not "1.80").
+ */
+function shownValue(r: TargetRow): string {
+  if (r.measured === null) return "–";
+  for (let digits = r.unit === "core-hours" ? 1 : 2;; digits++) {
+    const text = r.measured.toFixed(digits);
+    const shown = Number(text);
+    const meets = r.direction === "min" ? shown >= r.threshold : shown <= r.threshold;
+    if (meets === r.met || digits >= 6) return text;
+  }
+}
+
+/**
  * The verdicts as a Markdown table, with a count of the targets met.
  *
  * @example
@@ -246,8 +261,6 @@ export function pairedExplainRow(rounds: readonly ExplainRound[]): BenchRow {
 export function targetsTable(rows: readonly TargetRow[]): string {
   const measured = rows.filter((r) => r.met !== null);
   const met = measured.filter((r) => r.met).length;
-  const value = (r: TargetRow) =>
-    r.measured === null ? "–" : r.measured.toFixed(r.unit === "core-hours" ? 1 : 2);
   return [
     `targets: ${met} of ${rows.length} met` +
     (measured.length < rows.length ? ` (${rows.length - measured.length} not measured)` : ""),
@@ -255,7 +268,7 @@ export function targetsTable(rows: readonly TargetRow[]): string {
     "| target | subject | measured | target | verdict | from |",
     "| --- | --- | ---: | --- | --- | --- |",
     ...rows.map((r) =>
-      `| ${r.target} | ${r.subject} | ${value(r)} | ${
+      `| ${r.target} | ${r.subject} | ${shownValue(r)} | ${
         r.direction === "min" ? "≥" : "≤"
       } ${r.threshold} ${r.unit} | ${
         r.met === null ? "not measured" : r.met ? "met" : "missed"
