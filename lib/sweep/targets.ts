@@ -15,7 +15,7 @@
  * @module
  */
 import { EXPERIMENT_SEED } from "../experiments/mod.ts";
-import { type BenchRow, getProfile, median } from "../train/mod.ts";
+import { type BenchRow, getProfile, median, roundsRow } from "../train/mod.ts";
 import { buildPlan, coreHours } from "./plan.ts";
 import type { WorkerScalingRow } from "./scaling.ts";
 
@@ -92,12 +92,13 @@ function verdict(
   unit: string,
   detail: string,
 ): TargetRow {
-  const met = measured === null
-    ? null
-    : direction === "min"
-    ? measured >= threshold
-    : measured <= threshold;
+  const met = measured === null ? null : meets(measured, threshold, direction);
   return { target, subject, measured, threshold, direction, unit, met, detail };
+}
+
+/** Whether `value` is at least (`min`) or at most (`max`) `threshold`. */
+function meets(value: number, threshold: number, direction: "min" | "max"): boolean {
+  return direction === "min" ? value >= threshold : value <= threshold;
 }
 
 const rate = (n: number) => Math.round(n).toLocaleString("en-US");
@@ -220,13 +221,8 @@ export interface ExplainRound {
  */
 export function pairedExplainRow(rounds: readonly ExplainRound[]): BenchRow {
   if (rounds.length === 0) throw new RangeError("an explain row needs at least one round");
-  const rows = rounds.map((r) => r.explain);
   return {
-    ...rows[0],
-    median_per_s: median(rows.map((r) => r.median_per_s)),
-    min_per_s: Math.min(...rows.map((r) => r.min_per_s)),
-    max_per_s: Math.max(...rows.map((r) => r.max_per_s)),
-    rounds: rounds.length,
+    ...roundsRow(rounds.map((r) => r.explain)),
     training_ratio: median(rounds.map((r) => r.explain.median_per_s / r.train.median_per_s)),
   };
 }
@@ -240,9 +236,7 @@ function shownValue(r: TargetRow): string {
   if (r.measured === null) return "–";
   for (let digits = r.unit === "core-hours" ? 1 : 2;; digits++) {
     const text = r.measured.toFixed(digits);
-    const shown = Number(text);
-    const meets = r.direction === "min" ? shown >= r.threshold : shown <= r.threshold;
-    if (meets === r.met || digits >= 6) return text;
+    if (meets(Number(text), r.threshold, r.direction) === r.met || digits >= 6) return text;
   }
 }
 

@@ -148,6 +148,32 @@ export interface BenchRow {
 }
 
 /**
+ * One row from the rows of several rounds of the same measurement: the first's fields,
+ * the median rate over the rounds, the slowest and fastest of any round, and `rounds`.
+ *
+ * @example
+ * ```ts
+ * import { roundsRow } from "./bench.ts";
+ * const row = (m: number) => ({ case: "train", cell: "deep", T: 12, batch: 50, backend: "wasm",
+ *   median_per_s: m, min_per_s: m - 5, max_per_s: m + 5 });
+ * const r = roundsRow([row(300), row(200), row(310)]);
+ * if (r.median_per_s !== 300 || r.min_per_s !== 195 || r.max_per_s !== 315 || r.rounds !== 3) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function roundsRow(rows: readonly BenchRow[]): BenchRow {
+  if (rows.length === 0) throw new RangeError("a row needs at least one round");
+  return {
+    ...rows[0],
+    median_per_s: median(rows.map((r) => r.median_per_s)),
+    min_per_s: Math.min(...rows.map((r) => r.min_per_s)),
+    max_per_s: Math.max(...rows.map((r) => r.max_per_s)),
+    rounds: rows.length,
+  };
+}
+
+/**
  * Untimed steps before a cell benchmark times any (its `warmup` default): V8 compiles the
  * engine's JavaScript and the kernels' buffers settle over the first steps, and a run
  * spends all but its first steps in that steady state. Measured on Deep (T = 12, batch 50):

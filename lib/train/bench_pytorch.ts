@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { openblasCoreType } from "../backend/mod.ts";
-import { type BenchRow, median } from "./bench.ts";
+import { type BenchRow, median, roundsRow } from "./bench.ts";
 
 /** The cells the PyTorch reference implements. */
 export const TORCH_CELLS: readonly string[] = [
@@ -267,15 +267,11 @@ export async function pairedTorchRow(
     measured.push(attachTorch([row], await torch(row), threads)[0]);
   }
   const own: BenchRow = {
-    ...plain[0],
-    median_per_s: median(plain.map((r) => r.median_per_s)),
-    min_per_s: Math.min(...plain.map((r) => r.min_per_s)),
-    max_per_s: Math.max(...plain.map((r) => r.max_per_s)),
+    ...roundsRow(plain),
     ...(plain[0].threads === undefined ? {} : { threads: mostOften(plain.map((r) => r.threads!)) }),
     ...(plain[0].per_thread_per_s === undefined
       ? {}
       : { per_thread_per_s: median(plain.map((r) => r.per_thread_per_s!)) }),
-    rounds,
   };
   if (measured.some((r) => r.ratio === undefined)) return own;
   return {
