@@ -5,7 +5,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertLessOrEqual } from "@std/assert";
-import type { PoolNode } from "../lib/cells/mod.ts";
+import {
+  buildCell,
+  createModel,
+  disposeTrace,
+  type PoolNode,
+  traceForward,
+} from "../lib/cells/mod.ts";
 import {
   alphaBeta,
   applyPool,
@@ -21,7 +27,11 @@ import {
   mixed,
   poolOperator,
   poolRelevance,
+  propagateRelevance,
   redistribute,
+  redistributeAbsorbing,
+  redistributeBlocks,
+  resolveMethod,
   type Rule,
   wSquare,
   zBeta,
@@ -480,4 +490,77 @@ Deno.test("αβ conserves at units whose z⁻ or z⁺ is zero: the other group t
   const z0 = 1 * 0.5 + 2 * 0.25 + 0 * 0.1;
   const zplus = [0.5 / z0, 0.5 / z0, 0, 0];
   assertLessOrEqual(maxAbsDiff(only0, zplus), 1e-6, `${only0} vs ${zplus}`);
+});
+
+Deno.test("a layer input given block by block gives the bits of its concatenation", () => {
+  const prng = new Prng("blocks");
+  const layers: [LinearMap, number[], number[]][] = [
+    [denseMap(), [3, 6], [6, 4]],
+    [convMap("same"), [3, 4, 3, 3], [2, 3, 3, 2]],
+  ];
+  for (const [map, xShape, wShape] of layers) {
+    const C = xShape.at(-1)!;
+    const blocks = blocksOf([["pixels", C - 2], ["nonneg", 2]]);
+    for (const rule of [mixed({ pixels: zBeta(), nonneg: zPlus() }), convPlusOriginal(1.5, 0.5)]) {
+      tf.tidy(() => {
+        const count = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
+        const lead = xShape.slice(0, -1);
+        const pixels = tf.tensor([...uniform(prng, count([...lead, C - 2]), -1, 1)], [
+          ...lead,
+          C - 2,
+        ]);
+        const nonneg = tf.relu(tf.tensor(uniform(prng, count([...lead, 2]), -1, 1), [...lead, 2]));
+        const w = tf.tensor(uniform(prng, count(wShape), -1, 1), wShape);
+        const x = tf.concat([pixels, nonneg], -1);
+        const R = tf.relu(tf.randomUniform(map.forward(x, w).shape, -1, 1, "float32", 7));
+        const whole = redistributeAbsorbing(map, rule, x, w, R, blocks);
+        const parts = [pixels, nonneg];
+        const byBlock = redistributeBlocks(
+          map,
+          rule,
+          { shape: lead, block: (b) => parts[blocks.indexOf(b)] },
+          w,
+          R,
+          blocks,
+        );
+        const split = tf.split(whole.relevance, [C - 2, 2], -1);
+        for (const i of [0, 1]) {
+          assert(
+            split[i].dataSync().every((v, j) => Object.is(v, byBlock.relevance[i].dataSync()[j])),
+            `${map.kind} ${rule.name}: block ${i} differs`,
+          );
+        }
+        assert(
+          whole.absorbed.dataSync().every((v, j) => Object.is(v, byBlock.absorbed.dataSync()[j])),
+          `${map.kind} ${rule.name}: absorbed differs`,
+        );
+      });
+    }
+  }
+});
+
+Deno.test("a layer reading a concatenation block by block neither slices nor reassembles it", async () => {
+  // Shallow: its hidden layer reads [x, r_prev] with z^β on the pixels and z⁺ on the state.
+  const T = 7;
+  const model = createModel(buildCell("shallow", T), { seed: 3 });
+  const x = tf.randomUniform([2, 28, 28], -1, 1, "float32", 5);
+  const trace = traceForward(model, x);
+  const method = resolveMethod({ method: "dtd" });
+  if (method.plan.kind !== "relevance") throw new Error("dtd is a relevance method");
+  const composite = method.plan.composite;
+  const targets = tf.tensor1d([3, 8], "int32");
+  const before = tf.memory().numTensors;
+  const profile = await tf.profile(() => {
+    const r = propagateRelevance(model, trace, targets, composite);
+    return [r.perStep, r.start, r.absorbed];
+  });
+  const counts = new Map<string, number>();
+  for (const k of profile.kernels) counts.set(k.name, (counts.get(k.name) ?? 0) + 1);
+  // Before, every step sliced the input into its two blocks, concatenated their relevance and
+  // split it again into x and r_prev: 2T slices, T concatenations and T splits.
+  assert(!counts.has("Concat") && !counts.has("SplitV"), JSON.stringify([...counts]));
+  assertLessOrEqual(counts.get("Slice") ?? 0, 3, JSON.stringify([...counts]));
+  assert(tf.memory().numTensors <= before + 3, "only the three results are left");
+  disposeTrace(trace);
+  tf.dispose([x, targets]);
 });

@@ -289,9 +289,6 @@ export function redistributeAbsorbing(
   blocks: readonly InputBlock[],
   opts: RedistributeOptions = {},
 ): Redistribution {
-  const epsilon = opts.epsilon ?? rule.epsilon;
-  const own = opts.weights ? undefined : new WeightCache(map, weight);
-  const weights = opts.weights ?? own!;
   const lastAxis = x.shape.length - 1;
   const width = x.shape[lastAxis];
   const covered = blocks.reduce((a, b) => a + b.size, 0);
@@ -300,27 +297,103 @@ export function redistributeAbsorbing(
       `input blocks cover ${covered} of the ${width} features/channels of the layer input`,
     );
   }
+  return tf.tidy(() => {
+    const block = (b: InputBlock): tf.Tensor => {
+      if (blocks.length === 1) return x;
+      const begin = x.shape.map((_, i) => (i === lastAxis ? b.start : 0));
+      const size = x.shape.map((d, i) => (i === lastAxis ? b.size : d));
+      return tf.slice(x, begin, size);
+    };
+    const { relevance, absorbed } = redistributeBlocks(
+      map,
+      rule,
+      { shape: x.shape.slice(0, lastAxis), block },
+      weight,
+      R,
+      blocks,
+      opts,
+    );
+    const ordered = [...blocks].sort((a, b) => a.start - b.start)
+      .map((b) => relevance[blocks.indexOf(b)]);
+    return {
+      relevance: ordered.length === 1 ? ordered[0] : tf.concat(ordered, lastAxis),
+      absorbed,
+    };
+  });
+}
+
+/**
+ * A layer input given block by block: the shape shared by every block (all axes but
+ * the last) and each block's values (called only for blocks a rule reads).
+ */
+export interface BlockInputs {
+  /** The input's shape without its last axis. */
+  shape: readonly number[];
+  /** The values of one block, `[...shape, block.size]`. */
+  block(b: InputBlock): tf.Tensor;
+}
+
+/** What {@link redistributeBlocks} returns. */
+export interface BlockRedistribution {
+  /** The relevance of each block, in the order of the blocks given. */
+  relevance: tf.Tensor[];
+  /** Per sample, as {@link Redistribution.absorbed}. */
+  absorbed: tf.Tensor1D;
+}
+
+/**
+ * {@link redistributeAbsorbing} for an input given block by block, with the relevance
+ * returned block by block: when the blocks are the parts of a concatenation, nothing is
+ * sliced out of it and nothing is assembled into it. The numbers are those of
+ * {@link redistributeAbsorbing} on the concatenated input.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { denseMap, redistributeBlocks } from "./linear.ts";
+ * import { mixed } from "./mixed.ts";
+ * import type { InputBlock } from "./rule.ts";
+ * import { zBeta } from "./zbeta.ts";
+ * import { zPlus } from "./zplus.ts";
+ * const blocks: InputBlock[] = [
+ *   { domain: "pixels" as const, start: 0, size: 1, low: -1, high: 1, sources: ["x"] },
+ *   { domain: "nonneg" as const, start: 1, size: 1, sources: ["h"] },
+ * ];
+ * const parts = [tf.tensor2d([[0.5]]), tf.tensor2d([[2]])];
+ * const { relevance } = redistributeBlocks(
+ *   denseMap(), mixed({ pixels: zBeta(), nonneg: zPlus() }),
+ *   { shape: [1], block: (b) => parts[blocks.indexOf(b)] },
+ *   tf.tensor2d([[1], [1]]), tf.tensor2d([[3]]), blocks,
+ * ); // z = (0.5 + 1) + 2: relevance [[1.5·3/3.5]] and [[2·3/3.5]]
+ * ```
+ */
+export function redistributeBlocks(
+  map: LinearMap,
+  rule: Rule,
+  input: BlockInputs,
+  weight: tf.Tensor,
+  R: tf.Tensor,
+  blocks: readonly InputBlock[],
+  opts: RedistributeOptions = {},
+): BlockRedistribution {
+  const epsilon = opts.epsilon ?? rule.epsilon;
+  const own = opts.weights ? undefined : new WeightCache(map, weight);
+  const weights = opts.weights ?? own!;
   const full = blocks.length === 1;
   try {
     return tf.tidy(() => {
       const parts = new Map<number, tf.Tensor>();
       const inputs = new Map<string, tf.Tensor>();
-      const slice = (b: InputBlock): tf.Tensor => {
-        if (full) return x;
-        const begin = x.shape.map((_, i) => (i === lastAxis ? b.start : 0));
-        const size = x.shape.map((d, i) => (i === lastAxis ? b.size : d));
-        return tf.slice(x, begin, size);
-      };
       const modified = (b: InputBlock, m: InputModifier): tf.Tensor => {
         const key = `${b.start}|${m.name}`;
         let v = inputs.get(key);
         if (!v) {
-          v = m.apply(slice(b), b);
+          v = m.apply(input.block(b), b);
           inputs.set(key, v);
         }
         return v;
       };
-      const blockShape = (b: InputBlock) => x.shape.map((d, i) => (i === lastAxis ? b.size : d));
+      const blockShape = (b: InputBlock) => [...input.shape, b.size];
       const groups = rule.plan(blocks).filter((g) => g.share !== 0).map((group) => {
         const merged = mergeTerms(group.terms);
         let z: tf.Tensor | undefined;
@@ -328,10 +401,10 @@ export function redistributeAbsorbing(
           const w = weights.combination(m.block, full, m.zParts);
           if (!w) continue;
           // A constant input gives the same output for every sample: compute it once.
-          const input = m.input
+          const x = m.input
             ? modified(m.block, m.input)
             : tf.ones([1, ...blockShape(m.block).slice(1)]);
-          const out = map.forward(input, w.w);
+          const out = map.forward(x, w.w);
           z = z ? tf.add(z, out) : out;
         }
         const zb = group.bias && opts.bias && z ? biasTerm(group.bias, opts.bias) : null;
@@ -353,11 +426,9 @@ export function redistributeAbsorbing(
           parts.set(m.block.start, prev ? tf.add(prev, contribution) : contribution);
         }
       });
-      const ordered = [...blocks].sort((a, b) => a.start - b.start);
-      const pieces = ordered.map((b) => parts.get(b.start) ?? tf.zerosLike(slice(b)));
       const perNeuron = tf.reshape(tf.sub(R, passed), [R.shape[0], -1]);
       return {
-        relevance: pieces.length === 1 ? pieces[0] : tf.concat(pieces, lastAxis),
+        relevance: blocks.map((b) => parts.get(b.start) ?? tf.zeros(blockShape(b))),
         absorbed: tf.sum(perNeuron, 1) as tf.Tensor1D,
       };
     });

@@ -33,8 +33,15 @@ import type { Trace } from "../cells/trace.ts";
 import type { Composite } from "./composite.ts";
 import { gatedTermsRelevance, operatorRelevance } from "./flows.ts";
 import { assignRules } from "./layers.ts";
-import { convMap, denseMap, type LinearMap, redistributeAbsorbing, WeightCache } from "./linear.ts";
-import type { LayerContext, Rule } from "./rule.ts";
+import {
+  convMap,
+  denseMap,
+  type LinearMap,
+  redistributeAbsorbing,
+  redistributeBlocks,
+  WeightCache,
+} from "./linear.ts";
+import type { InputBlock, LayerContext, Rule } from "./rule.ts";
 
 /** Options of {@link propagateRelevance}. */
 export interface PropagationOptions {
@@ -63,6 +70,41 @@ interface LayerState {
   map: LinearMap;
   cache: WeightCache;
   bias: tf.Tensor | null;
+  /**
+   * When the layer reads a concatenation whose parts its rule's blocks follow: the
+   * parts each block is made of, in block order (see {@link blockParts}).
+   */
+  parts: string[][] | null;
+}
+
+/**
+ * The parts of a concatenation that make up each block of a layer reading it, or null
+ * when the input is not a concatenation, has one block, or a block boundary falls
+ * inside a part. The layer then reads the parts as they are and passes relevance to
+ * them directly: the concatenation is neither sliced into blocks nor reassembled from
+ * the blocks' relevance only to be split again.
+ */
+function blockParts(
+  input: CellNode | undefined,
+  blocks: readonly InputBlock[],
+  width: (name: string) => number,
+): string[][] | null {
+  if (!input || blocks.length < 2) return null;
+  const flow = kindOf(input).relevance(input);
+  if (flow.flow !== "split") return null;
+  const out: string[][] = [];
+  let at = 0;
+  let next = 0;
+  for (const b of [...blocks].sort((p, q) => p.start - q.start)) {
+    const names: string[] = [];
+    while (next < flow.inputs.length && at < b.start + b.size) {
+      names.push(flow.inputs[next]);
+      at += width(flow.inputs[next++]);
+    }
+    if (at !== b.start + b.size) return null;
+    out[blocks.indexOf(b)] = names;
+  }
+  return out;
 }
 
 /** The relevance a node passes to each input, and what a linear layer absorbed [rows]. */
@@ -85,6 +127,7 @@ function backwardNode(
     case "linear": {
       const l = layers.get(node.name);
       if (!l) throw new Error(`layer "${node.name}" receives relevance but has no rule`);
+      if (l.parts) return partsRelevance(l, l.parts, R, value);
       const { relevance, absorbed } = redistributeAbsorbing(
         l.map,
         l.rule,
@@ -116,6 +159,38 @@ function backwardNode(
   }
 }
 
+/** The linear flow of a layer reading a concatenation part by part ({@link blockParts}). */
+function partsRelevance(
+  l: LayerState,
+  parts: string[][],
+  R: tf.Tensor,
+  value: Lookup,
+): NodeRelevance {
+  const blockValue = (names: string[]) =>
+    names.length === 1 ? value(names[0]) : tf.concat(names.map(value), -1);
+  const blocks = l.layer.blocks;
+  const { relevance, absorbed } = redistributeBlocks(
+    l.map,
+    l.rule,
+    {
+      shape: value(parts[0][0]).shape.slice(0, -1),
+      block: (b) => blockValue(parts[blocks.indexOf(b)]),
+    },
+    l.cache.weight,
+    R,
+    blocks,
+    { weights: l.cache, bias: l.bias },
+  );
+  return {
+    parts: parts.flatMap((names, i): [string, tf.Tensor][] => {
+      if (names.length === 1) return [[names[0], relevance[i]]];
+      const pieces = tf.split(relevance[i], names.map((n) => value(n).shape.at(-1)!), -1);
+      return names.map((n, k) => [n, pieces[k]]);
+    }),
+    absorbed,
+  };
+}
+
 function addTo(map: Map<string, tf.Tensor>, name: string, r: tf.Tensor): void {
   const prev = map.get(name);
   map.set(name, prev ? tf.add(prev, r) : r);
@@ -139,6 +214,8 @@ export function propagateRelevance(
     requireConservation: opts.requireConservation ?? true,
   });
   const layers = new Map<string, LayerState>();
+  const nodes = new Map([...spec.step, ...spec.output].map((n) => [n.name, n]));
+  const width = (n: string) => (graph.values.get(n) ?? graph.input).shape.at(-1)!;
   for (const [name, { rule, layer }] of assigned) {
     const flow = kindOf(layer.node).relevance(layer.node);
     if (flow.flow !== "linear") throw new Error(`${spec.id}: layer "${name}" is not linear`);
@@ -149,7 +226,8 @@ export function propagateRelevance(
       [flow.bias?.((n) => model.params.get(n)) ?? null].filter((b) => b !== null)
     );
     const bias = made[0] ?? null;
-    layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight), bias });
+    const parts = blockParts(nodes.get(flow.input), layer.blocks, width);
+    layers.set(name, { rule, layer, map, cache: new WeightCache(map, weight), bias, parts });
   }
   const T = spec.T;
   const batched = opts.batched ?? false;
@@ -233,7 +311,8 @@ export function propagateRelevance(
         const R = all.get(node.name);
         if (!R) continue;
         // Stack the values outside the node's tidy scope: later nodes read them too.
-        for (const n of [node.name, ...nodeInputs(node)]) valueAll(n);
+        const parts = layers.get(node.name)?.parts?.flat() ?? [];
+        for (const n of [node.name, ...nodeInputs(node), ...parts]) valueAll(n);
         for (const [n, r] of run(node, R, valueAll)) addTo(all, n, r);
       }
       const rx = all.get("x") ?? tf.zeros([T * B, ...stepShape]);
