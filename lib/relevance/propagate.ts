@@ -7,6 +7,8 @@
  * each flow has one backward rule:
  *
  * - linear (dense, conv): the layer's rule (chosen by the composite, see `layers.ts`);
+ *   a layer whose rule treats the parts of a concatenation as separate blocks reads
+ *   them and passes them their relevance directly, past the concatenation;
  * - operator (pool): proportional redistribution (`flows.ts`);
  * - reshape (flatten; dropout, the identity in evaluation): reshaped back;
  * - split (concat): the relevance is split along the last axis;
