@@ -7,7 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertLessOrEqual } from "@std/assert";
 import {
   buildCell,
+  type CellNode,
   createModel,
+  describeCell,
+  disposeModel,
   disposeTrace,
   type PoolNode,
   traceForward,
@@ -15,9 +18,11 @@ import {
 import {
   alphaBeta,
   applyPool,
+  conservationResidual,
   convMap,
   convPlusOriginal,
   denseMap,
+  explain,
   flat,
   gatedSumRelevance,
   type InputBlock,
@@ -563,4 +568,46 @@ Deno.test("a layer reading a concatenation block by block neither slices nor rea
   assert(tf.memory().numTensors <= before + 3, "only the three results are left");
   disposeTrace(trace);
   tf.dispose([x, targets]);
+});
+
+Deno.test("a block made of several parts of a concatenation gets the relevance it gets when they are one part", () => {
+  // hidden reads [x | in1, h_prev]: pixels, then one non-negative block of two parts; the twin
+  // concatenates in1 and h_prev first, so that block is one part. Same parameters, same numbers.
+  const cell = (nested: boolean) => {
+    const concat: CellNode[] = nested
+      ? [
+        { op: "concat", name: "ih", inputs: ["in1", "h_prev"] },
+        { op: "concat", name: "xih", inputs: ["x", "ih"] },
+      ]
+      : [{ op: "concat", name: "xih", inputs: ["x", "in1", "h_prev"] }];
+    return describeCell({
+      id: nested ? "parts-nested" : "parts-flat",
+      T: 7,
+      states: [{ name: "h_prev", next: "h", shape: [24] }],
+      step: [
+        { op: "dense", name: "in1", input: "x", units: 40, activation: "relu", bias: "free" },
+        ...concat,
+        { op: "dense", name: "h", input: "xih", units: 24, activation: "relu", bias: "free" },
+      ],
+      output: [
+        { op: "dense", name: "out", input: "h", units: 10, activation: "linear", bias: "free" },
+      ],
+      logits: "out",
+    });
+  };
+  const flat = createModel(cell(false), { seed: 4 });
+  const nested = createModel(cell(true), { seed: 4 });
+  try {
+    const x = new Float32Array(3 * 28 * 28).map((_, i) => Math.sin(0.37 * i));
+    for (const method of ["dtd", "lrp-a1.5b0.5"]) {
+      const a = explain(flat, x, { method, targets: [1, 4, 7] });
+      const b = explain(nested, x, { method, targets: [1, 4, 7] });
+      assert(a.relevance.some((v) => v !== 0), `${method}: some relevance`);
+      assert(a.relevance.every((v, i) => Object.is(v, b.relevance[i])), `${method}: same bits`);
+      assertLessOrEqual(Math.max(...conservationResidual(a).map(Math.abs)), 1e-5, method);
+    }
+  } finally {
+    disposeModel(flat);
+    disposeModel(nested);
+  }
 });
