@@ -356,8 +356,8 @@ export interface BlockRedistribution {
  * import { zBeta } from "./zbeta.ts";
  * import { zPlus } from "./zplus.ts";
  * const blocks: InputBlock[] = [
- *   { domain: "pixels" as const, start: 0, size: 1, low: -1, high: 1, sources: ["x"] },
- *   { domain: "nonneg" as const, start: 1, size: 1, sources: ["h"] },
+ *   { domain: "pixels", start: 0, size: 1, low: -1, high: 1, sources: ["x"] },
+ *   { domain: "nonneg", start: 1, size: 1, sources: ["h"] },
  * ];
  * const parts = [tf.tensor2d([[0.5]]), tf.tensor2d([[2]])];
  * const { relevance } = redistributeBlocks(
