@@ -34,11 +34,21 @@ Deno.test({
     assertEquals(two.weights, one.weights, "bit-identical whatever the worker count");
     assertNotEquals(one.weights[0], one.weights[1], "two folds, two models");
     assert(one.weights.every((h) => /^[0-9a-f]{64}$/.test(h)));
+    for (const r of result.workers) {
+      assertEquals(r.training.length, 2, "one training time per run");
+      // a run's training epochs lie inside its worker's share of the wall-clock time
+      assert(r.training.every((s) => s > 0), `${r.training}`);
+      assert(r.training[0] + r.training[1] < r.jobs * r.seconds, `${r.training} in ${r.seconds} s`);
+    }
     const report = benchReport(result);
     assertStringIncludes(report, "local workers: deep on mnist-maj, profile smoke, 2 folds");
+    const training = (two.training[0] + two.training[1]) / 2;
     assertStringIncludes(
       report,
-      `| 2 | 2 | ${two.seconds.toFixed(1)} | ${two.speedup.toFixed(2)} |`,
+      `| 2 | 2 | ${two.seconds.toFixed(1)} | ${two.speedup.toFixed(2)} | ${
+        training.toFixed(1)
+      } | ` +
+        `${(two.seconds - training).toFixed(1)} |`,
     );
   },
 });

@@ -39,7 +39,14 @@ function row(kind: string, cell: string, perSecond: number, extra: Partial<Bench
 }
 
 function workers(one: number, two: number) {
-  const base = { cell: "deep", dataset: "mnist-maj", profile: "quick", runs: 4, weights: [] };
+  const base = {
+    cell: "deep",
+    dataset: "mnist-maj",
+    profile: "quick",
+    runs: 4,
+    weights: [],
+    training: [],
+  };
   return [
     { ...base, jobs: 1, seconds: one, speedup: 1 },
     { ...base, jobs: 2, seconds: two, speedup: one / two },

@@ -21,7 +21,8 @@
  * - `workers`: wall-clock time of a multi-fold run (every fold `--profile`
  *   trains of the cell on `--dataset`, training and evaluation, from scratch)
  *   with each of `--jobs` local worker processes, the speedup over the first
- *   count, and a check that the weights are bit-identical across counts
+ *   count, a run's mean seconds in its training epochs and the rest of its
+ *   time, and a check that the weights are bit-identical across counts
  *   (`--folds` changes the profile's folds);
  * - `targets`: the engine's speed targets in one run (`lib/sweep/targets.ts`):
  *   for deep, rlstm, convdeep and conv+deep (`--cells`), in `--rounds`

@@ -4,11 +4,14 @@
  * and the notebooks' evaluation rows) done from scratch once per worker count,
  * each time into a fresh runs root, timed from the first worker's start to the
  * last one's end. The runs' weights must come out bit-identical whatever the
- * worker count, or the measurement fails.
+ * worker count, or the measurement fails. Each run's seconds in its training
+ * epochs are kept beside the total, so a row tells whether more workers slow
+ * the training steps themselves or what lies around them (a process's start,
+ * data, evaluation).
  *
  * @module
  */
-import { readManifest, type TrainProfile } from "../train/mod.ts";
+import { readManifest, trainingSeconds, type TrainProfile } from "../train/mod.ts";
 import { writeBatch } from "./batch.ts";
 import { ratesPath, sweepDir } from "./layout.ts";
 import { runLocalSweep } from "./local.ts";
@@ -32,6 +35,8 @@ export interface WorkerScalingRow {
   speedup: number;
   /** SHA-256 of each run's weights, in fold order. */
   weights: string[];
+  /** Each run's seconds in its training epochs, in fold order. */
+  training: number[];
 }
 
 /** Options of {@link measureWorkerScaling}. */
@@ -106,8 +111,11 @@ export async function measureWorkerScaling(
         );
       }
       const weights: string[] = [];
+      const training: number[] = [];
       for (const e of entries) {
-        weights.push((await readManifest(e.dir)).files.weights.sha256);
+        const manifest = await readManifest(e.dir);
+        weights.push(manifest.files.weights.sha256);
+        training.push(trainingSeconds(manifest));
       }
       rows.push({
         cell: opts.cell,
@@ -118,6 +126,7 @@ export async function measureWorkerScaling(
         seconds,
         speedup: rows.length === 0 ? 1 : rows[0].seconds / seconds,
         weights,
+        training,
       });
     } finally {
       if (!keep) await Deno.remove(root, { recursive: true });
@@ -135,18 +144,21 @@ export async function measureWorkerScaling(
 }
 
 /**
- * The rows as a Markdown table: worker count, runs, wall-clock seconds and
- * speedup over the first row.
+ * The rows as a Markdown table: worker count, runs, wall-clock seconds,
+ * speedup over the first row, a run's mean seconds in its training epochs, and
+ * the rest of a worker's wall-clock time per run (busy workers × seconds ÷
+ * runs, less that mean: start-up, data, evaluation, and any wait for a last
+ * run).
  *
  * @example
  * ```ts
  * import { workerScalingTable } from "./scaling.ts";
  * const row = { cell: "deep", dataset: "mnist-maj", profile: "quick", runs: 2, weights: [] };
  * const t = workerScalingTable([
- *   { ...row, jobs: 1, seconds: 100, speedup: 1 },
- *   { ...row, jobs: 2, seconds: 52, speedup: 100 / 52 },
+ *   { ...row, jobs: 1, seconds: 100, speedup: 1, training: [44, 46] },
+ *   { ...row, jobs: 2, seconds: 52, speedup: 100 / 52, training: [47, 49] },
  * ]);
- * if (!t.includes("| 2 | 2 | 52.0 | 1.92 |")) throw new Error(t);
+ * if (!t.includes("| 2 | 2 | 52.0 | 1.92 | 48.0 | 4.0 |")) throw new Error(t);
  * ```
  */
 export function workerScalingTable(rows: readonly WorkerScalingRow[]): string {
@@ -158,10 +170,13 @@ export function workerScalingTable(rows: readonly WorkerScalingRow[]): string {
         "worker counts"
       : "local workers: nothing measured",
     "",
-    "| workers | runs | seconds | speedup |",
-    "| ---: | ---: | ---: | ---: |",
-    ...rows.map((r) =>
-      `| ${r.jobs} | ${r.runs} | ${r.seconds.toFixed(1)} | ${r.speedup.toFixed(2)} |`
-    ),
+    "| workers | runs | seconds | speedup | training s per run | the rest per run |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) => {
+      const training = r.training.reduce((a, b) => a + b, 0) / r.training.length;
+      const rest = Math.min(r.jobs, r.runs) * r.seconds / r.runs - training;
+      return `| ${r.jobs} | ${r.runs} | ${r.seconds.toFixed(1)} | ${r.speedup.toFixed(2)} | ` +
+        `${training.toFixed(1)} | ${rest.toFixed(1)} |`;
+    }),
   ].join("\n");
 }
