@@ -15,6 +15,7 @@ import {
   STANDARD_CELL_IDS,
   toSteps,
 } from "../lib/cells/mod.ts";
+import { fromSteps } from "../lib/data/mod.ts";
 import {
   explain,
   EXPLAIN_CHUNK_FLOATS,
@@ -90,6 +91,32 @@ Deno.test("every method runs on every cell and returns heatmaps of the right sha
             `${where}: layout`,
           );
         }
+      }
+    } finally {
+      disposeModel(model);
+    }
+  }
+});
+
+Deno.test("explain's heatmaps and per-step relevance agree entry for entry, whatever its internal batches", () => {
+  for (const [id, T] of [["deep", 7], ["convdeep", 12]] as const) {
+    const spec = buildCell(id, T);
+    const model = createModel(spec, { seed: 4, biasMode: "thesis" });
+    const x = randomImages(5, spec.width, `layouts/${id}`);
+    const targets = [3, 1, 4, 1, 5];
+    try {
+      for (const method of ["dtd", "lrp-a1.5b0.5", "sa"]) {
+        const where = `${id} T=${T} ${method}`;
+        const whole = explain(model, x, { method, targets, chunkSize: 5 });
+        const parts = explain(model, x, { method, targets, chunkSize: 2 });
+        // every entry of the heatmap is the per-step entry of its column block
+        assertEquals(fromSteps(whole.perStep, 5, spec.width, T), whole.relevance, where);
+        assertEquals(fromSteps(parts.perStep, 5, spec.width, T), parts.relevance, where);
+        // batches of 2, 2 and 1 land where one batch of 5 puts them
+        const scale = Math.max(maxAbs(whole.relevance), 1e-30);
+        assertLessOrEqual(maxAbsDiff(parts.relevance, whole.relevance) / scale, 1e-5, where);
+        assertLessOrEqual(maxAbsDiff(parts.perStep, whole.perStep) / scale, 1e-5, where);
+        assertEquals(Array.from(parts.targets), targets, where);
       }
     } finally {
       disposeModel(model);

@@ -1,6 +1,7 @@
 /**
  * `deno task bench [--cells deep,rlstm,convdeep]
- * [--cases train,eval,explain,quality,memory,workers,targets] [--methods dtd,lrp-a1.5b0.5]
+ * [--cases train,eval,explain,quality,memory,workers,profile,targets]
+ * [--methods dtd,lrp-a1.5b0.5]
  * [--T 12] [--batch n] [--warmup 20] [--repeats 7]
  * [--vs-pytorch [--rounds 1]] [--dataset mnist-maj] [--steps 20] [--folds 2] [--profile quick]
  * [--jobs 1,2] [--json] [--save-rates]`.
@@ -24,6 +25,10 @@
  *   count, a run's mean seconds in its training epochs and the rest of its
  *   time, and a check that the weights are bit-identical across counts
  *   (`--folds` changes the profile's folds);
+ * - `profile`: where the time of a training step and of each of `--methods`'
+ *   explanation batches goes (`lib/backend/operation_profile.ts`): the plain time
+ *   of a call, every kernel's calls and own time, and V8's sampling profile by
+ *   script and function (`--repeats` calls a pass, default 20);
  * - `targets`: the engine's speed targets in one run (`lib/sweep/targets.ts`):
  *   for deep, rlstm, convdeep and conv+deep (`--cells`), in `--rounds`
  *   (default 3) of explaining with DTD and LRP-α1.5β0.5 (`--methods`), then
@@ -44,7 +49,7 @@
  * trains a cell with convolutions on 1 and on 2 oneDNN threads, as the reference runs
  * on 1 and 2, and reports the better with its count (the same bits either way).
  * Default cells: every T = 12 cell for `train` and `eval`; deep, rlstm,
- * convdeep and convrlstm-sd for `explain`; deep for `quality` and `workers`;
+ * convdeep and convrlstm-sd for `explain`; deep for `quality`, `workers` and `profile`;
  * convdeep for `memory`.
  * Prints the machine and a Markdown table, or a JSON array of the records with
  * `--json`. `--save-rates` stores the train, eval and DTD explain rates as the
@@ -52,7 +57,14 @@
  *
  * @module
  */
-import { blasRegistration, initBackend } from "../backend/mod.ts";
+import {
+  backendInfo,
+  blasRegistration,
+  initBackend,
+  type OperationProfile,
+  profileOperation,
+  profileTables,
+} from "../backend/mod.ts";
 import {
   CELL_IDS,
   CELL_LENGTHS,
@@ -63,6 +75,7 @@ import {
 import {
   BENCH_EXPLAIN_METHODS,
   benchExplain,
+  explainOperation,
   parseMethod,
   STANDARD_BENCH_EXPLAIN_METHODS,
 } from "../relevance/mod.ts";
@@ -76,6 +89,7 @@ import {
   benchTrainThreads,
   type CellBenchOptions,
   cellMeasure,
+  type CellOperation,
   defaultRunsRoot,
   fastestRow,
   getProfile,
@@ -87,6 +101,7 @@ import {
   pairedTorchRow,
   runTorchReference,
   TORCH_CELLS,
+  trainOperation,
 } from "../train/mod.ts";
 import {
   assessTargets,
@@ -114,12 +129,13 @@ export const BENCH_CASES = {
   explain: benchExplain,
 } as const;
 
-/** Every case name: the throughput cases, `quality`, `memory`, `workers` and `targets`. */
+/** Every case name: the throughput cases, `quality`, `memory`, `workers`, `profile` and `targets`. */
 export const CASE_NAMES: readonly string[] = [
   ...Object.keys(BENCH_CASES),
   "quality",
   "memory",
   "workers",
+  "profile",
   "targets",
 ];
 
@@ -128,17 +144,66 @@ export type BenchCase = keyof typeof BENCH_CASES;
 
 /** Cells measured by default per case (train and eval: every T = 12 cell). */
 export const DEFAULT_CELLS: Record<
-  "explain" | "quality" | "memory" | "workers",
+  "explain" | "quality" | "memory" | "workers" | "profile",
   readonly CellId[]
 > = {
   explain: ["deep", "rlstm", "convdeep", "convrlstm-sd", "lstm", "gru"],
   quality: ["deep"],
   memory: ["convdeep"],
   workers: ["deep"],
+  profile: ["deep"],
 };
 
+/** Where one operation's time went (the `profile` case). */
+export interface ProfileRow {
+  /** `train` or `explain`. */
+  case: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length. */
+  T: number;
+  /** Sequences or heatmaps per call. */
+  batch: number;
+  /** The relevance method (`explain` only). */
+  method?: string;
+  /** The tfjs backend. */
+  backend: string;
+  /** The profile, every time per call. */
+  profile: OperationProfile;
+}
+
+/** Profiles `op` (and releases it) as a {@link ProfileRow}. */
+async function profileRow(op: CellOperation, common: CellBenchOptions): Promise<ProfileRow> {
+  try {
+    const profile = await profileOperation(() => op.run(), {
+      warmup: cellMeasure(common).warmup,
+      repeats: common.repeats,
+    });
+    return {
+      case: op.case,
+      cell: op.cell,
+      T: op.T,
+      batch: op.batch,
+      ...(op.method === undefined ? {} : { method: op.method }),
+      backend: backendInfo().name,
+      profile,
+    };
+  } finally {
+    op.dispose();
+  }
+}
+
+/** A profile row as Markdown: its title, then {@link profileTables}. */
+export function profileReport(r: ProfileRow): string {
+  const what = r.method === undefined ? "training step" : `${r.method} heatmaps`;
+  return profileTables(
+    `${r.cell} ${what} (T = ${r.T}, batch ${r.batch}, ${r.backend})`,
+    r.profile,
+  );
+}
+
 const USAGE = "usage: deno task bench [--cells a,b] " +
-  "[--cases train,eval,explain,quality,memory,workers,targets] " +
+  "[--cases train,eval,explain,quality,memory,workers,profile,targets] " +
   "[--methods dtd,lrp-a1.5b0.5] [--T n] [--batch n] [--warmup n] [--repeats n] [--vs-pytorch] " +
   "[--rounds n] " +
   "[--dataset mnist-maj] [--steps n] [--folds n] [--profile quick] [--jobs 1,2] [--json] " +
@@ -152,6 +217,8 @@ export interface BenchResult {
   memory: MemoryRow[];
   /** Local-worker scaling rows. */
   workers: WorkerScalingRow[];
+  /** Where the time of each profiled operation went (the `profile` case). */
+  profiles: ProfileRow[];
   /** The verdict on each speed target (the `targets` case). */
   targets: TargetRow[];
   /** The machine and software. */
@@ -196,7 +263,8 @@ export async function runBench(
     : undefined;
   const cells = (c: string): readonly CellId[] =>
     given ??
-      (c === "explain" || c === "quality" || c === "memory" || c === "workers"
+      (c === "explain" || c === "quality" || c === "memory" || c === "workers" ||
+          c === "profile"
         ? DEFAULT_CELLS[c]
         : CELL_IDS.filter((id) => CELL_LENGTHS[id].includes(T)));
   const cases = String(opts.cases ?? "train").split(",").map((c) => c.trim());
@@ -258,6 +326,7 @@ export async function runBench(
   const memory: MemoryRow[] = [];
   const workers: WorkerScalingRow[] = [];
   const targets: TargetRow[] = [];
+  const profiles: ProfileRow[] = [];
   const pairedTrain = async (
     cell: string,
     n: number,
@@ -342,6 +411,18 @@ export async function runBench(
     for (const cell of cells(c)) {
       if (c === "workers") {
         workers.push(...await workerRows(cell, folds));
+      } else if (c === "profile") {
+        const ops = [
+          () => trainOperation(cell, common),
+          ...methodsFor(cell).map((method) => () => explainOperation(cell, { ...common, method })),
+        ];
+        for (const make of ops) {
+          const r = await profileRow(make(), common);
+          log(
+            `profile ${cell} ${r.method ?? "train"}: ${r.profile.plainMs.toFixed(2)} ms a call`,
+          );
+          profiles.push(r);
+        }
       } else if (c === "memory") {
         const r = await benchMemory(cell, {
           dataset: opts.dataset === undefined ? undefined : String(opts.dataset),
@@ -393,7 +474,15 @@ export async function runBench(
         : "no rates stored: a cell needs train, eval and explain (dtd) rows",
     );
   }
-  return { rows, memory, workers, targets, machine: machineInfo(), json: Boolean(opts.json) };
+  return {
+    rows,
+    memory,
+    workers,
+    profiles,
+    targets,
+    machine: machineInfo(),
+    json: Boolean(opts.json),
+  };
 }
 
 /** The Markdown report of a {@link BenchResult}: machine, then the tables. */
@@ -410,6 +499,7 @@ export function benchReport(result: BenchResult): string {
   }
   if (result.memory.length > 0) parts.push(memoryTable(result.memory));
   if (result.workers.length > 0) parts.push(workerScalingTable(result.workers));
+  parts.push(...result.profiles.map(profileReport));
   return parts.join("\n\n");
 }
 
@@ -423,7 +513,13 @@ if (import.meta.main) {
     console.log(
       result.json
         ? JSON.stringify(
-          [...result.rows, ...result.memory, ...result.workers, ...result.targets],
+          [
+            ...result.rows,
+            ...result.memory,
+            ...result.workers,
+            ...result.profiles,
+            ...result.targets,
+          ],
           null,
           2,
         )

@@ -10,10 +10,9 @@ import { analyseCell, buildCell, createModel, disposeModel } from "../cells/mod.
 import {
   benchBatch,
   type BenchRow,
-  benchRow,
   type CellBenchOptions,
-  cellMeasure,
-  measureRate,
+  type CellOperation,
+  measureOperation,
 } from "../train/mod.ts";
 import { explain, explainChunkSize } from "./explain.ts";
 import { parseMethod } from "./methods.ts";
@@ -25,15 +24,24 @@ export const BENCH_EXPLAIN_METHODS: readonly string[] = ["dtd", "lrp-a1.5b0.5"];
 export const STANDARD_BENCH_EXPLAIN_METHODS: readonly string[] = ["lrp-epsilon"];
 
 /**
- * Explanation throughput of a cell: heatmaps per second of `method` (default
- * `dtd`) on a random batch (default: one internal batch of `explain`,
- * {@link explainChunkSize} images), targets drawn at random, all steps of
- * relevance propagation (or the gradient) included.
+ * One batch of heatmaps of `method` (default `dtd`) on a random batch (default: one
+ * internal batch of `explain`, {@link explainChunkSize} images), targets drawn at
+ * random, as {@link benchExplain} times it.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { explainOperation } from "./bench_explain.ts";
+ * await initBackend({ quiet: true });
+ * const op = explainOperation("shallow", { T: 7, batch: 2, method: "lrp-a1.5b0.5" });
+ * op.run();
+ * op.dispose();
+ * ```
  */
-export async function benchExplain(
+export function explainOperation(
   cell: string,
   opts: CellBenchOptions & { method?: string } = {},
-): Promise<BenchRow> {
+): CellOperation {
   const method = parseMethod(opts.method ?? "dtd").name;
   const spec = buildCell(cell, opts.T ?? 12);
   const batch = opts.batch ?? explainChunkSize(analyseCell(spec));
@@ -41,15 +49,29 @@ export async function benchExplain(
   const model = createModel(spec, { seed });
   const { x, y } = benchBatch(spec.width, batch, seed);
   const targets = Int32Array.from(y.dataSync());
-  try {
-    const stats = await measureRate(
-      () => explain(model, x, { method, targets }),
-      batch,
-      cellMeasure(opts),
-    );
-    return benchRow("explain", spec.id, spec.T, batch, stats, method);
-  } finally {
-    tf.dispose([x, y]);
-    disposeModel(model);
-  }
+  return {
+    case: "explain",
+    cell: spec.id,
+    T: spec.T,
+    batch,
+    method,
+    run: () => explain(model, x, { method, targets }),
+    dispose: () => {
+      tf.dispose([x, y]);
+      disposeModel(model);
+    },
+  };
+}
+
+/**
+ * Explanation throughput of a cell: heatmaps per second of `method` (default
+ * `dtd`) on a random batch (default: one internal batch of `explain`,
+ * {@link explainChunkSize} images), targets drawn at random, all steps of
+ * relevance propagation (or the gradient) included.
+ */
+export function benchExplain(
+  cell: string,
+  opts: CellBenchOptions & { method?: string } = {},
+): Promise<BenchRow> {
+  return measureOperation(explainOperation(cell, opts), opts);
 }

@@ -247,10 +247,57 @@ export function benchRow(
 }
 
 /**
- * Training throughput of a cell: sequences per second of one Adam step with
- * dropout (forward, loss, gradients, update) on a random batch.
+ * One operation of a cell benchmark, ready to call: a training step, a forward pass or
+ * a batch of heatmaps on a random batch, with what its rows record.
  */
-export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+export interface CellOperation {
+  /** The case it belongs to (`train`, `eval`, `explain`). */
+  case: string;
+  /** Cell id. */
+  cell: string;
+  /** Sequence length. */
+  T: number;
+  /** Sequences (or heatmaps) per call. */
+  batch: number;
+  /** The relevance method (`explain` only). */
+  method?: string;
+  /** One call. */
+  run(): unknown;
+  /** Releases the model, the batch and any optimiser state. */
+  dispose(): void;
+}
+
+/**
+ * The rate of `op` over timed calls after warm-up ({@link cellMeasure}), as a row;
+ * releases `op` afterwards.
+ */
+export async function measureOperation(
+  op: CellOperation,
+  opts: MeasureOptions = {},
+): Promise<BenchRow> {
+  try {
+    const stats = await measureRate(() => op.run(), op.batch, cellMeasure(opts));
+    return benchRow(op.case, op.cell, op.T, op.batch, stats, op.method);
+  } finally {
+    op.dispose();
+  }
+}
+
+/**
+ * One Adam step with dropout (forward, loss, gradients, update) on a random batch
+ * (default 50), as {@link benchTrain} times it.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "../backend/mod.ts";
+ * import { trainOperation } from "./bench.ts";
+ * await initBackend({ quiet: true });
+ * const op = trainOperation("shallow", { T: 7, batch: 4 });
+ * op.run();
+ * op.dispose();
+ * ```
+ */
+export function trainOperation(cell: string, opts: CellBenchOptions = {}): CellOperation {
   const spec = buildCell(cell, opts.T ?? 12);
   const batch = opts.batch ?? BATCH_SIZE;
   const seed = opts.seed ?? 0;
@@ -258,18 +305,26 @@ export async function benchTrain(cell: string, opts: CellBenchOptions = {}): Pro
   const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
   const { x, y } = benchBatch(spec.width, batch, seed);
   const dropout = new Prng(seed).fork("bench-dropout");
-  try {
-    const stats = await measureRate(
-      () => trainStep(model, adam, x, y, dropout.seed32()),
-      batch,
-      cellMeasure(opts),
-    );
-    return benchRow("train", spec.id, spec.T, batch, stats);
-  } finally {
-    tf.dispose([x, y]);
-    adam.dispose();
-    disposeModel(model);
-  }
+  return {
+    case: "train",
+    cell: spec.id,
+    T: spec.T,
+    batch,
+    run: () => trainStep(model, adam, x, y, dropout.seed32()),
+    dispose: () => {
+      tf.dispose([x, y]);
+      adam.dispose();
+      disposeModel(model);
+    },
+  };
+}
+
+/**
+ * Training throughput of a cell: sequences per second of one Adam step with
+ * dropout (forward, loss, gradients, update) on a random batch.
+ */
+export function benchTrain(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+  return measureOperation(trainOperation(cell, opts), opts);
 }
 
 /**
@@ -335,28 +390,33 @@ export function fastestRow(rows: readonly BenchRow[]): BenchRow {
   return { ...best, per_thread_per_s: perThread };
 }
 
-/** Evaluation throughput of a cell: sequences per second of a forward pass without dropout. */
-export async function benchEval(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+/** A forward pass without dropout on a random batch (default 250), as {@link benchEval} times it. */
+export function evalOperation(cell: string, opts: CellBenchOptions = {}): CellOperation {
   const spec = buildCell(cell, opts.T ?? 12);
   const batch = opts.batch ?? 250;
   const seed = opts.seed ?? 0;
   const model = createModel(spec, { seed });
   const { x, y } = benchBatch(spec.width, batch, seed);
-  try {
-    const stats = await measureRate(
-      () => {
-        const z = forward(model, x);
-        z.dataSync();
-        z.dispose();
-      },
-      batch,
-      cellMeasure(opts),
-    );
-    return benchRow("eval", spec.id, spec.T, batch, stats);
-  } finally {
-    tf.dispose([x, y]);
-    disposeModel(model);
-  }
+  return {
+    case: "eval",
+    cell: spec.id,
+    T: spec.T,
+    batch,
+    run: () => {
+      const z = forward(model, x);
+      z.dataSync();
+      z.dispose();
+    },
+    dispose: () => {
+      tf.dispose([x, y]);
+      disposeModel(model);
+    },
+  };
+}
+
+/** Evaluation throughput of a cell: sequences per second of a forward pass without dropout. */
+export function benchEval(cell: string, opts: CellBenchOptions = {}): Promise<BenchRow> {
+  return measureOperation(evalOperation(cell, opts), opts);
 }
 
 /** Rows as a Markdown table (PyTorch columns appear when a row has them). */
