@@ -4,8 +4,9 @@
  * {@link benchTrain} and {@link benchEval} apply it to one Adam step with
  * dropout and an evaluation-mode forward pass (the heatmaps of a relevance
  * method are measured a floor up, by `benchExplain` in `lib/relevance`).
- * New cases add a function that returns a {@link BenchRow} and reuse
- * `measureRate` with {@link benchBatch} and {@link benchRow}.
+ * Each case is a {@link CellOperation} ({@link trainOperation},
+ * {@link evalOperation}), which {@link measureOperation} times and the bench's
+ * `profile` case takes apart; a new case builds one on {@link benchBatch}.
  *
  * @module
  */
