@@ -91,6 +91,28 @@ Deno.test("the kernels are restored after profiling, also when the operation thr
   a.dispose();
 });
 
+Deno.test("an operation failing while it is sampled fails the profile, and the next profile samples", async () => {
+  let calls = 0;
+  const spin = () => {
+    let s = 0;
+    for (let i = 0; i < 200_000; i++) s = (s * 31 + i) % 1_000_003;
+    return s;
+  };
+  await assertRejects(
+    () =>
+      profileOperation(() => {
+        // the plain and the kernel pass's calls pass; the sampled one throws
+        if (++calls === 3) throw new Error("failed while sampled");
+        return spin();
+      }, { warmup: 0, repeats: 1 }),
+    Error,
+    "failed while sampled",
+  );
+  const p = await profileOperation(spin, { warmup: 0, repeats: 2 });
+  assertEquals(p.samplingUnavailable, null);
+  assert(p.sampledPassMs !== null);
+});
+
 Deno.test("frames are named by project file, npm package, wasm, native code or V8's own", () => {
   const npm = (pkg: string) => `file:///p/node_modules/.deno/${pkg}@1.0.0/node_modules/x/y.js`;
   assertEquals(

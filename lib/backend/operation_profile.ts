@@ -242,12 +242,15 @@ async function sampleScripts(
   root: string,
   now: () => number,
 ): Promise<Sampled | { reason: string }> {
+  const reason = (what: string, e: unknown) => ({
+    reason: `${what}: ${e instanceof Error ? e.message : e}`,
+  });
   let session: Session;
   try {
     session = new Session();
     session.connect();
   } catch (e) {
-    return { reason: `no inspector session: ${e instanceof Error ? e.message : e}` };
+    return reason("no inspector session", e);
   }
   const post = <T>(method: string, params?: object) =>
     new Promise<T>((resolve, reject) =>
@@ -258,20 +261,28 @@ async function sampleScripts(
       )
     );
   try {
-    await post("Profiler.enable");
-    await post("Profiler.setSamplingInterval", { interval: intervalUs });
-    await post("Profiler.start");
+    try {
+      await post("Profiler.enable");
+      await post("Profiler.setSamplingInterval", { interval: intervalUs });
+      await post("Profiler.start");
+    } catch (e) {
+      return reason("sampling did not start", e);
+    }
+    // the operation's own failure is the caller's, not the profiler's
     const t0 = now();
-    let wallMs: number;
     try {
       await body();
-    } finally {
-      wallMs = now() - t0;
+    } catch (e) {
+      await post("Profiler.stop").catch(() => {});
+      throw e;
     }
-    const { profile } = await post<{ profile: CpuProfile }>("Profiler.stop");
-    return { wallMs, ...selfTimes(profile, root) };
-  } catch (e) {
-    return { reason: `sampling failed: ${e instanceof Error ? e.message : e}` };
+    const wallMs = now() - t0;
+    try {
+      const { profile } = await post<{ profile: CpuProfile }>("Profiler.stop");
+      return { wallMs, ...selfTimes(profile, root) };
+    } catch (e) {
+      return reason("sampling failed", e);
+    }
   } finally {
     session.disconnect();
   }
