@@ -39,16 +39,6 @@ export { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from "./wasm_adam.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export {
-  type FunctionTime,
-  type KernelTime,
-  type OperationProfile,
-  profileOperation,
-  type ProfileOptions,
-  profileTables,
-  scriptOf,
-  type ScriptTime,
-} from "./operation_profile.ts";
-export {
   BLAS_CANDIDATES,
   BLAS_CORETYPE_ENV,
   BLAS_ENV,

@@ -26,7 +26,7 @@
  *   time, and a check that the weights are bit-identical across counts
  *   (`--folds` changes the profile's folds);
  * - `profile`: where the time of a training step and of each of `--methods`'
- *   explanation batches goes (`lib/backend/operation_profile.ts`): the plain time
+ *   explanation batches goes (`lib/train/operation_profile.ts`): the plain time
  *   of a call, every kernel's calls and own time, and V8's sampling profile by
  *   script and function (`--repeats` calls a pass, default 20);
  * - `targets`: the engine's speed targets in one run (`lib/sweep/targets.ts`):
@@ -57,14 +57,7 @@
  *
  * @module
  */
-import {
-  backendInfo,
-  blasRegistration,
-  initBackend,
-  type OperationProfile,
-  profileOperation,
-  profileTables,
-} from "../backend/mod.ts";
+import { backendInfo, blasRegistration, initBackend } from "../backend/mod.ts";
 import {
   CELL_IDS,
   CELL_LENGTHS,
@@ -98,7 +91,10 @@ import {
   machineLines,
   type MemoryRow,
   memoryTable,
+  type OperationProfile,
   pairedTorchRow,
+  profileOperation,
+  profileTables,
   runTorchReference,
   TORCH_CELLS,
   trainOperation,

@@ -36,3 +36,4 @@ export * from "./trainer.ts";
 export * from "./bench_machine.ts";
 export * from "./bench_memory.ts";
 export * from "./bench_pytorch.ts";
+export * from "./operation_profile.ts";

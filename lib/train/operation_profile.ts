@@ -5,7 +5,7 @@
  * 1. plain: the wall-clock time of a call, nothing instrumented;
  * 2. kernels: every kernel registered for the active backend wrapped with a timer, giving
  *    each kernel's calls and its own time (a kernel that calls another, as the composite
- *    kernels of this folder do, is charged only for what the inner one does not take);
+ *    kernels of `lib/backend` do, is charged only for what the inner one does not take);
  * 3. scripts: V8's sampling profiler (through `node:inspector`), giving the time spent in
  *    each script by self time: a project file, an npm package, the wasm kernels' code,
  *    native code (the BLAS and oneDNN libraries called through FFI), the garbage
@@ -18,7 +18,8 @@
  * @module
  */
 import { Session } from "node:inspector";
-import * as tf from "@tensorflow/tfjs";
+import { tf } from "../backend/mod.ts";
+import { median } from "./bench.ts";
 
 /** One kernel's share of a call. */
 export interface KernelTime {
@@ -139,30 +140,26 @@ export async function profileOperation(
   );
   const perCall = (ms: number) => ms / repeats;
   const top = opts.topFunctions ?? 15;
+  const ran = "reason" in sampled ? null : sampled;
   return {
     calls: repeats,
-    plainMs: middle(plain),
+    plainMs: median(plain),
     kernelPassMs: perCall(timed.wallMs),
     kernels: [...timed.kernels]
       .map(([kernel, k]) => ({ kernel, calls: k.calls / repeats, ms: perCall(k.ms) }))
       .sort((a, b) => b.ms - a.ms),
-    sampledPassMs: "reason" in sampled ? null : perCall(sampled.wallMs),
-    scripts: "reason" in sampled
-      ? []
-      : [...sampled.scripts].map(([where, ms]) => ({ where, ms: perCall(ms) }))
-        .sort((a, b) => b.ms - a.ms),
-    functions: "reason" in sampled ? [] : sampled.functions
-      .map((f) => ({ ...f, ms: perCall(f.ms) }))
-      .sort((a, b) => b.ms - a.ms)
-      .slice(0, top),
+    sampledPassMs: ran ? perCall(ran.wallMs) : null,
+    scripts: ran
+      ? [...ran.scripts].map(([where, ms]) => ({ where, ms: perCall(ms) }))
+        .sort((a, b) => b.ms - a.ms)
+      : [],
+    functions: ran
+      ? ran.functions.map((f) => ({ ...f, ms: perCall(f.ms) }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, top)
+      : [],
     samplingUnavailable: "reason" in sampled ? sampled.reason : null,
   };
-}
-
-function middle(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**
@@ -349,6 +346,8 @@ export function profileTables(title: string, p: OperationProfile, kernelRows = 1
   const kernelCalls = p.kernels.reduce((a, k) => a + k.calls, 0);
   const shown = p.kernels.slice(0, kernelRows);
   const rest = p.kernels.slice(kernelRows);
+  const restMs = rest.reduce((a, k) => a + k.ms, 0);
+  const restCalls = rest.reduce((a, k) => a + k.calls, 0);
   const count = (v: number) => Number.isInteger(v) ? String(v) : v.toFixed(1);
   const lines = [
     `**${title}**: ${ms(p.plainMs)} ms a call (median of ${p.calls}, nothing instrumented); ` +
@@ -366,9 +365,9 @@ export function profileTables(title: string, p: OperationProfile, kernelRows = 1
     ),
     ...(rest.length > 0
       ? [
-        `| ${rest.length} other kernels | ${count(rest.reduce((a, k) => a + k.calls, 0))} | ${
-          ms(rest.reduce((a, k) => a + k.ms, 0))
-        } | ${share(rest.reduce((a, k) => a + k.ms, 0), p.kernelPassMs)} |`,
+        `| ${rest.length} other kernels | ${count(restCalls)} | ${ms(restMs)} | ${
+          share(restMs, p.kernelPassMs)
+        } |`,
       ]
       : []),
     `| all kernels | ${count(kernelCalls)} | ${ms(kernelMs)} | ${

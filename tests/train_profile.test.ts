@@ -1,14 +1,14 @@
 /**
- * Where an operation's time goes (`lib/backend/operation_profile.ts`, the bench's
+ * Where an operation's time goes (`lib/train/operation_profile.ts`, the bench's
  * `profile` case): each kernel is charged its own time only, the kernels are restored
  * afterwards, and the sampling pass names the scripts that ran.
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { initBackend, profileOperation, scriptOf, tf } from "../lib/backend/mod.ts";
+import { initBackend, tf } from "../lib/backend/mod.ts";
 import { benchReport, runBench } from "../lib/cli/bench.ts";
-import { trainOperation } from "../lib/train/mod.ts";
+import { profileOperation, scriptOf, trainOperation } from "../lib/train/mod.ts";
 
 await initBackend({ quiet: true });
 
