@@ -229,3 +229,31 @@ Deno.test("waiting for a lock stops when its signal is aborted", async () => {
     await held.release();
   });
 });
+
+Deno.test("a lock file is never seen without its holder, so a kill while taking it blocks no one", async () => {
+  await withTempDir(async (dir) => {
+    const path = runLockPath(dir);
+    let taking = true;
+    let holders = 0;
+    const unreadable: string[] = [];
+    const watch = (async () => {
+      while (taking) {
+        try {
+          const text = await Deno.readTextFile(path);
+          if (typeof JSON.parse(text || "null")?.pid === "number") holders++;
+          else unreadable.push(JSON.stringify(text));
+        } catch (e) {
+          if (e instanceof SyntaxError) unreadable.push("partly written");
+          else if (!(e instanceof Deno.errors.NotFound)) throw e;
+        }
+      }
+    })();
+    for (let i = 0; i < 400; i++) await (await acquireRunLock(dir)).release();
+    taking = false;
+    await watch;
+    assertEquals(unreadable, [], "lock files seen without a holder");
+    assertGreater(holders, 0);
+    const left = [...Deno.readDirSync(join(dir, ".."))].map((e) => e.name);
+    assertEquals(left, [], "nothing is left beside the run once its lock is released");
+  });
+});

@@ -1,8 +1,10 @@
 /**
  * One process at a time per run directory. The lock is the file
- * `<run dir>.lock`, created atomically (`createNew`, i.e. `O_CREAT|O_EXCL`)
- * and holding its holder as JSON: pid, host name, the process's start time
- * (Linux) and when the lock was taken. While it is held, the holder refreshes
+ * `<run dir>.lock`, holding its holder as JSON: pid, host name, the process's
+ * start time (Linux) and when the lock was taken. It is written whole to a
+ * temporary file first and hard-linked into place (`createFileAtomic`; the link
+ * fails if the lock exists), so a process killed while taking it never leaves a
+ * lock without a holder, which only a 10-minute-old heartbeat would break. While it is held, the holder refreshes
  * the file's modification time every {@link RUN_LOCK_HEARTBEAT_MS} (an unref'd
  * timer, and {@link RunLock.refresh} from loops that do not yield).
  *
@@ -23,6 +25,7 @@
  * @module
  */
 import { dirname } from "node:path";
+import { createFileAtomic } from "../data/mod.ts";
 import { processAlive, processStartTime } from "./process_alive.ts";
 
 /** How often a holder refreshes its lock file's modification time (30 s). */
@@ -47,7 +50,7 @@ export interface RunLockHolder {
 export interface RunLockOptions {
   /** Wait while another process holds the lock (default false: throw {@link RunLockedError}). */
   wait?: boolean;
-  /** Called when waiting starts and whenever the holder changes (null: its file is being written). */
+  /** Called when waiting starts and whenever the holder changes (null: its file names none). */
   onWait?: (holder: RunLockHolder | null) => void | Promise<void>;
   /** Called when a stale lock is taken over, with its holder and why it was stale. */
   onStale?: (holder: RunLockHolder | null, reason: string) => void | Promise<void>;
@@ -84,11 +87,11 @@ export function runLockPath(runDir: string): string {
   return `${runDir}.lock`;
 }
 
-/** "pid 123 on host h (since 2026-…)", or a placeholder for a lock file being written. */
+/** "pid 123 on host h (since 2026-…)", or a placeholder for a lock file that names no holder. */
 export function describeHolder(holder: RunLockHolder | null): string {
   return holder
     ? `pid ${holder.pid} on host ${holder.hostname} (since ${holder.startedAt})`
-    : "a process whose lock file is still being written";
+    : "an unknown process (the lock file names no holder)";
 }
 
 /**
@@ -106,7 +109,7 @@ export function describeHolder(holder: RunLockHolder | null): string {
 export class RunLockedError extends Error {
   /** The run directory. */
   readonly dir: string;
-  /** Its holder (null while the holder writes the lock file). */
+  /** Its holder (null when the lock file names none). */
   readonly holder: RunLockHolder | null;
 
   /** Creates the error for run directory `dir` held by `holder`. */
@@ -155,22 +158,6 @@ function lockText(holder: RunLockHolder): string {
   return JSON.stringify(holder) + "\n";
 }
 
-async function createLockFile(path: string, text: string): Promise<boolean> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { write: true, createNew: true });
-  } catch (e) {
-    if (e instanceof Deno.errors.AlreadyExists) return false;
-    throw e;
-  }
-  try {
-    await file.write(new TextEncoder().encode(text));
-  } finally {
-    file.close();
-  }
-  return true;
-}
-
 async function removeIfPresent(path: string): Promise<void> {
   try {
     await Deno.remove(path);
@@ -211,7 +198,7 @@ async function breakStaleLock(
   staleMs: number,
 ): Promise<"removed" | "changed" | "busy"> {
   const guard = `${path}.break`;
-  if (!(await createLockFile(guard, lockText(me)))) {
+  if (!(await createFileAtomic(guard, lockText(me)))) {
     const other = await readLockFile(guard);
     if (other && staleReason(other, host, staleMs) !== null) await removeIfPresent(guard);
     return "busy";
@@ -313,7 +300,7 @@ export async function acquireRunLock(runDir: string, opts: RunLockOptions = {}):
       processStart,
       startedAt: new Date().toISOString(),
     };
-    if (await createLockFile(path, lockText(holder))) {
+    if (await createFileAtomic(path, lockText(holder))) {
       return holdLock(runDir, path, holder, waited, opts.heartbeatMs ?? RUN_LOCK_HEARTBEAT_MS);
     }
     const state = await readLockFile(path);
