@@ -1,0 +1,67 @@
+/**
+ * The dropout masks' inlined generator gives, entry for entry and bit for bit, what a
+ * plain xoshiro128** over the forked stream's four words gives: a draw's top 31 bits
+ * below ⌊keep·2³¹⌋ keep the entry at 1/keep (as float32), else it is +0.
+ */
+import { assert, assertEquals } from "@std/assert";
+import { Masks } from "../lib/cells/dropout_masks.ts";
+import { Prng } from "../lib/data/prng.ts";
+
+/** xoshiro128** written out on unsigned words, one draw at a time. */
+function naiveMask(seed: number, label: string, keep: number, n: number): Float32Array {
+  const fork = new Prng(seed).fork(label);
+  const s = [fork.nextUint32(), fork.nextUint32(), fork.nextUint32(), fork.nextUint32()];
+  if (!s.some((w) => w !== 0)) s[0] = 1;
+  const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+  const threshold = Math.floor(keep * 2 ** 31);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const draw = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1] << 9) >>> 0;
+    s[2] = (s[2] ^ s[0]) >>> 0;
+    s[3] = (s[3] ^ s[1]) >>> 0;
+    s[1] = (s[1] ^ s[2]) >>> 0;
+    s[0] = (s[0] ^ s[3]) >>> 0;
+    s[2] = (s[2] ^ t) >>> 0;
+    s[3] = rotl(s[3], 11);
+    out[i] = Math.floor(draw / 2) < threshold ? 1 / keep : 0;
+  }
+  return out;
+}
+
+/** The float32 bit patterns of `a`, so +0 and −0 (and any NaN) are told apart. */
+function bitsOf(a: Float32Array): number[] {
+  return Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+}
+
+Deno.test("dropout masks equal a plain xoshiro128** draw, bit for bit", () => {
+  for (const keep of [0.5, 0.8, 0.3, 0.75]) {
+    for (const seed of [0, 7, 2 ** 31 + 5]) {
+      const masks = new Masks(seed, keep);
+      const node = { name: "in1/dropout", mode: "step" as const };
+      for (const [rows, size, key] of [[50, 256, "0"], [3, 7, "11"], [1, 1, "out"]] as const) {
+        const got = masks.step(node, rows, size, key);
+        const want = naiveMask(seed, `${node.name}@${key}`, keep, rows * size);
+        assertEquals(bitsOf(got), bitsOf(want), `keep ${keep}, seed ${seed}, step ${key}`);
+      }
+      const kept = masks.step(node, 100, 100, "5").filter((v) => v !== 0).length / 10_000;
+      assert(Math.abs(kept - keep) < 0.03, `keep ${keep}: ${kept} of the entries kept`);
+    }
+  }
+});
+
+Deno.test("stationary masks are drawn once per node and stacked masks are the steps' masks", () => {
+  const masks = new Masks(3, 0.5);
+  const stationary = { name: "concat/dropout", mode: "stationary" as const };
+  const first = masks.step(stationary, 4, 9, "0");
+  assertEquals(bitsOf(masks.step(stationary, 4, 9, "8")), bitsOf(first));
+  assertEquals(bitsOf(first), bitsOf(naiveMask(3, stationary.name, 0.5, 36)));
+  const node = { name: "h/dropout", mode: "step" as const };
+  const stacked = masks.stacked(node, 4, 9, 3);
+  for (let t = 0; t < 3; t++) {
+    assertEquals(
+      bitsOf(stacked.subarray(t * 36, (t + 1) * 36)),
+      bitsOf(naiveMask(3, `h/dropout@${t}`, 0.5, 36)),
+    );
+  }
+});
