@@ -196,3 +196,37 @@ Deno.test("model weights saved as safetensors rebuild the same model", async () 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a safetensors file written over another is never seen partly written", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "rnnx-safetensors-" });
+  const path = join(dir, "w.safetensors");
+  const tensors = (v: number) =>
+    new Map<string, SafeTensor>([
+      ["w", { dtype: "F32", shape: [1 << 20], data: new Float32Array(1 << 20).fill(v) }],
+    ]);
+  try {
+    await writeSafetensors(path, tensors(0));
+    let writing = true;
+    const seen = new Set<number>();
+    const broken: string[] = [];
+    const watch = (async () => {
+      while (writing) {
+        try {
+          const w = (await readSafetensors(path)).tensors.get("w")!.data as Float32Array;
+          seen.add(w[0]);
+          if (w[w.length - 1] !== w[0]) broken.push("two writes mixed");
+        } catch (e) {
+          broken.push((e as Error).message);
+        }
+      }
+    })();
+    for (let i = 1; i <= 40; i++) await writeSafetensors(path, tensors(i));
+    writing = false;
+    await watch;
+    assertEquals(broken, [], "readers saw a partly written file");
+    assert(seen.size > 1, "the reader saw the file change");
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["w.safetensors"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../data/atomic_file.ts";
 
 /** The element types this module reads and writes. */
 export type SafetensorsDtype = "F32" | "F64" | "I32" | "I64" | "U8" | "I8" | "I16" | "U16";
@@ -278,13 +279,16 @@ export function decodeSafetensors(bytes: Uint8Array, where = "safetensors"): Saf
   return { tensors, metadata };
 }
 
-/** Writes a safetensors file (see {@link encodeSafetensors}). */
+/**
+ * Writes a safetensors file (see {@link encodeSafetensors}) atomically: a reader, or
+ * a process killed while writing, finds the old file or the new one, never part of it.
+ */
 export async function writeSafetensors(
   path: string,
   tensors: ReadonlyMap<string, SafeTensor>,
   metadata: Record<string, string> = {},
 ): Promise<void> {
-  await Deno.writeFile(path, encodeSafetensors(tensors, metadata));
+  await writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 /** Reads a safetensors file (see {@link decodeSafetensors}). */
