@@ -15,6 +15,7 @@ import {
 } from "../lib/train/run_lock.ts";
 
 const HOLDER = new URL("./run_lock_holder.ts", import.meta.url).pathname;
+const CHURN = new URL("./run_lock_churn.ts", import.meta.url).pathname;
 
 /** A child process holding the lock of `dir` (see run_lock_holder.ts). */
 async function startHolder(dir: string) {
@@ -230,7 +231,7 @@ Deno.test("waiting for a lock stops when its signal is aborted", async () => {
   });
 });
 
-Deno.test("a lock file is never seen without its holder, so a kill while taking it blocks no one", async () => {
+Deno.test("a lock file is never seen without its holder", async () => {
   await withTempDir(async (dir) => {
     const path = runLockPath(dir);
     let taking = true;
@@ -255,5 +256,34 @@ Deno.test("a lock file is never seen without its holder, so a kill while taking 
     assertGreater(holders, 0);
     const left = [...Deno.readDirSync(join(dir, ".."))].map((e) => e.name);
     assertEquals(left, [], "nothing is left beside the run once its lock is released");
+  });
+});
+
+Deno.test("a process killed at any moment of taking and releasing locks blocks the next one for no time", async () => {
+  await withTempDir(async (dir) => {
+    for (let kill = 0; kill < 15; kill++) {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", CHURN, dir],
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) throw new Error(`the churning process exited: ${text}`);
+        text += value;
+      }
+      await new Promise((r) => setTimeout(r, 20 + 7 * kill));
+      child.kill("SIGKILL");
+      await child.status;
+      await lines.cancel();
+      const lock = await acquireRunLock(dir, {
+        wait: true,
+        pollMs: 20,
+        signal: AbortSignal.timeout(5_000),
+      });
+      await lock.release();
+    }
   });
 });

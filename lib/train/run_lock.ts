@@ -4,9 +4,10 @@
  * start time (Linux) and when the lock was taken. It is written whole to a
  * temporary file first and hard-linked into place (`createFileAtomic`; the link
  * fails if the lock exists), so a process killed while taking it never leaves a
- * lock without a holder, which only a 10-minute-old heartbeat would break. While it is held, the holder refreshes
- * the file's modification time every {@link RUN_LOCK_HEARTBEAT_MS} (an unref'd
- * timer, and {@link RunLock.refresh} from loops that do not yield).
+ * lock without a holder, which only a 10-minute-old heartbeat would break.
+ * While it is held, the holder refreshes the file's modification time every
+ * {@link RUN_LOCK_HEARTBEAT_MS} (an unref'd timer, and {@link RunLock.refresh}
+ * from loops that do not yield).
  *
  * A lock left by a holder that died (SIGKILL, power loss) never blocks for
  * long. It is stale when:
