@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { basename } from "node:path";
+import { writeFileAtomic } from "../data/mod.ts";
 
 /** Raised when Jupyter's nbconvert is not installed; the message says how to install it. */
 export class JupyterMissingError extends Error {
@@ -99,40 +101,50 @@ export function errorCells(nb: NotebookJson): string[] {
 /**
  * Executes a notebook headlessly with the Deno kernel. The kernel runs in the
  * notebook's own folder (so `../lib` imports resolve); the executed copy is
- * written to `outputDir` (or in place when omitted). Throws
+ * written to `outputDir` (or in place when omitted), atomically and only when
+ * every cell ran: nbconvert writes into a temporary folder, from which the copy
+ * replaces the earlier one whole, so an interrupted or failed run leaves the
+ * earlier copy (and in place, the notebook itself) as it was. Throws
  * `NotebookExecutionError` with the failing cell's error.
  */
 export async function executeNotebook(
   path: string,
   opts: { outputDir?: string; env?: Record<string, string> } = {},
 ): Promise<string> {
-  const name = path.split("/").pop()!;
-  const args = [
-    "nbconvert",
-    "--to",
-    "notebook",
-    "--execute",
-    "--ExecutePreprocessor.timeout=-1",
-    "--ExecutePreprocessor.kernel_name=deno",
-  ];
-  if (opts.outputDir) args.push("--output-dir", opts.outputDir);
-  else args.push("--inplace");
-  args.push(path);
-  const r = await run("jupyter", args, { env: { NO_COLOR: "1", ...opts.env } });
-  const output = opts.outputDir ? `${opts.outputDir}/${name}` : path;
-  let errors: string[] = [];
+  const name = basename(path);
+  const target = opts.outputDir ? `${opts.outputDir}/${name}` : path;
+  const staging = await Deno.makeTempDir({ prefix: "rnnx-notebook-" });
   try {
-    errors = errorCells(JSON.parse(await Deno.readTextFile(output)));
-  } catch {
-    // no output written: the failure is in nbconvert's own message
+    const r = await run("jupyter", [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.timeout=-1",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--output-dir",
+      staging,
+      path,
+    ], { env: { NO_COLOR: "1", ...opts.env } });
+    let executed: string | null = null;
+    let errors: string[] = [];
+    try {
+      executed = await Deno.readTextFile(`${staging}/${name}`);
+      errors = errorCells(JSON.parse(executed));
+    } catch {
+      // no output written: the failure is in nbconvert's own message
+    }
+    if (r.code !== 0 || errors.length > 0 || executed === null) {
+      const detail = errors.length > 0
+        ? errors.join("\n\n")
+        : r.stderr.replace(ANSI, "").split("\n").slice(-40).join("\n");
+      throw new NotebookExecutionError(name, detail);
+    }
+    await writeFileAtomic(target, executed);
+    return target;
+  } finally {
+    await Deno.remove(staging, { recursive: true }).catch(() => {});
   }
-  if (r.code !== 0 || errors.length > 0) {
-    const detail = errors.length > 0
-      ? errors.join("\n\n")
-      : r.stderr.replace(ANSI, "").split("\n").slice(-40).join("\n");
-    throw new NotebookExecutionError(name, detail);
-  }
-  return output;
 }
 
 /** Converts an executed notebook to an HTML fragment (nbconvert's `basic` template). */
