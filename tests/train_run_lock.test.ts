@@ -17,10 +17,13 @@ import {
 const HOLDER = new URL("./run_lock_holder.ts", import.meta.url).pathname;
 const CHURN = new URL("./run_lock_churn.ts", import.meta.url).pathname;
 
-/** A child process holding the lock of `dir` (see run_lock_holder.ts). */
-async function startHolder(dir: string) {
+/**
+ * A child process running `script` on run directory `dir` (stdin piped), once it
+ * has printed its first line, which must be `<word> <its pid>`.
+ */
+async function startChild(script: string, dir: string, word: string) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", HOLDER, dir],
+    args: ["run", "--allow-all", script, dir],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -29,11 +32,16 @@ async function startHolder(dir: string) {
   let text = "";
   while (!text.includes("\n")) {
     const { value, done } = await lines.read();
-    if (done) throw new Error(`the holder exited before taking the lock: ${text}`);
+    if (done) throw new Error(`${script} exited before printing "${word}": ${text}`);
     text += value;
   }
-  assertEquals(text.trim(), `locked ${child.pid}`);
+  assertEquals(text.trim(), `${word} ${child.pid}`);
   return { child, lines };
+}
+
+/** A child process holding the lock of `dir` (see run_lock_holder.ts). */
+function startHolder(dir: string) {
+  return startChild(HOLDER, dir, "locked");
 }
 
 async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
@@ -262,18 +270,7 @@ Deno.test("a lock file is never seen without its holder", async () => {
 Deno.test("a process killed at any moment of taking and releasing locks blocks the next one for no time", async () => {
   await withTempDir(async (dir) => {
     for (let kill = 0; kill < 15; kill++) {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--allow-all", CHURN, dir],
-        stdout: "piped",
-        stderr: "inherit",
-      }).spawn();
-      const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let text = "";
-      while (!text.includes("\n")) {
-        const { value, done } = await lines.read();
-        if (done) throw new Error(`the churning process exited: ${text}`);
-        text += value;
-      }
+      const { child, lines } = await startChild(CHURN, dir, "churning");
       await new Promise((r) => setTimeout(r, 20 + 7 * kill));
       child.kill("SIGKILL");
       await child.status;
