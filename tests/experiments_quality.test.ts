@@ -1,15 +1,24 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
-import { aggregateQuality, qualityFrame, type QualityRow } from "../lib/eval/mod.ts";
+import pl from "nodejs-polars";
+import {
+  aggregateQuality,
+  MADE_BY_COLUMN,
+  qualityFrame,
+  type QualityRow,
+  readMadeBy,
+} from "../lib/eval/mod.ts";
 import {
   type GridEntry,
   QUALITY_FIGURES,
+  QUALITY_FILE,
   qualityCurvePoints,
   qualityEvaluation,
   qualityMethodsOf,
   type QualityResult,
   qualityTable,
   qualityVerdicts,
+  rowsCode,
   setupExperiment,
   STANDARD_CELL_METHODS,
   thesisQuality,
@@ -265,6 +274,17 @@ Deno.test({
       });
       assertEquals([again.reused, again.computed], [exp.profile.folds, 0]);
       assertEquals(again.rows.height, first.rows.height);
+      // A fold whose rows other code made is scored again (it was reused before), the same.
+      const file = join(grid.entries[0].runs[0].dir, QUALITY_FILE);
+      const stored = readMadeBy(file)!;
+      assertEquals(stored.code, (await rowsCode()).code);
+      pl.readParquet(file).drop(MADE_BY_COLUMN).writeParquet(file);
+      const third = await qualityEvaluation(grid, { cells: ["shallow"], methods: ["dtd"] }, {
+        progress: quiet(),
+      });
+      assertEquals([third.reused, third.computed], [exp.profile.folds - 1, 1]);
+      assertEquals(third.rows.toRecords(), first.rows.toRecords());
+      assertEquals(readMadeBy(file), stored);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -24,6 +24,7 @@ export * from "./distribution.ts";
 export * from "./evaluate.ts";
 export * from "./schema.ts";
 export * from "./store.ts";
+export * from "./made_by.ts";
 export * from "./student_t.ts";
 export * from "./confidence.ts";
 export * from "./canonical_order.ts";

@@ -24,6 +24,7 @@ import pl from "nodejs-polars";
 import type { DataFrame, DataType } from "nodejs-polars";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalSchemaError } from "./errors.ts";
+import { type RowsMadeBy, withMadeBy } from "./made_by.ts";
 import { FOLD_KEY_COLUMNS, FOLD_KEY_DTYPES, type FoldRowKey } from "./schema.ts";
 
 /** What a quality value measures: the method and the measure with its setting. */
@@ -109,7 +110,11 @@ export function qualityFrame(rows: readonly QualityRow[]): DataFrame {
   );
 }
 
-function validate(df: DataFrame, file: string): DataFrame {
+/**
+ * `df` as quality rows: its quality columns in order (others, such as `made_by`,
+ * left out), or an error naming `file` and the column that is missing or mistyped.
+ */
+export function validateQualityFrame(df: DataFrame, file: string): DataFrame {
   for (const c of QUALITY_COLUMNS) {
     if (!df.columns.includes(c)) {
       throw new EvalSchemaError(
@@ -125,12 +130,20 @@ function validate(df: DataFrame, file: string): DataFrame {
   return df.select(...QUALITY_COLUMNS);
 }
 
-/** Writes quality rows to a Parquet file, atomically. */
-export async function writeQualityRows(path: string, rows: DataFrame): Promise<void> {
-  await writeParquetAtomic(path, validate(rows, path));
+/**
+ * Writes quality rows to a Parquet file, atomically, with how they were made when
+ * `madeBy` is given (`made_by.ts`).
+ */
+export async function writeQualityRows(
+  path: string,
+  rows: DataFrame,
+  madeBy?: RowsMadeBy,
+): Promise<void> {
+  const df = validateQualityFrame(rows, path);
+  await writeParquetAtomic(path, madeBy ? withMadeBy(df, madeBy) : df);
 }
 
 /** Reads quality rows from a Parquet file, checking the schema. */
 export function readQualityRows(path: string): DataFrame {
-  return validate(pl.readParquet(path), path);
+  return validateQualityFrame(pl.readParquet(path), path);
 }

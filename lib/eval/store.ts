@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalGroupError, EvalSchemaError } from "./errors.ts";
 import { METHOD_IDS } from "./labels.ts";
+import { type RowsMadeBy, withMadeBy } from "./made_by.ts";
 import { EVAL_COLUMNS, EVAL_DTYPES, validateEvalFrame } from "./schema.ts";
 
 /** What identifies one stored fold file. */
@@ -77,9 +78,14 @@ function single(df: DataFrame, column: string): string | number {
 
 /**
  * Writes the rows of one fold (one dataset, cell, T, profile, seed and fold;
- * any set of methods) to its Parquet file, atomically. Returns the path.
+ * any set of methods) to its Parquet file, atomically, with how they were made
+ * when `madeBy` is given (`made_by.ts`). Returns the path.
  */
-export async function writeEvalFold(dir: string, rows: DataFrame): Promise<string> {
+export async function writeEvalFold(
+  dir: string,
+  rows: DataFrame,
+  madeBy?: RowsMadeBy,
+): Promise<string> {
   const df = validateEvalFrame(rows);
   if (df.height === 0) throw new EvalGroupError("writeEvalFold: no rows to write");
   const key: EvalFileKey = {
@@ -92,7 +98,7 @@ export async function writeEvalFold(dir: string, rows: DataFrame): Promise<strin
     methods: df.getColumn("method").unique().toArray() as string[],
   };
   const path = evalFilePath(dir, key);
-  await writeParquetAtomic(path, df);
+  await writeParquetAtomic(path, madeBy ? withMadeBy(df, madeBy) : df);
   return path;
 }
 
@@ -106,6 +112,19 @@ async function parquetFilesUnder(dir: string): Promise<string[]> {
     }
   }
   return out.sort();
+}
+
+/**
+ * The evaluation rows of the frame read from `file`: {@link validateEvalFrame},
+ * with the file named in any error.
+ */
+export function storedEvalRows(stored: DataFrame, file: string): DataFrame {
+  try {
+    return validateEvalFrame(stored);
+  } catch (error) {
+    if (error instanceof Error) error.message = `${file}: ${error.message}`;
+    throw error;
+  }
 }
 
 /** An empty DataFrame with the evaluation schema. */
@@ -125,13 +144,6 @@ export async function readEvalRows(paths: string | readonly string[]): Promise<D
     else files.push(p);
   }
   if (files.length === 0) return emptyEvalFrame();
-  const frames = files.map((f) => {
-    try {
-      return validateEvalFrame(pl.readParquet(f));
-    } catch (error) {
-      if (error instanceof Error) error.message = `${f}: ${error.message}`;
-      throw error;
-    }
-  });
+  const frames = files.map((f) => storedEvalRows(pl.readParquet(f), f));
   return frames.length === 1 ? frames[0] : pl.concat(frames, { how: "vertical" });
 }

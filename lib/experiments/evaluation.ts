@@ -21,7 +21,8 @@ import {
   evalFrame,
   type EvalRow,
   evaluateMaj,
-  readEvalRows,
+  madeByOf,
+  storedEvalRows,
   writeEvalFold,
 } from "../eval/mod.ts";
 import {
@@ -40,6 +41,7 @@ import { checkMethods, explainBatch } from "./explanations.ts";
 import { cachedTask, majEntries, type RunGrid, runIds } from "./grid.ts";
 import { pickSamples } from "./samples.ts";
 import { notebookProgress } from "./notebook_progress.ts";
+import { currentRowsMadeBy, readStoredFrame, staleRowsReason } from "./rows_made_by.ts";
 import { settleDisplays } from "./settle.ts";
 
 /** What {@link explanationEvaluation} evaluates. */
@@ -119,6 +121,8 @@ export interface FoldEvaluation {
   rows: DataFrame;
   /** Whether stored rows were reused. */
   reused: boolean;
+  /** Why stored rows for the same samples and methods were not reused (`rows_made_by.ts`). */
+  stale?: string;
   /** Samples explained per method. */
   count: number;
   /** The mark vectors of the explained samples, [count × 3] (for the chance levels). */
@@ -127,8 +131,9 @@ export interface FoldEvaluation {
 
 /**
  * Explains and evaluates the test samples of one stored MAJ fold with every
- * method, stores the rows inside the run's directory and returns them; rows
- * stored before for the same samples and methods are reused unless `force`.
+ * method, stores the rows inside the run's directory with how they were made and
+ * returns them; rows stored before for the same samples and methods are reused
+ * unless `force` or unless other code made them (`rows_made_by.ts`).
  */
 export async function evaluateRun(
   profile: TrainProfile,
@@ -165,14 +170,14 @@ export async function evaluateRun(
   }
   const marks = new Uint8Array(samples.length * 3);
   samples.forEach((s, i) => marks.set(task.all.marks!(s), 3 * i));
-  if (!force) {
-    try {
-      const stored = await readEvalRows(file);
-      if (sameSamples(stored, samples, methods)) {
-        return { file, rows: stored, reused: true, count: samples.length, marks };
-      }
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
+  const madeBy = await currentRowsMadeBy();
+  let stale: string | undefined;
+  const stored = force ? null : await readStoredFrame(file);
+  if (stored !== null) {
+    const rows = storedEvalRows(stored, file);
+    if (sameSamples(rows, samples, methods)) {
+      stale = staleRowsReason(madeByOf(stored), madeBy) ?? undefined;
+      if (stale === undefined) return { file, rows, reused: true, count: samples.length, marks };
     }
   }
   const batch = makeBatch(task.all, samples);
@@ -205,8 +210,8 @@ export async function evaluateRun(
     disposeModel(loaded.model);
   }
   const df = evalFrame(rows);
-  await writeEvalFold(run.dir, df);
-  return { file, rows: df, reused: false, count: samples.length, marks };
+  await writeEvalFold(run.dir, df, madeBy);
+  return { file, rows: df, reused: false, stale, count: samples.length, marks };
 }
 
 /**
@@ -254,7 +259,7 @@ export async function explanationEvaluation(
               ? `stored rows reused (${r.count} samples × ${methods.length} methods)`
               : `explained ${r.count} samples × ${methods.length} methods in ${
                 formatDuration(performance.now() - t0)
-              }`),
+              }${r.stale ? ` (the stored rows were ${r.stale})` : ""}`),
         );
       }
       const all = new Uint8Array(marks.reduce((n, m) => n + m.length, 0));

@@ -39,5 +39,6 @@ export * from "./notebook_progress.ts";
 export * from "./settle.ts";
 export * from "./protocol.ts";
 export * from "./quality.ts";
+export * from "./rows_made_by.ts";
 export * from "./quality_artifacts.ts";
 export * from "./quality_verdicts.ts";

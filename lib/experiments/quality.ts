@@ -21,9 +21,10 @@ import {
   BASELINE_METHODS,
   evaluateExplanations,
   isBaselineMethod,
+  madeByOf,
   type QualityAggregateRow,
   qualityFrame,
-  readQualityRows,
+  validateQualityFrame,
   writeQualityRows,
 } from "../eval/mod.ts";
 import { formatDuration, loadStoredRun, readPredictions, type RunResult } from "../train/mod.ts";
@@ -41,6 +42,7 @@ import {
   runIds,
   terminalProgress,
 } from "./grid.ts";
+import { currentRowsMadeBy, readStoredFrame, staleRowsReason } from "./rows_made_by.ts";
 import { settleDisplays } from "./settle.ts";
 
 /**
@@ -110,22 +112,13 @@ function storedMatches(df: DataFrame, samples: Int32Array, methods: readonly str
   return ids.size === samples.length && samples.every((s) => ids.has(s));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
 async function scoreFold(
   grid: RunGrid,
   entry: GridEntry,
   run: RunResult,
   methods: readonly string[],
   force: boolean,
-): Promise<{ rows: DataFrame; reused: boolean; count: number }> {
+): Promise<{ rows: DataFrame; reused: boolean; stale?: string; count: number }> {
   const key = run.key;
   if (key.fold === null || key.folds === null) {
     throw new ExperimentInputError(
@@ -142,10 +135,14 @@ async function scoreFold(
     key.folds,
   );
   const samples = explained.slice(0, qualitySampleCount(explained.length));
-  if (!force && await exists(file)) {
-    const stored = readQualityRows(file);
-    if (storedMatches(stored, samples, methods)) {
-      return { rows: stored, reused: true, count: samples.length };
+  const madeBy = await currentRowsMadeBy();
+  let stale: string | undefined;
+  const stored = force ? null : await readStoredFrame(file);
+  if (stored !== null) {
+    const rows = validateQualityFrame(stored, file);
+    if (storedMatches(rows, samples, methods)) {
+      stale = staleRowsReason(madeByOf(stored), madeBy) ?? undefined;
+      if (stale === undefined) return { rows, reused: true, count: samples.length };
     }
   }
   const task = await cachedTask(key.dataset, key.folds);
@@ -173,8 +170,8 @@ async function scoreFold(
   } finally {
     disposeModel(loaded.model);
   }
-  await writeQualityRows(file, rows);
-  return { rows, reused: false, count: samples.length };
+  await writeQualityRows(file, rows, madeBy);
+  return { rows, reused: false, stale, count: samples.length };
 }
 
 /**
@@ -221,7 +218,7 @@ export async function qualityEvaluation(
               ? `stored rows reused (${r.count} samples)`
               : `${r.count} samples × ${own.length} methods scored in ${
                 formatDuration(performance.now() - t0)
-              }`),
+              }${r.stale ? ` (the stored rows were ${r.stale})` : ""}`),
         );
       }
     }
