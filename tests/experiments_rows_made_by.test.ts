@@ -1,11 +1,14 @@
 import { assert, assertEquals, assertMatch, assertNotEquals } from "@std/assert";
 import {
+  backendLine,
   codeFingerprint,
+  currentRowsMadeBy,
   type ModuleGraph,
   rowsCode,
   staleRowsReason,
 } from "../lib/experiments/mod.ts";
 import type { RowsMadeBy } from "../lib/eval/mod.ts";
+import { backendInfo, initBackend } from "../lib/backend/mod.ts";
 
 const files: Record<string, string> = {
   "/lib/relevance/zbeta.ts": "export const zbeta = 1;",
@@ -71,4 +74,15 @@ Deno.test("stored rows stand only for the code that made them", () => {
   assertEquals(staleRowsReason({ ...now, code: null }, now), "made by code they do not record");
   const unknown = staleRowsReason(now, { ...now, code: null });
   assert(unknown !== null, "without the running code's fingerprint nothing is reused");
+});
+
+Deno.test("rows record the backend once, by its name and detail", async () => {
+  await initBackend({ quiet: true });
+  const info = backendInfo();
+  const made = await currentRowsMadeBy();
+  assertEquals(made.backend, backendLine(info));
+  assertEquals(made.backend, `${info.name} (${info.detail})`);
+  for (const native of [info.blas, info.dnnl]) {
+    if (native) assertEquals(made.backend.split(native).length, 2, `${native} named once`);
+  }
 });

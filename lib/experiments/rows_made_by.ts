@@ -118,9 +118,19 @@ export function rowsCode(): Promise<{ code: string | null; why: string | null }>
   return cached;
 }
 
-/** The backend in one line, as rows record it. */
+/**
+ * The backend in one line, as rows record it: its name and detail (which names the
+ * native libraries the wasm kernels run on).
+ *
+ * @example
+ * ```ts
+ * import { backendLine } from "./rows_made_by.ts";
+ * backendLine({ name: "cpu", detail: "tfjs-backend-cpu (JavaScript)", tfjsVersion: "4.22.0", kernelFixes: [] });
+ * // "cpu (tfjs-backend-cpu (JavaScript))"
+ * ```
+ */
 export function backendLine(b: BackendInfo): string {
-  return `${b.name} (${[b.detail, b.blas, b.dnnl].filter(Boolean).join(", ")})`;
+  return `${b.name} (${b.detail})`;
 }
 
 /** How rows computed now are made: the code's fingerprint, the commit and tree, the backend. */
