@@ -22,14 +22,11 @@ const MADE: RowsMadeBy = {
   backend: "wasm (tfjs-backend-wasm (SIMD))",
 };
 
+const KEY = { dataset: "mnist-maj", cell: "deep", T: 12, fold: 1, profile: "ci", seed: 0 };
+
 function evalRows(): EvalRow[] {
   return [0, 1].map((sample) => ({
-    dataset: "mnist-maj",
-    cell: "deep",
-    T: 12,
-    fold: 1,
-    profile: "ci",
-    seed: 0,
+    ...KEY,
     sample,
     label: 3,
     prediction: 3,
@@ -46,12 +43,7 @@ function evalRows(): EvalRow[] {
 
 function qualityRows(): QualityRow[] {
   return [0, 1].map((sample) => ({
-    dataset: "mnist-maj",
-    cell: "deep",
-    T: 12,
-    fold: 1,
-    profile: "ci",
-    seed: 0,
+    ...KEY,
     method: "dtd",
     measure: "mass_accuracy",
     setting: "",

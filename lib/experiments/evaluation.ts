@@ -21,7 +21,6 @@ import {
   evalFrame,
   type EvalRow,
   evaluateMaj,
-  madeByOf,
   storedEvalRows,
   writeEvalFold,
 } from "../eval/mod.ts";
@@ -41,7 +40,7 @@ import { checkMethods, explainBatch } from "./explanations.ts";
 import { cachedTask, majEntries, type RunGrid, runIds } from "./grid.ts";
 import { pickSamples } from "./samples.ts";
 import { notebookProgress } from "./notebook_progress.ts";
-import { currentRowsMadeBy, readStoredFrame, staleRowsReason } from "./rows_made_by.ts";
+import { storedRows } from "./rows_made_by.ts";
 import { settleDisplays } from "./settle.ts";
 
 /** What {@link explanationEvaluation} evaluates. */
@@ -170,16 +169,13 @@ export async function evaluateRun(
   }
   const marks = new Uint8Array(samples.length * 3);
   samples.forEach((s, i) => marks.set(task.all.marks!(s), 3 * i));
-  const madeBy = await currentRowsMadeBy();
-  let stale: string | undefined;
-  const stored = force ? null : await readStoredFrame(file);
-  if (stored !== null) {
-    const rows = storedEvalRows(stored, file);
-    if (sameSamples(rows, samples, methods)) {
-      stale = staleRowsReason(madeByOf(stored), madeBy) ?? undefined;
-      if (stale === undefined) return { file, rows, reused: true, count: samples.length, marks };
-    }
-  }
+  const { rows: stored, stale, madeBy } = await storedRows(
+    file,
+    force,
+    storedEvalRows,
+    (rows) => sameSamples(rows, samples, methods),
+  );
+  if (stored) return { file, rows: stored, reused: true, count: samples.length, marks };
   const batch = makeBatch(task.all, samples);
   const loaded = await loadStoredRun(run.dir, key);
   let rows: EvalRow[];

@@ -21,7 +21,6 @@ import {
   BASELINE_METHODS,
   evaluateExplanations,
   isBaselineMethod,
-  madeByOf,
   type QualityAggregateRow,
   qualityFrame,
   validateQualityFrame,
@@ -42,7 +41,7 @@ import {
   runIds,
   terminalProgress,
 } from "./grid.ts";
-import { currentRowsMadeBy, readStoredFrame, staleRowsReason } from "./rows_made_by.ts";
+import { storedRows } from "./rows_made_by.ts";
 import { settleDisplays } from "./settle.ts";
 
 /**
@@ -135,16 +134,13 @@ async function scoreFold(
     key.folds,
   );
   const samples = explained.slice(0, qualitySampleCount(explained.length));
-  const madeBy = await currentRowsMadeBy();
-  let stale: string | undefined;
-  const stored = force ? null : await readStoredFrame(file);
-  if (stored !== null) {
-    const rows = validateQualityFrame(stored, file);
-    if (storedMatches(rows, samples, methods)) {
-      stale = staleRowsReason(madeByOf(stored), madeBy) ?? undefined;
-      if (stale === undefined) return { rows, reused: true, count: samples.length };
-    }
-  }
+  const { rows: stored, stale, madeBy } = await storedRows(
+    file,
+    force,
+    validateQualityFrame,
+    (rows) => storedMatches(rows, samples, methods),
+  );
+  if (stored) return { rows: stored, reused: true, count: samples.length };
   const task = await cachedTask(key.dataset, key.folds);
   if (task.kind !== "cv") {
     throw new ExperimentInputError(`${key.dataset} is not a cross-validation task`);

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { type BackendInfo, backendInfo } from "../backend/mod.ts";
-import type { RowsMadeBy } from "../eval/mod.ts";
+import { madeByOf, type RowsMadeBy } from "../eval/mod.ts";
 import { gitState } from "../train/mod.ts";
 
 /** The modules that compute stored rows; their module graphs are fingerprinted. */
@@ -163,8 +163,7 @@ export function staleRowsReason(stored: RowsMadeBy | null, current: RowsMadeBy):
   return null;
 }
 
-/** The frame of stored rows at `path`, their `made_by` column included, or null where there is no file. */
-export async function readStoredFrame(path: string): Promise<DataFrame | null> {
+async function readStoredFrame(path: string): Promise<DataFrame | null> {
   try {
     if (!(await Deno.stat(path)).isFile) return null;
   } catch (e) {
@@ -172,4 +171,35 @@ export async function readStoredFrame(path: string): Promise<DataFrame | null> {
     throw e;
   }
   return pl.readParquet(path);
+}
+
+/** What {@link storedRows} found. */
+export interface StoredRows {
+  /** The stored rows when they can be reused, else null. */
+  rows: DataFrame | null;
+  /** Why rows stored for the same samples and methods cannot be reused. */
+  stale?: string;
+  /** How rows computed now are made, for the file that replaces them. */
+  madeBy: RowsMadeBy;
+}
+
+/**
+ * The rows stored at `file` when they can stand for what the running code
+ * computes: there is a file (and not `force`), its rows (`rowsOf`, which checks
+ * the schema and names the file) are for the samples and methods asked
+ * (`fits`), and the code that made them is the running code.
+ */
+export async function storedRows(
+  file: string,
+  force: boolean,
+  rowsOf: (stored: DataFrame, file: string) => DataFrame,
+  fits: (rows: DataFrame) => boolean,
+): Promise<StoredRows> {
+  const madeBy = await currentRowsMadeBy();
+  const stored = force ? null : await readStoredFrame(file);
+  if (stored === null) return { rows: null, madeBy };
+  const rows = rowsOf(stored, file);
+  if (!fits(rows)) return { rows: null, madeBy };
+  const stale = staleRowsReason(madeByOf(stored), madeBy);
+  return stale === null ? { rows, madeBy } : { rows: null, stale, madeBy };
 }
