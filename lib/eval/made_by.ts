@@ -1,16 +1,18 @@
 /**
  * How stored rows were made. Evaluation and quality rows are derived from a
- * stored run by code, so their file records that code (a fingerprint of its
- * sources), the commit, whether the tree had uncommitted changes and the compute
- * backend, in one more column, `made_by`, holding the same JSON on every row
- * (Parquet stores it once). The rows and the record travel in one file, written
- * atomically, so neither can be replaced without the other. Readers of the rows
- * leave the column out; {@link readMadeBy} reads it.
+ * stored run by code, so each Parquet file of rows has a record beside it,
+ * `<name>.made.json`: a fingerprint of the code that computed them, the commit,
+ * whether the tree had uncommitted changes, the compute backend, and the SHA-256
+ * of the rows file it describes. The rows file is written first and the record
+ * after it, each atomically; a record whose hash is not the rows file's (a
+ * process stopped between the two writes, a file replaced by hand) counts as no
+ * record. Rows computed again with the same numbers give the same bytes, so
+ * only the record changes where the code changed and the numbers did not.
  *
  * @module
  */
-import pl from "nodejs-polars";
-import type { DataFrame } from "nodejs-polars";
+import { dirname, join } from "node:path";
+import { writeFileAtomic } from "../data/mod.ts";
 
 /** How a file of stored rows was made. */
 export interface RowsMadeBy {
@@ -20,78 +22,78 @@ export interface RowsMadeBy {
   commit: string | null;
   /** Whether the tree had uncommitted source changes; null when unknown. */
   dirty: boolean | null;
-  /** The compute backend, e.g. "wasm (tfjs-backend-wasm (SIMD), OpenBLAS …)". */
+  /** The compute backend, e.g. "wasm (tfjs-backend-wasm (SIMD) + OpenBLAS …)". */
   backend: string;
 }
 
-/** The column that holds {@link RowsMadeBy} as JSON. */
-export const MADE_BY_COLUMN = "made_by";
-
 /**
- * `rows` with the {@link MADE_BY_COLUMN} column set to `madeBy` on every row.
+ * The record beside the rows file `rowsPath`: its name with `.made.json` in place
+ * of `.parquet`.
  *
  * @example
  * ```ts
- * import pl from "nodejs-polars";
- * import { MADE_BY_COLUMN, withMadeBy } from "./made_by.ts";
- * const df = withMadeBy(pl.DataFrame({ v: [1, 2] }), {
- *   code: "sha256:0", commit: null, dirty: null, backend: "cpu",
- * });
- * if (df.getColumn(MADE_BY_COLUMN).unique().length !== 1) throw new Error();
+ * import { madeByPath } from "./made_by.ts";
+ * madeByPath("/runs/x/quality.parquet"); // "/runs/x/quality.made.json"
  * ```
  */
-export function withMadeBy(rows: DataFrame, madeBy: RowsMadeBy): DataFrame {
-  const json = JSON.stringify({
+export function madeByPath(rowsPath: string): string {
+  const name = rowsPath.slice(dirname(rowsPath).length + 1).replace(/\.parquet$/, "");
+  return join(dirname(rowsPath), `${name}.made.json`);
+}
+
+async function sha256(path: string): Promise<string> {
+  const bytes = await Deno.readFile(path);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return `sha256:${[...digest].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** Writes the record of how the rows file `rowsPath` (already written) was made, atomically. */
+export async function writeMadeBy(rowsPath: string, madeBy: RowsMadeBy): Promise<void> {
+  const record = {
     code: madeBy.code,
     commit: madeBy.commit,
     dirty: madeBy.dirty,
     backend: madeBy.backend,
-  });
-  return rows.withColumn(pl.lit(json).alias(MADE_BY_COLUMN));
+    rows: await sha256(rowsPath),
+  };
+  await writeFileAtomic(madeByPath(rowsPath), JSON.stringify(record, null, 2) + "\n");
 }
 
-function parse(json: unknown): RowsMadeBy | null {
-  if (typeof json !== "string") return null;
+function parse(text: string): (RowsMadeBy & { rows: string }) | null {
   let v: unknown;
   try {
-    v = JSON.parse(json);
+    v = JSON.parse(text);
   } catch {
     return null;
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) return null;
   const r = v as Record<string, unknown>;
-  const orNull = <T>(x: unknown, ok: (x: unknown) => x is T): T | null => (ok(x) ? x : null);
   const isString = (x: unknown): x is string => typeof x === "string";
-  const isBoolean = (x: unknown): x is boolean => typeof x === "boolean";
+  if (!isString(r.rows)) return null;
   return {
-    code: orNull(r.code, isString),
-    commit: orNull(r.commit, isString),
-    dirty: orNull(r.dirty, isBoolean),
+    code: isString(r.code) ? r.code : null,
+    commit: isString(r.commit) ? r.commit : null,
+    dirty: typeof r.dirty === "boolean" ? r.dirty : null,
     backend: isString(r.backend) ? r.backend : "unknown",
+    rows: r.rows,
   };
 }
 
 /**
- * How the rows of a stored frame were made: the record of its
- * {@link MADE_BY_COLUMN} column, or null when the frame has none (rows stored
- * before the record existed), holds different records, or one that cannot be read.
- *
- * @example
- * ```ts
- * import pl from "nodejs-polars";
- * import { madeByOf, withMadeBy } from "./made_by.ts";
- * const made = { code: "sha256:0", commit: "abc", dirty: false, backend: "cpu" };
- * madeByOf(withMadeBy(pl.DataFrame({ v: [1] }), made))?.code; // "sha256:0"
- * madeByOf(pl.DataFrame({ v: [1] })); // null
- * ```
+ * How the rows file `rowsPath` was made: the record beside it, or null when there is
+ * none (rows stored before records existed), it cannot be read, or it describes
+ * other bytes than the file's.
  */
-export function madeByOf(stored: DataFrame): RowsMadeBy | null {
-  if (!stored.columns.includes(MADE_BY_COLUMN)) return null;
-  const values = stored.getColumn(MADE_BY_COLUMN).unique().toArray();
-  return values.length === 1 ? parse(values[0]) : null;
-}
-
-/** How the rows of the Parquet file at `path` were made ({@link madeByOf}). */
-export function readMadeBy(path: string): RowsMadeBy | null {
-  return madeByOf(pl.readParquet(path));
+export async function readMadeBy(rowsPath: string): Promise<RowsMadeBy | null> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(madeByPath(rowsPath));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  const record = parse(text);
+  if (record === null || record.rows !== await sha256(rowsPath)) return null;
+  const { rows: _, ...madeBy } = record;
+  return madeBy;
 }

@@ -24,7 +24,7 @@ import pl from "nodejs-polars";
 import type { DataFrame, DataType } from "nodejs-polars";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalSchemaError } from "./errors.ts";
-import { type RowsMadeBy, withMadeBy } from "./made_by.ts";
+import { type RowsMadeBy, writeMadeBy } from "./made_by.ts";
 import { FOLD_KEY_COLUMNS, FOLD_KEY_DTYPES, type FoldRowKey } from "./schema.ts";
 
 /** What a quality value measures: the method and the measure with its setting. */
@@ -111,8 +111,8 @@ export function qualityFrame(rows: readonly QualityRow[]): DataFrame {
 }
 
 /**
- * `df` as quality rows: its quality columns in order (others, such as `made_by`,
- * left out), or an error naming `file` and the column that is missing or mistyped.
+ * `df` as quality rows: its quality columns in order (others left out), or an error
+ * naming `file` and the column that is missing or mistyped.
  */
 export function validateQualityFrame(df: DataFrame, file: string): DataFrame {
   for (const c of QUALITY_COLUMNS) {
@@ -131,8 +131,8 @@ export function validateQualityFrame(df: DataFrame, file: string): DataFrame {
 }
 
 /**
- * Writes quality rows to a Parquet file, atomically, with how they were made when
- * `madeBy` is given (`made_by.ts`).
+ * Writes quality rows to a Parquet file, atomically, and the record of how they were
+ * made beside it when `madeBy` is given (`made_by.ts`).
  */
 export async function writeQualityRows(
   path: string,
@@ -140,7 +140,8 @@ export async function writeQualityRows(
   madeBy?: RowsMadeBy,
 ): Promise<void> {
   const df = validateQualityFrame(rows, path);
-  await writeParquetAtomic(path, madeBy ? withMadeBy(df, madeBy) : df);
+  await writeParquetAtomic(path, df);
+  if (madeBy) await writeMadeBy(path, madeBy);
 }
 
 /** Reads quality rows from a Parquet file, checking the schema. */

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { writeParquetAtomic } from "../train/mod.ts";
 import { EvalGroupError, EvalSchemaError } from "./errors.ts";
 import { METHOD_IDS } from "./labels.ts";
-import { type RowsMadeBy, withMadeBy } from "./made_by.ts";
+import { type RowsMadeBy, writeMadeBy } from "./made_by.ts";
 import { EVAL_COLUMNS, EVAL_DTYPES, validateEvalFrame } from "./schema.ts";
 
 /** What identifies one stored fold file. */
@@ -78,8 +78,8 @@ function single(df: DataFrame, column: string): string | number {
 
 /**
  * Writes the rows of one fold (one dataset, cell, T, profile, seed and fold;
- * any set of methods) to its Parquet file, atomically, with how they were made
- * when `madeBy` is given (`made_by.ts`). Returns the path.
+ * any set of methods) to its Parquet file, atomically, and the record of how they
+ * were made beside it when `madeBy` is given (`made_by.ts`). Returns the path.
  */
 export async function writeEvalFold(
   dir: string,
@@ -98,7 +98,8 @@ export async function writeEvalFold(
     methods: df.getColumn("method").unique().toArray() as string[],
   };
   const path = evalFilePath(dir, key);
-  await writeParquetAtomic(path, madeBy ? withMadeBy(df, madeBy) : df);
+  await writeParquetAtomic(path, df);
+  if (madeBy) await writeMadeBy(path, madeBy);
   return path;
 }
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { type BackendInfo, backendInfo } from "../backend/mod.ts";
-import { madeByOf, type RowsMadeBy } from "../eval/mod.ts";
+import { readMadeBy, type RowsMadeBy } from "../eval/mod.ts";
 import { gitState } from "../train/mod.ts";
 
 /** The modules that compute stored rows; their module graphs are fingerprinted. */
@@ -200,6 +200,6 @@ export async function storedRows(
   if (stored === null) return { rows: null, madeBy };
   const rows = rowsOf(stored, file);
   if (!fits(rows)) return { rows: null, madeBy };
-  const stale = staleRowsReason(madeByOf(stored), madeBy);
+  const stale = staleRowsReason(await readMadeBy(file), madeBy);
   return stale === null ? { rows, madeBy } : { rows: null, stale, madeBy };
 }
