@@ -74,6 +74,10 @@ Deno.test("stored rows stand only for the code that made them", () => {
   assertEquals(staleRowsReason({ ...now, code: null }, now), "made by code they do not record");
   const unknown = staleRowsReason(now, { ...now, code: null });
   assert(unknown !== null, "without the running code's fingerprint nothing is reused");
+  assertEquals(
+    staleRowsReason(now, { ...now, code: null }, "deno info exited 1"),
+    "not checked: the running code could not be fingerprinted (deno info exited 1)",
+  );
 });
 
 Deno.test("rows record the backend once, by its name and detail", async () => {

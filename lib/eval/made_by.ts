@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../data/mod.ts";
+import { basename, dirname, join } from "node:path";
+import { sha256Hex, writeFileAtomic } from "../data/mod.ts";
 
 /** How a file of stored rows was made. */
 export interface RowsMadeBy {
@@ -37,14 +37,11 @@ export interface RowsMadeBy {
  * ```
  */
 export function madeByPath(rowsPath: string): string {
-  const name = rowsPath.slice(dirname(rowsPath).length + 1).replace(/\.parquet$/, "");
-  return join(dirname(rowsPath), `${name}.made.json`);
+  return join(dirname(rowsPath), `${basename(rowsPath, ".parquet")}.made.json`);
 }
 
 async function sha256(path: string): Promise<string> {
-  const bytes = await Deno.readFile(path);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return `sha256:${[...digest].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `sha256:${await sha256Hex(await Deno.readFile(path))}`;
 }
 
 /** Writes the record of how the rows file `rowsPath` (already written) was made, atomically. */

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import pl from "nodejs-polars";
 import type { DataFrame } from "nodejs-polars";
 import { type BackendInfo, backendInfo } from "../backend/mod.ts";
+import { sha256Hex } from "../data/mod.ts";
 import { readMadeBy, type RowsMadeBy } from "../eval/mod.ts";
 import { gitState } from "../train/mod.ts";
 
@@ -36,10 +37,6 @@ export interface ModuleGraph {
   modules: readonly { specifier: string }[];
   /** The npm packages resolved, by id (`name@version`). */
   npmPackages?: Record<string, unknown>;
-}
-
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -83,7 +80,7 @@ export async function codeFingerprint(
     all.set(p, at);
     at += p.length;
   }
-  return `sha256:${hex(await crypto.subtle.digest("SHA-256", all))}`;
+  return `sha256:${await sha256Hex(all)}`;
 }
 
 async function moduleGraph(module: string): Promise<ModuleGraph> {
@@ -141,7 +138,8 @@ export async function currentRowsMadeBy(): Promise<RowsMadeBy> {
 
 /**
  * Why rows made as `stored` says cannot stand for what the code now running
- * (`current`) computes, or null when they can be reused.
+ * (`current`) computes, or null when they can be reused; the phrase completes
+ * "the stored rows were …". `why` says why the running code has no fingerprint.
  *
  * @example
  * ```ts
@@ -152,8 +150,14 @@ export async function currentRowsMadeBy(): Promise<RowsMadeBy> {
  * staleRowsReason(null, now); // "made by code they do not record"
  * ```
  */
-export function staleRowsReason(stored: RowsMadeBy | null, current: RowsMadeBy): string | null {
-  if (current.code === null) return "the running code could not be fingerprinted";
+export function staleRowsReason(
+  stored: RowsMadeBy | null,
+  current: RowsMadeBy,
+  why: string | null = null,
+): string | null {
+  if (current.code === null) {
+    return `not checked: the running code could not be fingerprinted${why ? ` (${why})` : ""}`;
+  }
   if (stored === null || stored.code === null) return "made by code they do not record";
   if (stored.code !== current.code) {
     return `made by other code (commit ${stored.commit?.slice(0, 7) ?? "unknown"}${
@@ -195,11 +199,11 @@ export async function storedRows(
   rowsOf: (stored: DataFrame, file: string) => DataFrame,
   fits: (rows: DataFrame) => boolean,
 ): Promise<StoredRows> {
-  const madeBy = await currentRowsMadeBy();
+  const [madeBy, { why }] = await Promise.all([currentRowsMadeBy(), rowsCode()]);
   const stored = force ? null : await readStoredFrame(file);
   if (stored === null) return { rows: null, madeBy };
   const rows = rowsOf(stored, file);
   if (!fits(rows)) return { rows: null, madeBy };
-  const stale = staleRowsReason(await readMadeBy(file), madeBy);
+  const stale = staleRowsReason(await readMadeBy(file), madeBy, why);
   return stale === null ? { rows, madeBy } : { rows: null, stale, madeBy };
 }

@@ -28,7 +28,7 @@ import type { StoppingRule, StopRecord } from "./stopping.ts";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sourceState } from "./git_state.ts";
-import { replaceFolder, STAGING_LEFTOVER } from "../data/mod.ts";
+import { replaceFolder, sha256Hex, STAGING_LEFTOVER } from "../data/mod.ts";
 import { RunStoreError } from "./errors.ts";
 import { processAlive } from "./process_alive.ts";
 
@@ -201,11 +201,8 @@ export function checkpointDir(dir: string): string {
   return `${dir}.checkpoint`;
 }
 
-/** SHA-256 (hex) of bytes. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** SHA-256 (hex) of bytes: the data layer's, re-exported where runs and checkpoints use it. */
+export { sha256Hex };
 
 /** Describes a file for the manifest. */
 export async function describeFile(dir: string, name: string): Promise<ManifestFile> {
