@@ -37,7 +37,7 @@ function bitsOf(a: Float32Array): number[] {
 Deno.test("dropout masks equal a plain xoshiro128** draw, bit for bit", () => {
   for (const keep of [0.5, 0.8, 0.3, 0.75]) {
     for (const seed of [0, 7, 2 ** 31 + 5]) {
-      const masks = new Masks(seed, keep);
+      const masks = new Masks(seed, keep, 12);
       const node = { name: "in1/dropout", mode: "step" as const };
       for (const [rows, size, key] of [[50, 256, "0"], [3, 7, "11"], [1, 1, "out"]] as const) {
         const got = masks.step(node, rows, size, key);
@@ -51,7 +51,7 @@ Deno.test("dropout masks equal a plain xoshiro128** draw, bit for bit", () => {
 });
 
 Deno.test("stationary masks are drawn once per node and stacked masks are the steps' masks", () => {
-  const masks = new Masks(3, 0.5);
+  const masks = new Masks(3, 0.5, 3);
   const stationary = { name: "concat/dropout", mode: "stationary" as const };
   const first = masks.step(stationary, 4, 9, "0");
   assertEquals(bitsOf(masks.step(stationary, 4, 9, "8")), bitsOf(first));
@@ -63,5 +63,31 @@ Deno.test("stationary masks are drawn once per node and stacked masks are the st
       bitsOf(stacked.subarray(t * 36, (t + 1) * 36)),
       bitsOf(naiveMask(3, `h/dropout@${t}`, 0.5, 36)),
     );
+  }
+});
+
+Deno.test("the masks of all steps, drawn four streams at a time, are each step's own stream", () => {
+  for (const steps of [1, 3, 4, 7, 12]) {
+    const masks = new Masks(11, 0.8, steps);
+    const node = { name: "cat_drop", mode: "step" as const };
+    const other = { name: "hidden_drop", mode: "step" as const };
+    // asked out of order, two nodes and two sizes interleaved, one size large enough to grow
+    // the lanes' memory
+    for (const t of [steps - 1, 0, Math.floor(steps / 2)]) {
+      for (const [n, rows, size] of [[node, 5, 13], [other, 50, 128], [node, 600, 512]] as const) {
+        assertEquals(
+          bitsOf(masks.step(n, rows, size, `${t}`)),
+          bitsOf(naiveMask(11, `${n.name}@${t}`, 0.8, rows * size)),
+          `${steps} steps: ${n.name}@${t}, ${rows}×${size}`,
+        );
+      }
+    }
+    for (const key of ["out", `${steps}`, "-1", "1.5", "01"]) {
+      assertEquals(
+        bitsOf(masks.step(node, 2, 3, key)),
+        bitsOf(naiveMask(11, `cat_drop@${key}`, 0.8, 6)),
+        `key ${key}`,
+      );
+    }
   }
 });

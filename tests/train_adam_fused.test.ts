@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertLessOrEqual } from "@std/assert";
-import { adamStep, backendInfo, initBackend, tf } from "../lib/backend/mod.ts";
+import { ADAM_UPDATE, adamStep, backendInfo, initBackend, tf } from "../lib/backend/mod.ts";
 import { buildCell, type CellModel, createModel, disposeModel } from "../lib/cells/mod.ts";
 import { Prng } from "../lib/data/mod.ts";
 import { Adam, ADAM_DEFAULTS, trainStep } from "../lib/train/mod.ts";
@@ -146,4 +146,32 @@ Deno.test("adamStep matches the elementwise tensor ops within float32 rounding",
   assertLessOrEqual(maxRelativeError(out[1], m1), 1e-6);
   assertLessOrEqual(maxRelativeError(out[2], v1), 1e-6);
   assertLessOrEqual(maxRelativeError(out[0], pt), 1e-6);
+});
+
+Deno.test({
+  name:
+    "the Adam kernel gives adamStep's bits at every length (pairs in float64 lanes, the last odd one in JavaScript)",
+  ignore: backendInfo().name !== "wasm",
+  fn() {
+    const prng = new Prng("adam-lanes");
+    const attrs = { lrT: 0.00123, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+    for (const n of [1, 2, 3, 8, 257, 100_001]) {
+      const draw = () =>
+        Float32Array.from({ length: n }, () => 10 ** (prng.int(12) - 8) * (prng.next() * 2 - 1));
+      const [p, m, g] = [draw(), draw(), draw()];
+      const v = Float32Array.from(draw(), Math.abs);
+      if (n > 3) [p[0], m[1], v[2], g[3]] = [0, -0, 0, 0];
+      const want = [0, 1, 2].map(() => new Float32Array(n));
+      adamStep(p, m, v, g, want[0], want[1], want[2], attrs);
+      const before = tf.memory().numTensors;
+      const inputs = { p: tf.tensor1d(p), m: tf.tensor1d(m), v: tf.tensor1d(v), g: tf.tensor1d(g) };
+      const got = tf.engine().runKernel(ADAM_UPDATE, inputs, { ...attrs }) as tf.Tensor[];
+      for (const [i, t] of got.entries()) {
+        assertEquals(bits(t.dataSync() as Float32Array), bits(want[i]), `n ${n}: ${"pmv"[i]}`);
+      }
+      tf.dispose([...got, ...Object.values(inputs)]);
+      assertEquals(tf.memory().numTensors, before);
+    }
+  },
 });

@@ -10,6 +10,9 @@
  * two differ in the last bits (a relative 1e-7 per step), never in the formula; rounding
  * after every operation here (`Math.fround`) would give the same bits at twice the cost,
  * more than the twelve kernels it replaces.
+ * The pass runs two values at a time in the float64 lanes of a small WebAssembly
+ * function on the backend's heap (the same operations in the same order, so the same
+ * bits as {@link adamStep}, a quarter faster), and an odd last value through `adamStep`.
  * The inputs are only read; the three results are new tensors, since tensor data may
  * be shared (see `wasm_identity.ts`) and is never written in place.
  *
@@ -17,6 +20,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { KernelInputError } from "./errors.ts";
+import { F64, I32, op, V128, wasmModule, whileBelow } from "./wasm_assembler.ts";
 import { type KernelArgs, requireInput, WASM, type WasmBackendLike } from "./wasm_kernel_util.ts";
 
 /** The name the fused Adam kernel is registered under. */
@@ -67,6 +71,100 @@ export function adamStep(
   }
 }
 
+/**
+ * `adam(p, m, v, g, pOut, mOut, vOut, n, b1, c1, b2, c2, eps, lr)`: {@link adamStep}
+ * for the first n values (n even) at those byte offsets, two at a time in float64 lanes:
+ * each value widened to float64, the same operations in the same order, each result
+ * narrowed to float32 once where `adamStep` rounds it, so the bits are the same.
+ */
+function adamFunction() {
+  const [p, m, v, g, pOut, mOut, vOut, n, b1, c1, b2, c2, eps, lr, at, end, gi, m1, v1] = Array
+    .from({ length: 19 }, (_, i) => i);
+  const address = (base: number) => [op.localGet(base), op.localGet(at), op.i32Add];
+  const load = (base: number) => [...address(base), op.v128Load64Zero, op.f64x2PromoteLowF32x4];
+  const constant = (local: number) => [op.localGet(local), op.f64x2Splat];
+  return {
+    name: "adam",
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64],
+    locals: [I32, I32, V128, V128, V128],
+    body: [
+      op.localGet(n),
+      op.i32Const(2),
+      op.i32Shl,
+      op.localSet(end),
+      ...whileBelow(at, end, 8, [
+        ...load(g),
+        op.localSet(gi),
+        // m₁ = m·β₁ + g·(1−β₁)
+        ...address(mOut),
+        ...load(m),
+        ...constant(b1),
+        op.f64x2Mul,
+        op.localGet(gi),
+        ...constant(c1),
+        op.f64x2Mul,
+        op.f64x2Add,
+        op.f32x4DemoteF64x2Zero,
+        op.localTee(m1),
+        op.v128Store64Lane0,
+        // v₁ = v·β₂ + g·g·(1−β₂)
+        ...address(vOut),
+        ...load(v),
+        ...constant(b2),
+        op.f64x2Mul,
+        op.localGet(gi),
+        op.localGet(gi),
+        op.f64x2Mul,
+        ...constant(c2),
+        op.f64x2Mul,
+        op.f64x2Add,
+        op.f32x4DemoteF64x2Zero,
+        op.localTee(v1),
+        op.v128Store64Lane0,
+        // θ₁ = θ − m₁/(√v₁ + ε)·lr
+        ...address(pOut),
+        ...load(p),
+        op.localGet(m1),
+        op.f64x2PromoteLowF32x4,
+        op.localGet(v1),
+        op.f64x2PromoteLowF32x4,
+        op.f64x2Sqrt,
+        ...constant(eps),
+        op.f64x2Add,
+        op.f64x2Div,
+        ...constant(lr),
+        op.f64x2Mul,
+        op.f64x2Sub,
+        op.f32x4DemoteF64x2Zero,
+        op.v128Store64Lane0,
+      ]),
+    ],
+  };
+}
+
+type AdamPairs = (...args: number[]) => void;
+
+let adamModule: WebAssembly.Module | undefined;
+const adamOn = new WeakMap<WebAssembly.Memory, AdamPairs>();
+
+/** {@link adamFunction} on `memory`, compiled and instantiated at the first call. */
+function adamPairsOn(memory: WebAssembly.Memory): AdamPairs {
+  let adam = adamOn.get(memory);
+  if (adam === undefined) {
+    adamModule ??= new WebAssembly.Module(wasmModule([adamFunction()]));
+    const instance = new WebAssembly.Instance(adamModule, { env: { memory } });
+    adam = instance.exports.adam as AdamPairs;
+    adamOn.set(memory, adam);
+  }
+  return adam;
+}
+
+/** The part of the wasm backend the paired update needs beyond {@link WasmBackendLike}. */
+interface HeapBackend extends WasmBackendLike {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
+}
+
 function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as unknown as WasmBackendLike;
   const infos = ["p", "m", "v", "g"].map((name) => requireInput(args.inputs, name, ADAM_UPDATE));
@@ -81,10 +179,31 @@ function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
     }
   }
   const outs = [0, 1, 2].map(() => backend.makeOutput(infos[0].shape, "float32"));
-  // Views are taken after every allocation: an allocation may grow (and detach) the heap.
-  const [p, m, v, g] = infos.map((x) => backend.typedArrayFromHeap(x) as Float32Array);
-  const [pOut, mOut, vOut] = outs.map((x) => backend.typedArrayFromHeap(x) as Float32Array);
-  adamStep(p, m, v, g, pOut, mOut, vOut, args.attrs as unknown as AdamUpdateAttrs);
+  const attrs = args.attrs as unknown as AdamUpdateAttrs;
+  const paired = size & ~1;
+  if (paired > 0) {
+    const heap = backend as unknown as HeapBackend;
+    const at = (x: tf.TensorInfo) => heap.dataIdMap.get(x.dataId)!.memoryOffset;
+    adamPairsOn(heap.wasm.asm.memory)(
+      ...infos.map(at),
+      ...outs.map(at),
+      paired,
+      f(attrs.beta1),
+      f(1 - attrs.beta1),
+      f(attrs.beta2),
+      f(1 - attrs.beta2),
+      f(attrs.epsilon),
+      f(attrs.lrT),
+    );
+  }
+  if (paired < size) {
+    // Views are taken after every allocation: an allocation may grow (and detach) the heap.
+    const view = (x: tf.TensorInfo) =>
+      (backend.typedArrayFromHeap(x) as Float32Array).subarray(paired);
+    const [p, m, v, g] = infos.map(view);
+    const [pOut, mOut, vOut] = outs.map(view);
+    adamStep(p, m, v, g, pOut, mOut, vOut, attrs);
+  }
   return outs;
 }
 

@@ -13,7 +13,7 @@
  * | `Concat` | replaced | the stock kernel copies every row of every input through a subarray, 7x slower |
  * | `AvgPoolGrad` | replaced | the stock kernel is 5-8x slower than one pass over `dy` |
  * | `Identity`, `Cast` | replaced | the stock kernels copy; these share the data (same dtype) |
- * | `RnnxAdamUpdate` | added | one Adam step in one pass instead of twelve elementwise kernels |
+ * | `RnnxAdamUpdate` | added | one Adam step in one pass (float64 SIMD pairs) instead of twelve elementwise kernels |
  *
  * The kernels are registered under the backend name "wasm" only; other backends keep
  * their own kernels.

@@ -31,7 +31,7 @@ export class RunContext {
     this.#opts = opts;
     this.rows = rows;
     const keep = model.options.keepProb;
-    this.masks = opts.training && keep < 1 ? new Masks(opts.seed ?? 0, keep) : null;
+    this.masks = opts.training && keep < 1 ? new Masks(opts.seed ?? 0, keep, model.spec.T) : null;
   }
 
   /** The context of step `key` (a step number, "out", or {@link ALL_STEPS} for `steps` stacked steps). */

@@ -1,0 +1,205 @@
+/**
+ * A minimal WebAssembly assembler: the binary encoding of a module whose functions work
+ * on an imported memory, and the instructions (core and SIMD) that the project's
+ * hand-written loops use (`wasm_adam.ts`, `cells/dropout_masks.ts`). An instruction is
+ * a byte array and a function body a list of them. Nothing here validates:
+ * `WebAssembly.Module` does when it compiles.
+ *
+ * @module
+ */
+
+/** The value type i32. */
+export const I32 = 0x7f;
+/** The value type f64. */
+export const F64 = 0x7c;
+/** The value type v128 (SIMD). */
+export const V128 = 0x7b;
+
+/** One function of a module: its exported name, parameter types, local types and body. */
+export interface WasmFunction {
+  /** The name it is exported under. */
+  name: string;
+  /** Parameter types (locals 0 … params.length − 1). */
+  params: number[];
+  /** Further locals, numbered after the parameters. */
+  locals: number[];
+  /** The instructions, without the closing `end`. */
+  body: number[][];
+}
+
+/** An unsigned LEB128 number. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** A signed LEB128 number (32-bit). */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+const utf8 = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const vector = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const simd = (code: number): number[] => [0xfd, ...uleb(code)];
+/** A load's or store's alignment (log₂ bytes) and constant offset. */
+const memarg = (align: number, offset = 0): number[] => [align, ...uleb(offset)];
+
+/** The instructions {@link op} holds: each as its bytes, or a function of its immediates. */
+export interface Instructions {
+  block: number[];
+  loop: number[];
+  end: number[];
+  br(depth: number): number[];
+  brIf(depth: number): number[];
+  localGet(i: number): number[];
+  localSet(i: number): number[];
+  localTee(i: number): number[];
+  i32Const(n: number): number[];
+  i32GeU: number[];
+  i32Add: number[];
+  i32Shl: number[];
+  v128Load(offset?: number): number[];
+  v128Load64Zero: number[];
+  v128Store32Lane(lane: number): number[];
+  v128Store64Lane0: number[];
+  i32x4Splat: number[];
+  f64x2Splat: number[];
+  i32x4LtU: number[];
+  v128And: number[];
+  v128Or: number[];
+  v128Xor: number[];
+  f32x4DemoteF64x2Zero: number[];
+  f64x2PromoteLowF32x4: number[];
+  i32x4Shl: number[];
+  i32x4ShrU: number[];
+  i32x4Mul: number[];
+  f64x2Sqrt: number[];
+  f64x2Add: number[];
+  f64x2Sub: number[];
+  f64x2Mul: number[];
+  f64x2Div: number[];
+}
+
+/** The instructions, by their text-format names. */
+export const op: Instructions = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (depth: number) => [0x0c, ...uleb(depth)],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  localGet: (i: number) => [0x20, ...uleb(i)],
+  localSet: (i: number) => [0x21, ...uleb(i)],
+  localTee: (i: number) => [0x22, ...uleb(i)],
+  i32Const: (n: number) => [0x41, ...sleb(n)],
+  i32GeU: [0x4f],
+  i32Add: [0x6a],
+  i32Shl: [0x74],
+  /** Loads 16 bytes from the address on the stack plus `offset`. */
+  v128Load: (offset = 0) => [...simd(0x00), ...memarg(2, offset)],
+  /** Loads 8 bytes into the low half, zeroing the high half. */
+  v128Load64Zero: [...simd(0x5d), ...memarg(2)],
+  /** Stores 4 bytes: lane `lane` of an i32x4 or f32x4. */
+  v128Store32Lane: (lane: number) => [...simd(0x5a), ...memarg(2), lane],
+  /** Stores 8 bytes: the low half. */
+  v128Store64Lane0: [...simd(0x5b), ...memarg(2), 0],
+  i32x4Splat: simd(0x11),
+  f64x2Splat: simd(0x14),
+  i32x4LtU: simd(0x3a),
+  v128And: simd(0x4e),
+  v128Or: simd(0x50),
+  v128Xor: simd(0x51),
+  f32x4DemoteF64x2Zero: simd(0x5e),
+  f64x2PromoteLowF32x4: simd(0x5f),
+  i32x4Shl: simd(0xab),
+  i32x4ShrU: simd(0xad),
+  i32x4Mul: simd(0xb5),
+  f64x2Sqrt: simd(0xef),
+  f64x2Add: simd(0xf0),
+  f64x2Sub: simd(0xf1),
+  f64x2Mul: simd(0xf2),
+  f64x2Div: simd(0xf3),
+};
+
+/**
+ * A counted loop: runs `body` while local `at` is below local `end`, adding `step` to
+ * `at` after each pass (both locals hold i32 byte offsets).
+ */
+export function whileBelow(at: number, end: number, step: number, body: number[][]): number[][] {
+  return [
+    op.block,
+    op.loop,
+    op.localGet(at),
+    op.localGet(end),
+    op.i32GeU,
+    op.brIf(1),
+    ...body,
+    op.localGet(at),
+    op.i32Const(step),
+    op.i32Add,
+    op.localSet(at),
+    op.br(0),
+    op.end,
+    op.end,
+  ];
+}
+
+/**
+ * The bytes of a module that imports its memory as `env.memory` and exports each of
+ * `functions` under its name (none returns a value).
+ *
+ * @example
+ * ```ts
+ * import { I32, op, whileBelow, wasmModule } from "./wasm_assembler.ts";
+ * // count(end): memory[at] = at·2⁹ (an i32, four at a time as a splat) for at < end
+ * const bytes = wasmModule([{
+ *   name: "count",
+ *   params: [I32],
+ *   locals: [I32],
+ *   body: whileBelow(1, 0, 4, [
+ *     op.localGet(1),
+ *     op.localGet(1),
+ *     op.i32x4Splat,
+ *     op.i32Const(9),
+ *     op.i32x4Shl,
+ *     op.v128Store32Lane(0),
+ *   ]),
+ * }]);
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+ * (exports.count as (end: number) => void)(16);
+ * const words = Array.from(new Int32Array(memory.buffer, 0, 4));
+ * if (words.join() !== "0,2048,4096,6144") throw new Error(`${words}`);
+ * ```
+ */
+export function wasmModule(functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((t) => [t])), 0]);
+  const bodies = functions.map((f) => {
+    const locals = vector(f.locals.map((t) => [1, t]));
+    const code = [...locals, ...f.body.flat(), ...op.end];
+    return [...uleb(code.length), ...code];
+  });
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector(types)),
+    ...section(2, vector([[...utf8("env"), ...utf8("memory"), 0x02, 0x00, 0x00]])),
+    ...section(3, vector(functions.map((_, i) => uleb(i)))),
+    ...section(7, vector(functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vector(bodies)),
+  ]);
+}
