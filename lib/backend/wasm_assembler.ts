@@ -1,9 +1,9 @@
 /**
  * A minimal WebAssembly assembler: the binary encoding of a module whose functions work
  * on an imported memory, and the instructions (core and SIMD) that the project's
- * hand-written loops use (`wasm_adam.ts`, `cells/dropout_masks.ts`). An instruction is
- * a byte array and a function body a list of them. Nothing here validates:
- * `WebAssembly.Module` does when it compiles.
+ * hand-written loops use (`wasm_adam.ts`, `wasm_slice.ts`, `cells/dropout_masks.ts`).
+ * An instruction is a byte array and a function body a list of them. Nothing here
+ * validates: `WebAssembly.Module` does when it compiles.
  *
  * @module
  */
@@ -70,11 +70,15 @@ export interface Instructions {
   localGet(i: number): number[];
   localSet(i: number): number[];
   localTee(i: number): number[];
+  i32Load: number[];
+  i32Store: number[];
   i32Const(n: number): number[];
   i32GeU: number[];
   i32Add: number[];
+  i32And: number[];
   i32Shl: number[];
   v128Load(offset?: number): number[];
+  v128Store: number[];
   v128Load64Zero: number[];
   v128Store32Lane(lane: number): number[];
   v128Store64Lane0: number[];
@@ -106,12 +110,16 @@ export const op: Instructions = {
   localGet: (i: number) => [0x20, ...uleb(i)],
   localSet: (i: number) => [0x21, ...uleb(i)],
   localTee: (i: number) => [0x22, ...uleb(i)],
+  i32Load: [0x28, ...memarg(2)],
+  i32Store: [0x36, ...memarg(2)],
   i32Const: (n: number) => [0x41, ...sleb(n)],
   i32GeU: [0x4f],
   i32Add: [0x6a],
+  i32And: [0x71],
   i32Shl: [0x74],
   /** Loads 16 bytes from the address on the stack plus `offset`. */
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(2, offset)],
+  v128Store: [...simd(0x0b), ...memarg(2)],
   /** Loads 8 bytes into the low half, zeroing the high half. */
   v128Load64Zero: [...simd(0x5d), ...memarg(2)],
   /** Stores 4 bytes: lane `lane` of an i32x4 or f32x4. */
