@@ -36,7 +36,16 @@ export {
   UnsupportedKernelAttributeError,
 } from "./errors.ts";
 export { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from "./wasm_adam.ts";
-export { F64, I32, op, V128, type WasmFunction, wasmModule, whileBelow } from "./wasm_assembler.ts";
+export {
+  exportsOn,
+  F64,
+  I32,
+  op,
+  V128,
+  type WasmFunction,
+  wasmModule,
+  whileBelow,
+} from "./wasm_assembler.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export {

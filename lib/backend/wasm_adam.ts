@@ -20,7 +20,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { KernelInputError } from "./errors.ts";
-import { F64, I32, op, V128, wasmModule, whileBelow } from "./wasm_assembler.ts";
+import { exportsOn, F64, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import { type KernelArgs, requireInput, WASM, type WasmBackendLike } from "./wasm_kernel_util.ts";
 
 /** The name the fused Adam kernel is registered under. */
@@ -77,7 +77,7 @@ export function adamStep(
  * each value widened to float64, the same operations in the same order, each result
  * narrowed to float32 once where `adamStep` rounds it, so the bits are the same.
  */
-function adamFunction() {
+function adamFunction(): WasmFunction {
   const [p, m, v, g, pOut, mOut, vOut, n, b1, c1, b2, c2, eps, lr, at, end, gi, m1, v1] = Array
     .from({ length: 19 }, (_, i) => i);
   const address = (base: number) => [op.localGet(base), op.localGet(at), op.i32Add];
@@ -142,22 +142,8 @@ function adamFunction() {
   };
 }
 
-type AdamPairs = (...args: number[]) => void;
-
-let adamModule: WebAssembly.Module | undefined;
-const adamOn = new WeakMap<WebAssembly.Memory, AdamPairs>();
-
-/** {@link adamFunction} on `memory`, compiled and instantiated at the first call. */
-function adamPairsOn(memory: WebAssembly.Memory): AdamPairs {
-  let adam = adamOn.get(memory);
-  if (adam === undefined) {
-    adamModule ??= new WebAssembly.Module(wasmModule([adamFunction()]));
-    const instance = new WebAssembly.Instance(adamModule, { env: { memory } });
-    adam = instance.exports.adam as AdamPairs;
-    adamOn.set(memory, adam);
-  }
-  return adam;
-}
+/** {@link adamFunction}'s export on a memory, compiled and instantiated at the first call. */
+const adamOn = exportsOn<{ adam: (...args: number[]) => void }>(() => [adamFunction()]);
 
 /** The part of the wasm backend the paired update needs beyond {@link WasmBackendLike}. */
 interface HeapBackend extends WasmBackendLike {
@@ -184,7 +170,7 @@ function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   if (paired > 0) {
     const heap = backend as unknown as HeapBackend;
     const at = (x: tf.TensorInfo) => heap.dataIdMap.get(x.dataId)!.memoryOffset;
-    adamPairsOn(heap.wasm.asm.memory)(
+    adamOn(heap.wasm.asm.memory).adam(
       ...infos.map(at),
       ...outs.map(at),
       paired,

@@ -211,3 +211,40 @@ export function wasmModule(functions: readonly WasmFunction[]): Uint8Array<Array
     ...section(10, vector(bodies)),
   ]);
 }
+
+/**
+ * The exports of a module of `functions`, made on first use, per memory: the module is
+ * compiled once and instantiated once for each memory it is asked for (a backend's heap
+ * keeps its `WebAssembly.Memory` as it grows).
+ *
+ * @example
+ * ```ts
+ * import { exportsOn, I32, op } from "./wasm_assembler.ts";
+ * // put(p, v): the i32 v at byte p
+ * const putOn = exportsOn<{ put: (p: number, v: number) => void }>(() => [{
+ *   name: "put",
+ *   params: [I32, I32],
+ *   locals: [],
+ *   body: [op.localGet(0), op.localGet(1), op.i32Store],
+ * }]);
+ * const memory = new WebAssembly.Memory({ initial: 1 });
+ * putOn(memory).put(4, 7);
+ * if (putOn(memory) !== putOn(memory)) throw new Error("instantiated twice");
+ * if (new Int32Array(memory.buffer)[1] !== 7) throw new Error("not stored");
+ * ```
+ */
+export function exportsOn<T>(
+  functions: () => readonly WasmFunction[],
+): (memory: WebAssembly.Memory) => T {
+  let module: WebAssembly.Module | undefined;
+  const instances = new WeakMap<WebAssembly.Memory, T>();
+  return (memory) => {
+    let exports = instances.get(memory);
+    if (exports === undefined) {
+      module ??= new WebAssembly.Module(wasmModule(functions()));
+      exports = new WebAssembly.Instance(module, { env: { memory } }).exports as T;
+      instances.set(memory, exports);
+    }
+    return exports;
+  };
+}

@@ -20,7 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { I32, op, wasmModule, whileBelow } from "./wasm_assembler.ts";
+import { exportsOn, I32, op, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import type { KernelArgs, WasmBackendLike } from "./wasm_kernel_util.ts";
 
 /** Blocks shorter than this are copied element by element (no subarray objects). */
@@ -120,7 +120,7 @@ export function fastSlice(original: tf.KernelConfig): tf.KernelConfig {
  * `rowBytes` bytes (a multiple of 4), the rows `srcStride` and `dstStride` bytes apart,
  * 16 bytes at a time and then 4.
  */
-function copyRowsFunction() {
+function copyRowsFunction(): WasmFunction {
   const [src, srcStride, dst, dstStride, rowBytes, rows, row, at, end16] = Array.from(
     { length: 9 },
     (_, i) => i,
@@ -163,24 +163,12 @@ function copyRowsFunction() {
   };
 }
 
-type CopyRows = (...args: number[]) => void;
+/** {@link copyRowsFunction}'s export on a memory, compiled and instantiated at the first call. */
+const copyRowsOn = exportsOn<{ copyRows: (...args: number[]) => void }>(() => [copyRowsFunction()]);
 
-let copyRowsModule: WebAssembly.Module | undefined;
-const copyRowsOn = new WeakMap<WebAssembly.Memory, CopyRows>();
-
-/** {@link copyRowsFunction} on the backend's heap, compiled and instantiated at the first call. */
-function copyRowsFor(backend: WasmBackendLike): CopyRows {
-  const memory = (backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm
-    .asm.memory;
-  let copyRows = copyRowsOn.get(memory);
-  if (copyRows === undefined) {
-    copyRowsModule ??= new WebAssembly.Module(wasmModule([copyRowsFunction()]));
-    const instance = new WebAssembly.Instance(copyRowsModule, { env: { memory } });
-    copyRows = instance.exports.copyRows as CopyRows;
-    copyRowsOn.set(memory, copyRows);
-  }
-  return copyRows;
-}
+/** The backend's heap memory. */
+const heapOf = (backend: WasmBackendLike) =>
+  (backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
 
 /**
  * Copies `width` columns of `rows` rows from `src` (rows of `srcWidth`, from column
@@ -204,7 +192,7 @@ function copyColumns(
   }
   const bytes = (src as Float32Array).BYTES_PER_ELEMENT;
   if (bytes === 4) {
-    copyRowsFor(backend)(
+    copyRowsOn(heapOf(backend)).copyRows(
       (src as Float32Array).byteOffset + 4 * srcColumn,
       4 * srcWidth,
       (dst as unknown as Float32Array).byteOffset + 4 * dstColumn,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { I32, op, V128, type WasmFunction, wasmModule, whileBelow } from "../backend/mod.ts";
+import { exportsOn, I32, op, V128, type WasmFunction, whileBelow } from "../backend/mod.ts";
 import { Prng } from "../data/prng.ts";
 import type { DropoutLike } from "./nodes/kind.ts";
 
@@ -107,24 +107,22 @@ type Draw4 = (
   scaleBits: number,
 ) => void;
 
-/** The lanes' memory and function, made at the first draw; the memory grows as needed. */
-let lanes: { memory: WebAssembly.Memory; draw4: Draw4 } | undefined;
+/** {@link drawFunction}'s export on a memory, compiled and instantiated at the first call. */
+const drawOn = exportsOn<{ draw4: Draw4 }>(() => [drawFunction()]);
+
+/** The lanes' memory, made at the first draw and grown as needed. */
+let lanesMemory: WebAssembly.Memory | undefined;
 
 /** Bytes of the state block before the four output blocks. */
 const STATE_BYTES = 64;
 
-/** The lanes, with room for four streams of n entries. */
+/** The lanes' memory, with room for four streams of n entries, and their function. */
 function lanesFor(n: number): { memory: WebAssembly.Memory; draw4: Draw4 } {
   const bytes = STATE_BYTES + LANES * 4 * n;
-  if (lanes === undefined) {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-    const module = new WebAssembly.Module(wasmModule([drawFunction()]));
-    const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-    lanes = { memory, draw4: exports.draw4 as Draw4 };
-  }
-  const missing = bytes - lanes.memory.buffer.byteLength;
-  if (missing > 0) lanes.memory.grow(Math.ceil(missing / 65536));
-  return lanes;
+  lanesMemory ??= new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const missing = bytes - lanesMemory.buffer.byteLength;
+  if (missing > 0) lanesMemory.grow(Math.ceil(missing / 65536));
+  return { memory: lanesMemory, draw4: drawOn(lanesMemory).draw4 };
 }
 
 /**
