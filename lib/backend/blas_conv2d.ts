@@ -25,7 +25,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BlasLibrary, heapAddress, heapOffset } from "./blas_library.ts";
+import { type BlasLibrary, heapAddress } from "./blas_library.ts";
 import {
   applyActivation,
   type BiasLayout,
@@ -34,7 +34,7 @@ import {
   fillBias,
   supportsActivation,
 } from "./blas_matmul.ts";
-import { type KernelArgs, pair } from "./wasm_kernel_util.ts";
+import { heapOffset, type KernelArgs, pair } from "./wasm_kernel_util.ts";
 
 /** Values per block of the patch matrix (1 MiB of float32: stays in the cache). */
 const BLOCK_VALUES = 1 << 18;

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import type { WasmHeap } from "./wasm_kernel_util.ts";
 
 /** The environment variable naming the BLAS library (`off` disables it). */
 export const BLAS_ENV = "RNNX_BLAS";
@@ -302,18 +303,6 @@ export function loadNative<L>(
   return { ok: false, reason: `${notFound} (${failures.join("; ")})` };
 }
 
-/** The part of the wasm backend this module needs to find tensors on the heap. */
-export interface WasmHeapBackend {
-  /** The Emscripten module; `HEAPU8` views the whole heap. */
-  wasm: { HEAPU8: Uint8Array };
-  /** Per tensor: its byte offset on the heap. */
-  dataIdMap: {
-    get(dataId: object): { memoryOffset: number } | undefined;
-    /** Whether the tensor data is (still) held by the backend. */
-    has(dataId: object): boolean;
-  };
-}
-
 let cachedBuffer: ArrayBufferLike | undefined;
 let cachedBase = 0;
 
@@ -321,7 +310,7 @@ let cachedBase = 0;
  * The native address of the wasm heap's first byte. It changes when the heap grows, so
  * take it after the last allocation of a kernel and before the library call.
  */
-export function heapAddress(backend: WasmHeapBackend): number {
+export function heapAddress(backend: WasmHeap): number {
   const heap = backend.wasm.HEAPU8;
   if (heap.buffer !== cachedBuffer) {
     const pointer = Deno.UnsafePointer.of(heap);
@@ -330,11 +319,4 @@ export function heapAddress(backend: WasmHeapBackend): number {
     cachedBuffer = heap.buffer;
   }
   return cachedBase;
-}
-
-/** The byte offset of a tensor's data on the wasm heap. */
-export function heapOffset(backend: WasmHeapBackend, dataId: object): number {
-  const entry = backend.dataIdMap.get(dataId);
-  if (entry === undefined) throw new Error("tensor data is not on the wasm heap");
-  return entry.memoryOffset;
 }

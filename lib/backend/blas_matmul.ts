@@ -10,11 +10,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type BlasLibrary, heapAddress, heapOffset, type WasmHeapBackend } from "./blas_library.ts";
-import { callWasmKernel, type KernelArgs, type WasmBackendLike } from "./wasm_kernel_util.ts";
+import { type BlasLibrary, heapAddress } from "./blas_library.ts";
+import {
+  callWasmKernel,
+  heapOffset,
+  type KernelArgs,
+  type WasmBackendLike,
+  type WasmHeap,
+} from "./wasm_kernel_util.ts";
 
 /** The wasm backend as the BLAS kernels see it. */
-export type BlasBackend = WasmBackendLike & WasmHeapBackend;
+export type BlasBackend = WasmBackendLike & WasmHeap;
 
 /** The wasm kernels of the fused activations (besides `linear`). */
 const ACTIVATION_KERNELS: Record<string, string> = {

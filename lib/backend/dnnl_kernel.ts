@@ -6,9 +6,9 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { heapAddress, heapOffset } from "./blas_library.ts";
+import { heapAddress } from "./blas_library.ts";
 import type { BlasBackend } from "./blas_matmul.ts";
-import type { KernelArgs } from "./wasm_kernel_util.ts";
+import { heapOffset, type KernelArgs } from "./wasm_kernel_util.ts";
 
 /** Byte address of a tensor's data on the heap (take it after the kernel's last allocation). */
 export function address(backend: BlasBackend, t: tf.TensorInfo): number {

@@ -21,7 +21,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { KernelInputError } from "./errors.ts";
 import { exportsOn, F64, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
-import { type KernelArgs, requireInput, WASM, type WasmBackendLike } from "./wasm_kernel_util.ts";
+import {
+  heapMemory,
+  heapOffset,
+  type KernelArgs,
+  requireInput,
+  WASM,
+  type WasmBackendLike,
+  type WasmHeap,
+} from "./wasm_kernel_util.ts";
 
 /** The name the fused Adam kernel is registered under. */
 export const ADAM_UPDATE = "RnnxAdamUpdate";
@@ -145,12 +153,6 @@ function adamFunction(): WasmFunction {
 /** {@link adamFunction}'s export on a memory, compiled and instantiated at the first call. */
 const adamOn = exportsOn<{ adam: (...args: number[]) => void }>(() => [adamFunction()]);
 
-/** The part of the wasm backend the paired update needs beyond {@link WasmBackendLike}. */
-interface HeapBackend extends WasmBackendLike {
-  wasm: { asm: { memory: WebAssembly.Memory } };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-}
-
 function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as unknown as WasmBackendLike;
   const infos = ["p", "m", "v", "g"].map((name) => requireInput(args.inputs, name, ADAM_UPDATE));
@@ -168,9 +170,9 @@ function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const attrs = args.attrs as unknown as AdamUpdateAttrs;
   const paired = size & ~1;
   if (paired > 0) {
-    const heap = backend as unknown as HeapBackend;
-    const at = (x: tf.TensorInfo) => heap.dataIdMap.get(x.dataId)!.memoryOffset;
-    adamOn(heap.wasm.asm.memory).adam(
+    const heap = backend as unknown as WasmHeap;
+    const at = (x: tf.TensorInfo) => heapOffset(heap, x.dataId);
+    adamOn(heapMemory(heap)).adam(
       ...infos.map(at),
       ...outs.map(at),
       paired,

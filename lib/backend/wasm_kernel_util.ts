@@ -21,6 +21,30 @@ export interface WasmBackendLike {
   disposeData(dataId: tf.DataId, force?: boolean): boolean;
 }
 
+/** The parts of the wasm backend that locate tensors on its heap. */
+export interface WasmHeap {
+  /** The Emscripten module: `HEAPU8` views the whole heap, `asm.memory` is its memory. */
+  wasm: { HEAPU8: Uint8Array; asm: { memory: WebAssembly.Memory } };
+  /** Per tensor: its byte offset on the heap. */
+  dataIdMap: {
+    get(dataId: object): { memoryOffset: number } | undefined;
+    /** Whether the tensor data is (still) held by the backend. */
+    has(dataId: object): boolean;
+  };
+}
+
+/** The byte offset of a tensor's data on the wasm heap. */
+export function heapOffset(backend: WasmHeap, dataId: object): number {
+  const entry = backend.dataIdMap.get(dataId);
+  if (entry === undefined) throw new Error("tensor data is not on the wasm heap");
+  return entry.memoryOffset;
+}
+
+/** The wasm heap's `WebAssembly.Memory` (the same object as the heap grows). */
+export function heapMemory(backend: WasmHeap): WebAssembly.Memory {
+  return backend.wasm.asm.memory;
+}
+
 /** The argument every tfjs kernel function receives. */
 export type KernelArgs = Parameters<tf.KernelFunc>[0];
 

@@ -21,7 +21,12 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { exportsOn, I32, op, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
-import type { KernelArgs, WasmBackendLike } from "./wasm_kernel_util.ts";
+import {
+  heapMemory,
+  type KernelArgs,
+  type WasmBackendLike,
+  type WasmHeap,
+} from "./wasm_kernel_util.ts";
 
 /** Blocks shorter than this are copied element by element (no subarray objects). */
 const SHORT_BLOCK = 64;
@@ -166,9 +171,8 @@ function copyRowsFunction(): WasmFunction {
 /** {@link copyRowsFunction}'s export on a memory, compiled and instantiated at the first call. */
 const copyRowsOn = exportsOn<{ copyRows: (...args: number[]) => void }>(() => [copyRowsFunction()]);
 
-/** The backend's heap memory. */
-const heapOf = (backend: WasmBackendLike) =>
-  (backend as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+/** A tensor's data as `typedArrayFromHeap` views it. */
+type HeapView = ReturnType<WasmBackendLike["typedArrayFromHeap"]>;
 
 /**
  * Copies `width` columns of `rows` rows from `src` (rows of `srcWidth`, from column
@@ -177,25 +181,24 @@ const heapOf = (backend: WasmBackendLike) =>
  */
 function copyColumns(
   backend: WasmBackendLike,
-  src: ArrayLike<number>,
+  src: HeapView,
   srcWidth: number,
   srcColumn: number,
-  dst: { [i: number]: number; set(a: ArrayLike<number>, offset: number): void },
+  dst: HeapView,
   dstWidth: number,
   dstColumn: number,
   width: number,
   rows: number,
 ): void {
   if (width === srcWidth && width === dstWidth) {
-    dst.set((src as Float32Array).subarray(0, rows * width), 0);
+    dst.set(src.subarray(0, rows * width), 0);
     return;
   }
-  const bytes = (src as Float32Array).BYTES_PER_ELEMENT;
-  if (bytes === 4) {
-    copyRowsOn(heapOf(backend)).copyRows(
-      (src as Float32Array).byteOffset + 4 * srcColumn,
+  if (src.BYTES_PER_ELEMENT === 4) {
+    copyRowsOn(heapMemory(backend as unknown as WasmHeap)).copyRows(
+      src.byteOffset + 4 * srcColumn,
       4 * srcWidth,
-      (dst as unknown as Float32Array).byteOffset + 4 * dstColumn,
+      dst.byteOffset + 4 * dstColumn,
       4 * dstWidth,
       4 * width,
       rows,
@@ -206,7 +209,7 @@ function copyColumns(
   let to = dstColumn;
   for (let r = 0; r < rows; r++) {
     if (width >= SHORT_BLOCK) {
-      dst.set((src as Float32Array).subarray(from, from + width), to);
+      dst.set(src.subarray(from, from + width), to);
     } else {
       for (let j = 0; j < width; j++) dst[to + j] = src[from + j];
     }

@@ -148,7 +148,8 @@ function lanesFor(n: number): { memory: WebAssembly.Memory; draw4: Draw4 } {
 export class Masks {
   readonly #root: Prng;
   readonly #threshold: number;
-  readonly #scale: number;
+  /** The bits of the kept entries' float32 value. */
+  readonly #scaleBits: number;
   readonly #steps: number;
   readonly #stationary = new Map<string, Float32Array>();
   /** Per node and mask size: the masks of all steps, drawn together at the first request. */
@@ -158,7 +159,7 @@ export class Masks {
   constructor(seed: number, keep: number, steps: number) {
     this.#root = new Prng(seed);
     this.#threshold = Math.floor(keep * 2 ** 31);
-    this.#scale = 1 / keep;
+    this.#scaleBits = new Int32Array(Float32Array.of(1 / keep).buffer)[0];
     this.#steps = steps;
   }
 
@@ -176,7 +177,6 @@ export class Masks {
    */
   #drawAll(labels: readonly string[], n: number): Float32Array[] {
     const { memory, draw4 } = lanesFor(n);
-    const scaleBits = new Int32Array(new Float32Array([this.#scale]).buffer)[0];
     const out: Float32Array[] = [];
     for (let first = 0; first < labels.length; first += LANES) {
       const group = labels.slice(first, first + LANES);
@@ -185,7 +185,7 @@ export class Masks {
         this.#seed(label).forEach((word, w) => state[LANES * w + lane] = word);
       });
       const outputs = [0, 1, 2, 3].map((lane) => STATE_BYTES + lane * 4 * n);
-      draw4(0, outputs[0], outputs[1], outputs[2], outputs[3], n, this.#threshold, scaleBits);
+      draw4(0, outputs[0], outputs[1], outputs[2], outputs[3], n, this.#threshold, this.#scaleBits);
       group.forEach((_, lane) => {
         out.push(new Float32Array(memory.buffer, outputs[lane], n).slice());
       });
