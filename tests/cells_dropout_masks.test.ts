@@ -91,3 +91,27 @@ Deno.test("the masks of all steps, drawn four streams at a time, are each step's
     }
   }
 });
+
+Deno.test("stacked masks of fewer, as many and more steps than the sequence are each step's stream", () => {
+  const rows = 5, size = 11, n = rows * size;
+  const node = { name: "cat_drop", mode: "step" as const };
+  const stationary = { name: "in_drop", mode: "stationary" as const };
+  for (const steps of [1, 4, 6, 9]) {
+    const masks = new Masks(5, 0.7, 6);
+    // a step asked first, so the stack meets the masks already drawn
+    const middle = bitsOf(masks.step(node, rows, size, "2"));
+    const stacked = masks.stacked(node, rows, size, steps);
+    assertEquals(stacked.length, steps * n);
+    for (let t = 0; t < steps; t++) {
+      assertEquals(
+        bitsOf(stacked.subarray(t * n, (t + 1) * n)),
+        bitsOf(naiveMask(5, `cat_drop@${t}`, 0.7, n)),
+        `${steps} stacked steps: step ${t}`,
+      );
+    }
+    assertEquals(bitsOf(masks.step(node, rows, size, "2")), middle);
+    const still = masks.stacked(stationary, rows, size, steps);
+    const once = bitsOf(naiveMask(5, "in_drop", 0.7, n));
+    for (let t = 0; t < steps; t++) assertEquals(bitsOf(still.subarray(t * n, (t + 1) * n)), once);
+  }
+});

@@ -14,6 +14,7 @@ import type { ConcatNode } from "./nodes/concat.ts";
 import type { DenseNode } from "./nodes/dense.ts";
 import type { DropoutNode } from "./nodes/dropout.ts";
 import { effectiveBias } from "./nodes/linear_layer.ts";
+import { ALL_STEPS } from "./run_context.ts";
 import type { ProgramEnvironment, ProgramItem, StepValues } from "./step_program.ts";
 import type { CellNode, CellSpec } from "./spec.ts";
 
@@ -179,8 +180,8 @@ class PreparedGroup {
   readonly bias: tf.Tensor | null;
   /** Per step: the hoisted terms' products plus the bias, or null without hoisted terms. */
   readonly hoisted: tf.Tensor[] | null;
-  /** Per step and term: the dropout mask of that term's columns (training only). */
-  readonly #masks: Float32Array[][] | null;
+  /** Per term: the dropout masks of its columns at every step, step after step (training only). */
+  readonly #masks: Float32Array[] | null;
   readonly #env: ProgramEnvironment;
 
   constructor(group: DenseGroup, env: ProgramEnvironment) {
@@ -204,12 +205,9 @@ class PreparedGroup {
     );
     this.#masks = null;
     if (context.masks && group.dropout) {
-      const full = Array.from(
-        { length: T },
-        (_, t) => context.at(`${t}`).dropoutMask(group.dropout!, group.width)!,
-      );
-      this.#masks = full.map((m) =>
-        terms.map((term) => columns(m, B, group.width, term.offset, term.width))
+      const all = context.at(ALL_STEPS, T).dropoutMask(group.dropout, group.width)!;
+      this.#masks = terms.map((term) =>
+        term.width === group.width ? all : columns(all, T * B, group.width, term.offset, term.width)
       );
     }
     const up = terms.map((term, i) => ({ term, i })).filter(({ term }) => term.hoisted);
@@ -220,11 +218,7 @@ class PreparedGroup {
     let sum: tf.Tensor | null = null;
     for (const { term, i } of up) {
       let v = env.hoisted(term.source)!;
-      if (this.#masks) {
-        const stacked = new Float32Array(T * B * term.width);
-        for (let t = 0; t < T; t++) stacked.set(this.#masks[t][i], t * B * term.width);
-        v = tf.mul(v, tf.tensor2d(stacked, [T * B, term.width]));
-      }
+      if (this.#masks) v = tf.mul(v, tf.tensor2d(this.#masks[i], [T * B, term.width]));
       const product = tf.matMul(v as tf.Tensor2D, this.weights[i]);
       sum = sum === null ? product : tf.add(sum, product);
     }
@@ -258,7 +252,10 @@ class PreparedGroup {
     terms.forEach((term, i) => {
       if (term.hoisted || (term.state && t === 0)) return;
       let v = get(term.source);
-      if (this.#masks) v = tf.mul(v, tf.tensor2d(this.#masks[t][i], [B, term.width]));
+      if (this.#masks) {
+        const n = B * term.width;
+        v = tf.mul(v, tf.tensor2d(this.#masks[i].subarray(t * n, (t + 1) * n), [B, term.width]));
+      }
       const product = tf.matMul(v as tf.Tensor2D, this.weights[i]);
       pre = pre === null ? product : tf.add(pre, product);
     });

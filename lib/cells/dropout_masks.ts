@@ -153,7 +153,7 @@ export class Masks {
   readonly #steps: number;
   readonly #stationary = new Map<string, Float32Array>();
   /** Per node and mask size: the masks of all steps, drawn together at the first request. */
-  readonly #perStep = new Map<string, Float32Array[]>();
+  readonly #perStep = new Map<string, Float32Array>();
 
   /** Masks from `seed` keeping each entry with probability `keep`, for sequences of `steps`. */
   constructor(seed: number, keep: number, steps: number) {
@@ -172,12 +172,13 @@ export class Masks {
   }
 
   /**
-   * n mask entries from each stream of `labels`: xoshiro128** generators (the algorithm
-   * of {@link Prng}, the same bits) seeded by `#seed`, four streams at a time.
+   * n mask entries from each stream of `labels`, one after another: xoshiro128**
+   * generators (the algorithm of {@link Prng}, the same bits) seeded by `#seed`, four
+   * streams at a time.
    */
-  #drawAll(labels: readonly string[], n: number): Float32Array[] {
+  #drawAll(labels: readonly string[], n: number): Float32Array {
     const { memory, draw4 } = lanesFor(n);
-    const out: Float32Array[] = [];
+    const out = new Float32Array(labels.length * n);
     for (let first = 0; first < labels.length; first += LANES) {
       const group = labels.slice(first, first + LANES);
       const state = new Int32Array(memory.buffer, 0, 4 * LANES);
@@ -187,44 +188,56 @@ export class Masks {
       const outputs = [0, 1, 2, 3].map((lane) => STATE_BYTES + lane * 4 * n);
       draw4(0, outputs[0], outputs[1], outputs[2], outputs[3], n, this.#threshold, this.#scaleBits);
       group.forEach((_, lane) => {
-        out.push(new Float32Array(memory.buffer, outputs[lane], n).slice());
+        out.set(new Float32Array(memory.buffer, outputs[lane], n), (first + lane) * n);
       });
     }
     return out;
   }
 
+  /** The masks of `node` (`n` entries each) of every step, step after step. */
+  #everyStep(node: DropoutLike, n: number): Float32Array {
+    const id = `${node.name}/${n}`;
+    let block = this.#perStep.get(id);
+    if (!block) {
+      const labels = Array.from({ length: this.#steps }, (_, s) => `${node.name}@${s}`);
+      block = this.#drawAll(labels, n);
+      this.#perStep.set(id, block);
+    }
+    return block;
+  }
+
   /**
    * The mask of `node` for one step (`key`: a step number, or a name such as `out`) of
    * `rows` samples with `size` values each. The first request for a step number draws
-   * the node's masks of every step at once.
+   * the node's masks of every step at once, into one array that this and later requests
+   * view: read a mask, never write it.
    */
   step(node: DropoutLike, rows: number, size: number, key: string): Float32Array {
     const n = rows * size;
     if (node.mode === "stationary") {
       let mask = this.#stationary.get(node.name);
       if (!mask) {
-        mask = this.#drawAll([node.name], n)[0];
+        mask = this.#drawAll([node.name], n);
         this.#stationary.set(node.name, mask);
       }
       return mask;
     }
     const t = Number(key);
     if (String(t) !== key || !Number.isInteger(t) || t < 0 || t >= this.#steps) {
-      return this.#drawAll([`${node.name}@${key}`], n)[0];
+      return this.#drawAll([`${node.name}@${key}`], n);
     }
-    const id = `${node.name}/${n}`;
-    let masks = this.#perStep.get(id);
-    if (!masks) {
-      const labels = Array.from({ length: this.#steps }, (_, s) => `${node.name}@${s}`);
-      masks = this.#drawAll(labels, n);
-      this.#perStep.set(id, masks);
-    }
-    return masks[t];
+    return this.#everyStep(node, n).subarray(t * n, (t + 1) * n);
   }
 
-  /** The masks of steps 0..steps−1 stacked along the batch axis (t-major). */
+  /**
+   * The masks of steps 0..steps−1 stacked along the batch axis (t-major). Like
+   * {@link step}'s, the array may be shared with later requests: read it, never write it.
+   */
   stacked(node: DropoutLike, rows: number, size: number, steps: number): Float32Array {
     const n = rows * size;
+    if (node.mode === "step" && steps <= this.#steps) {
+      return this.#everyStep(node, n).subarray(0, steps * n);
+    }
     const out = new Float32Array(steps * n);
     for (let t = 0; t < steps; t++) out.set(this.step(node, rows, size, `${t}`), t * n);
     return out;
