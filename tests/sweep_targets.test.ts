@@ -99,6 +99,20 @@ Deno.test("each target's verdict compares its measurement with its threshold", (
   assertEquals(ENGINE_TARGETS.trainRatio, 1.5);
 });
 
+Deno.test("both cores: the passes of a worker count measured twice are averaged", () => {
+  const [one, two] = workers(90, 46);
+  const again = { ...one, seconds: 60 };
+  const [verdict] = assessTargets({ ...measured, workers: [one, two, again] })
+    .filter((r) => r.target === "both cores");
+  // a slow first pass alone would read 90 / 46 = 1.96, met
+  assertEquals(verdict.measured, 75 / 46);
+  assertEquals(verdict.met, false);
+  assertStringIncludes(verdict.detail, "90.0 and 60.0 s with 1 worker, 46.0 s with 2 workers");
+  assertStringIncludes(verdict.detail, "the mean of each count's passes");
+  const single = assessTargets(measured).find((r) => r.target === "both cores")!;
+  assertStringIncludes(single.detail, "72.0 s with 1 worker, 40.0 s with 2 workers; weights");
+});
+
 Deno.test("an explaining ratio paired round by round is taken as measured", () => {
   const explain = pairedExplainRow([
     { explain: row("explain", "deep", 8000), train: row("train", "deep", 4000) },
@@ -179,7 +193,7 @@ Deno.test({
     const explained = result.rows.find((r) => r.case === "explain")!;
     assertEquals(result.targets[2].measured, explained.training_ratio, "paired with training");
     assertEquals(explained.rounds, 1);
-    assertEquals(result.workers.map((w) => w.jobs), [1, 2]);
+    assertEquals(result.workers.map((w) => w.jobs), [1, 2, 1], "one worker before and after two");
     // the protocol's cost comes from a fresh calibration of every cell of the full profile
     for (const cell of ["lenet5", "deep", "rlstm", "convdeep", "conv+deep", "conv+rlstm-sd"]) {
       assert(

@@ -33,7 +33,8 @@
  *   for deep, rlstm, convdeep and conv+deep (`--cells`), in `--rounds`
  *   (default 3) of explaining with DTD and LRP-α1.5β0.5 (`--methods`), then
  *   training, then PyTorch's training, back to back; 4 Deep MNIST-MAJ folds
- *   of `quick` with 1 and 2 workers (`--folds`, `--profile`); and the full
+ *   of `quick` with 1, 2 and again 1 worker (`--folds`, `--profile`, `--jobs`),
+ *   the passes of one count averaged; and the full
  *   protocol's cost from a fresh calibration. Prints each target's verdict
  *   before the tables.
  *
@@ -110,6 +111,7 @@ import {
   TARGET_METHODS,
   TARGET_WORKER_CELL,
   TARGET_WORKER_FOLDS,
+  TARGET_WORKER_JOBS,
   type TargetRow,
   targetsTable,
   type WorkerScalingRow,
@@ -354,7 +356,11 @@ export async function runBench(
     }
     return out;
   };
-  const workerRows = async (cell: string, foldCount?: number): Promise<WorkerScalingRow[]> => {
+  const workerRows = async (
+    cell: string,
+    foldCount?: number,
+    counts: readonly number[] = jobs,
+  ): Promise<WorkerScalingRow[]> => {
     const base = getProfile(String(opts.profile ?? "quick"));
     const measured = await measureWorkerScaling({
       profile: foldCount === undefined
@@ -362,7 +368,7 @@ export async function runBench(
         : { ...base, folds: foldCount, trainFolds: foldCount },
       cell,
       dataset: opts.dataset === undefined ? "mnist-maj" : String(opts.dataset),
-      jobs,
+      jobs: counts,
       command: workerCommand,
       log,
     });
@@ -396,7 +402,11 @@ export async function runBench(
         );
         explain.push(...explained.map(pairedExplainRow));
       }
-      const scaling = await workerRows(TARGET_WORKER_CELL, folds ?? TARGET_WORKER_FOLDS);
+      const scaling = await workerRows(
+        TARGET_WORKER_CELL,
+        folds ?? TARGET_WORKER_FOLDS,
+        opts.jobs === undefined ? TARGET_WORKER_JOBS : jobs,
+      );
       const protocol = await protocolCost((cell, t) => log(`protocol: calibrating ${cell} T${t}`));
       log(`protocol: ${protocol.coreHours.toFixed(1)} core-hours for ${protocol.runs} runs`);
       rows.push(...train, ...explain);

@@ -43,6 +43,12 @@ export const TARGET_WORKER_CELL = "deep";
 /** Folds of {@link TARGET_WORKER_CELL} the both-cores target trains. */
 export const TARGET_WORKER_FOLDS = 4;
 
+/**
+ * The worker counts of the both-cores target, in order: one worker before and after
+ * two, so that a slow or fast spell of the machine during one pass weighs half.
+ */
+export const TARGET_WORKER_JOBS: readonly number[] = [1, 2, 1];
+
 /** The cost of the full protocol as a fresh calibration prices it. */
 export interface ProtocolCost {
   /** Estimated core-hours of every run from scratch. */
@@ -57,7 +63,7 @@ export interface TargetMeasurements {
   train: readonly BenchRow[];
   /** Explaining rows (`method` set). */
   explain: readonly BenchRow[];
-  /** Worker-scaling rows (1 and 2 workers). */
+  /** Worker-scaling rows (1 and 2 workers; a count measured more than once is averaged). */
   workers: readonly WorkerScalingRow[];
   /** The protocol's cost, or null when it was not measured. */
   protocol: ProtocolCost | null;
@@ -162,18 +168,23 @@ export function assessTargets(m: TargetMeasurements): TargetRow[] {
         : "no training rate of this cell in the run",
     ));
   }
-  const one = m.workers.find((w) => w.jobs === 1);
-  const two = m.workers.find((w) => w.jobs === 2);
+  const passes = (jobs: number) => m.workers.filter((w) => w.jobs === jobs).map((w) => w.seconds);
+  const [one, two] = [passes(1), passes(2)];
+  const mean = (s: number[]) => s.reduce((a, b) => a + b, 0) / s.length;
+  const seconds = (s: number[], jobs: number) =>
+    `${s.map((x) => x.toFixed(1)).join(" and ")} s with ${jobs} worker${jobs === 1 ? "" : "s"}`;
+  const both = one.length > 0 && two.length > 0;
   out.push(verdict(
     "both cores",
-    one ? `${one.cell}, ${one.runs} folds` : "multi-fold run",
-    one && two ? one.seconds / two.seconds : null,
+    both ? `${m.workers[0].cell}, ${m.workers[0].runs} folds` : "multi-fold run",
+    both ? mean(one) / mean(two) : null,
     ENGINE_TARGETS.workerSpeedup,
     "min",
     "× one worker",
-    one && two
-      ? `${one.seconds.toFixed(1)} s with 1 worker, ${two.seconds.toFixed(1)} s with 2; ` +
-        "weights identical"
+    both
+      ? `${seconds(one, 1)}, ${seconds(two, 2)}` +
+        (one.length + two.length > 2 ? " (the mean of each count's passes)" : "") +
+        "; weights identical"
       : "needs a run with 1 and with 2 workers",
   ));
   out.push(verdict(
