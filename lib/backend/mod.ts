@@ -41,6 +41,7 @@ export {
   F64,
   I32,
   op,
+  updateLocal,
   V128,
   type WasmFunction,
   wasmModule,

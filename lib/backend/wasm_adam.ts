@@ -91,6 +91,29 @@ function adamFunction(): WasmFunction {
   const address = (base: number) => [op.localGet(base), op.localGet(at), op.i32Add];
   const load = (base: number) => [...address(base), op.v128Load64Zero, op.f64x2PromoteLowF32x4];
   const constant = (local: number) => [op.localGet(local), op.f64x2Splat];
+  // a moment x₁ = x·β + u·(1−β) from its last value at `from` and the update `u`: narrowed
+  // to float32, stored at `to` and kept in local `kept`
+  const moment = (
+    to: number,
+    from: number,
+    beta: number,
+    update: number[][],
+    rest: number,
+    kept: number,
+  ) => [
+    ...address(to),
+    ...load(from),
+    ...constant(beta),
+    op.f64x2Mul,
+    ...update,
+    ...constant(rest),
+    op.f64x2Mul,
+    op.f64x2Add,
+    op.f32x4DemoteF64x2Zero,
+    op.localTee(kept),
+    op.v128Store64Lane0,
+  ];
+
   return {
     name: "adam",
     params: [I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64],
@@ -104,31 +127,9 @@ function adamFunction(): WasmFunction {
         ...load(g),
         op.localSet(gi),
         // m₁ = m·β₁ + g·(1−β₁)
-        ...address(mOut),
-        ...load(m),
-        ...constant(b1),
-        op.f64x2Mul,
-        op.localGet(gi),
-        ...constant(c1),
-        op.f64x2Mul,
-        op.f64x2Add,
-        op.f32x4DemoteF64x2Zero,
-        op.localTee(m1),
-        op.v128Store64Lane0,
+        ...moment(mOut, m, b1, [op.localGet(gi)], c1, m1),
         // v₁ = v·β₂ + g·g·(1−β₂)
-        ...address(vOut),
-        ...load(v),
-        ...constant(b2),
-        op.f64x2Mul,
-        op.localGet(gi),
-        op.localGet(gi),
-        op.f64x2Mul,
-        ...constant(c2),
-        op.f64x2Mul,
-        op.f64x2Add,
-        op.f32x4DemoteF64x2Zero,
-        op.localTee(v1),
-        op.v128Store64Lane0,
+        ...moment(vOut, v, b2, [op.localGet(gi), op.localGet(gi), op.f64x2Mul], c2, v1),
         // θ₁ = θ − m₁/(√v₁ + ε)·lr
         ...address(pOut),
         ...load(p),

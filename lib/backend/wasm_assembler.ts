@@ -145,6 +145,22 @@ export const op: Instructions = {
 };
 
 /**
+ * `local = local ⊕ operand`: local `local`, then the one instruction `operand` pushes,
+ * combined by the binary instruction `operator` and stored back in `local`.
+ *
+ * @example
+ * ```ts
+ * import { op, updateLocal } from "./wasm_assembler.ts";
+ * // local 2 += local 5
+ * const bytes = updateLocal(2, op.i32Add, op.localGet(5)).flat();
+ * if (bytes.join() !== "32,2,32,5,106,33,2") throw new Error(`${bytes}`);
+ * ```
+ */
+export function updateLocal(local: number, operator: number[], operand: number[]): number[][] {
+  return [op.localGet(local), operand, operator, op.localSet(local)];
+}
+
+/**
  * A counted loop: runs `body` while local `at` is below local `end`, adding `step` to
  * `at` after each pass (both locals hold i32 byte offsets).
  */
@@ -157,10 +173,7 @@ export function whileBelow(at: number, end: number, step: number, body: number[]
     op.i32GeU,
     op.brIf(1),
     ...body,
-    op.localGet(at),
-    op.i32Const(step),
-    op.i32Add,
-    op.localSet(at),
+    ...updateLocal(at, op.i32Add, op.i32Const(step)),
     op.br(0),
     op.end,
     op.end,

@@ -20,7 +20,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { exportsOn, I32, op, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
+import {
+  exportsOn,
+  I32,
+  op,
+  updateLocal,
+  type WasmFunction,
+  whileBelow,
+} from "./wasm_assembler.ts";
 import {
   heapMemory,
   type KernelArgs,
@@ -141,12 +148,7 @@ function copyRowsFunction(): WasmFunction {
       load,
       store,
     ]);
-  const advance = (pointer: number, stride: number) => [
-    op.localGet(pointer),
-    op.localGet(stride),
-    op.i32Add,
-    op.localSet(pointer),
-  ];
+
   return {
     name: "copyRows",
     params: [I32, I32, I32, I32, I32, I32],
@@ -161,8 +163,8 @@ function copyRowsFunction(): WasmFunction {
         op.localSet(at),
         ...copy(16, op.v128Load(), op.v128Store),
         ...copy(4, op.i32Load, op.i32Store),
-        ...advance(src, srcStride),
-        ...advance(dst, dstStride),
+        ...updateLocal(src, op.i32Add, op.localGet(srcStride)),
+        ...updateLocal(dst, op.i32Add, op.localGet(dstStride)),
       ]),
     ],
   };

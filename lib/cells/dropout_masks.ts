@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { exportsOn, I32, op, V128, type WasmFunction, whileBelow } from "../backend/mod.ts";
+import {
+  exportsOn,
+  I32,
+  op,
+  updateLocal,
+  V128,
+  type WasmFunction,
+  whileBelow,
+} from "../backend/mod.ts";
 import { Prng } from "../data/prng.ts";
 import type { DropoutLike } from "./nodes/kind.ts";
 
@@ -32,12 +40,8 @@ function drawFunction(): WasmFunction {
     op.i32x4ShrU,
     op.v128Or,
   ];
-  const xorInto = (into: number, from: number) => [
-    op.localGet(into),
-    op.localGet(from),
-    op.v128Xor,
-    op.localSet(into),
-  ];
+  const xorInto = (into: number, from: number) => updateLocal(into, op.v128Xor, op.localGet(from));
+
   return {
     name: "draw4",
     params: [I32, I32, I32, I32, I32, I32, I32, I32],
