@@ -32,6 +32,22 @@ export function relativeDiff(got: ArrayLike<number>, want: ArrayLike<number>): n
   return diff / scale;
 }
 
+/** Named weights, as a test reads them back from a model. */
+export type NamedWeights = readonly (readonly [string, ArrayBufferView])[];
+
+/** Asserts that two lists of named weights hold the same bytes, name by name. */
+export function assertSameBits(got: NamedWeights, want: NamedWeights, label: string): void {
+  assertEquals(got.map(([name]) => name), want.map(([name]) => name), `${label}: weight names`);
+  for (const [i, [name, w]] of got.entries()) {
+    const u = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+    const v = new Uint8Array(want[i][1].buffer, want[i][1].byteOffset, want[i][1].byteLength);
+    assert(
+      u.length === v.length && u.every((bits, j) => bits === v[j]),
+      `${label} ${name}: differ`,
+    );
+  }
+}
+
 /** Runs a snippet in a fresh process with `env` and returns its stdout lines. */
 export async function inFreshProcess(code: string, env: Record<string, string>): Promise<string[]> {
   const out = await new Deno.Command(Deno.execPath(), {

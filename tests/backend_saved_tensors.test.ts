@@ -3,6 +3,7 @@ import { initBackend, shareSavedTensors, tf } from "../lib/backend/mod.ts";
 import { buildCell, createModel, disposeModel } from "../lib/cells/mod.ts";
 import { Prng } from "../lib/data/mod.ts";
 import { Adam, ADAM_DEFAULTS, benchBatch, trainStep } from "../lib/train/mod.ts";
+import { assertSameBits } from "./backend_fixtures.ts";
 
 await initBackend({ quiet: true });
 const onWasm = tf.getBackend() === "wasm";
@@ -39,12 +40,7 @@ Deno.test({
     for (const cell of ["deep", "rlstm", "convdeep"]) {
       const cloned = await train(cell, false, 3);
       const shared = await train(cell, true, 3);
-      assertEquals(shared.weights.length, cloned.weights.length);
-      for (const [i, [name, w]] of shared.weights.entries()) {
-        const u = new Uint32Array(w.buffer);
-        const v = new Uint32Array(cloned.weights[i][1].buffer);
-        assert(u.every((bits, j) => bits === v[j]), `${cell} ${name}: weights differ`);
-      }
+      assertSameBits(shared.weights, cloned.weights, cell);
       assertEquals(shared.left, 0, `${cell}: tensors left behind`);
       assertEquals(cloned.left, 0, `${cell}: tensors left behind (cloning)`);
       assert(

@@ -25,6 +25,7 @@ import { collectWarnings, silenceCpuBanner } from "./tfjs_warnings.ts";
 import { registerBlasKernels } from "./blas_kernels.ts";
 import { registerWasmKernels } from "./wasm_kernels.ts";
 import { shareSavedTensors } from "./saved_tensors.ts";
+import { uniformEngineWalks } from "./uniform_walks.ts";
 
 /** The backend names `initBackend` accepts, in the order they are tried. */
 export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
@@ -214,7 +215,8 @@ async function choose(request: BackendName | undefined): Promise<BackendInfo> {
 
 /**
  * Chooses, loads and activates the tfjs backend (see the module description for the
- * order) and returns what was chosen. Registers the wasm kernel fixes when wasm is chosen.
+ * order) and returns what was chosen. Registers the wasm kernel fixes when wasm is chosen,
+ * and keeps the engine's container walks to one kind (`uniform_walks.ts`) on every backend.
  * Idempotent: later calls return the same info (a later call that names a different
  * backend throws BackendConflictError). Unless `quiet`, prints one line such as
  * "backend: wasm (tfjs 4.22.0, OpenBLAS 0.3.21 …)" to stderr, once per process.
@@ -227,6 +229,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   if (pending === undefined) {
     pending = choose(request).then((info) => {
       silenceCpuBanner();
+      uniformEngineWalks(true);
       current = info;
       return info;
     }, (error) => {

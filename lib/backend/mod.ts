@@ -49,6 +49,7 @@ export {
 } from "./wasm_assembler.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
+export { uniformEngineWalks } from "./uniform_walks.ts";
 export {
   BLAS_CANDIDATES,
   BLAS_CORETYPE_ENV,
