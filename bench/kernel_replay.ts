@@ -1,0 +1,162 @@
+/**
+ * What a training step's kernels cost without the engine around them: records the
+ * kernel calls of one training step of `--cell` (T = 12, batch 50) after `--warmup`
+ * untimed steps, then replays them straight through the backend's kernel functions
+ * (the same kernels, shapes and attributes, on inputs of random values made
+ * beforehand: no tensors, no gradient tape, no scopes) and alternates `--rounds`
+ * times three steps with three replays. Prints the medians, the replay's share of the
+ * step, and each kernel's calls and replayed time (casts to the dtype they already
+ * have counted apart). The difference is what tfjs's engine and the JavaScript
+ * around the kernels cost a step: the most that a training engine calling the same
+ * kernels without tfjs's bookkeeping could take off. The replay reuses its inputs,
+ * which stay in cache, so its time is, if anything, low.
+ *
+ * ```sh
+ * deno run -A bench/kernel_replay.ts --cell deep
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { initBackend, tf } from "../lib/backend/mod.ts";
+import { trainOperation } from "../lib/train/mod.ts";
+
+/** One recorded kernel call: its kernel and what it was called with. */
+interface KernelCall {
+  config: tf.KernelConfig;
+  inputs: [string, { shape: number[]; dtype: tf.DataType }][];
+  /** Whether the inputs came as a list (AddN, Concat) rather than by name. */
+  positional: boolean;
+  attrs: tf.NamedAttrMap;
+}
+
+/** Replaces every kernel of the active backend with `make(kernel)`. */
+function swapKernels(
+  configs: readonly tf.KernelConfig[],
+  make: (c: tf.KernelConfig) => tf.KernelConfig,
+): void {
+  for (const c of configs) {
+    tf.unregisterKernel(c.kernelName, c.backendName);
+    tf.registerKernel(make(c));
+  }
+}
+
+/** The kernel calls `run` makes, the outermost only (a kernel built of kernels counts once). */
+function recordCalls(run: () => unknown): KernelCall[] {
+  const originals = tf.getKernelsForBackend(tf.getBackend());
+  const calls: KernelCall[] = [];
+  let depth = 0;
+  swapKernels(originals, (config) => ({
+    ...config,
+    kernelFunc: (args) => {
+      if (depth === 0) {
+        calls.push({
+          config,
+          inputs: Object.entries(args.inputs).flatMap(([name, t]) =>
+            t ? [[name, { shape: [...t.shape], dtype: t.dtype }] as KernelCall["inputs"][0]] : []
+          ),
+          attrs: args.attrs ?? {},
+          positional: Array.isArray(args.inputs),
+        });
+      }
+      depth++;
+      try {
+        return config.kernelFunc(args);
+      } finally {
+        depth--;
+      }
+    },
+  }));
+  try {
+    run();
+  } finally {
+    swapKernels(originals, (c) => c);
+  }
+  return calls;
+}
+
+/** The kernel's name, with casts to the dtype their input already has apart. */
+function kernelLabel(c: KernelCall): string {
+  const x = c.inputs.find(([name]) => name === "x")?.[1];
+  return c.config.kernelName === "Cast" && c.attrs.dtype === x?.dtype
+    ? "Cast (to its own dtype)"
+    : c.config.kernelName;
+}
+
+const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    cell: { type: "string", default: "deep" },
+    rounds: { type: "string", default: "60" },
+    warmup: { type: "string", default: "30" },
+  },
+  strict: true,
+});
+const rounds = Number(values.rounds);
+const warmup = Number(values.warmup);
+if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(warmup) || warmup < 0) {
+  throw new Error(`--rounds must be a positive integer and --warmup one ≥ 0`);
+}
+await initBackend({ quiet: true });
+const op = trainOperation(values.cell!, {});
+for (let i = 0; i < warmup; i++) op.run();
+const calls = recordCalls(() => op.run());
+const backend = tf.backend();
+const prepared = calls.map((c) => {
+  const made = c.inputs.map(([name, { shape, dtype }]): [string, tf.Tensor] => [
+    name,
+    dtype === "float32" ? tf.randomUniform(shape, 0.1, 1) : tf.zeros(shape, dtype),
+  ]);
+  const tensors = made.map(([, t]) => t);
+  return {
+    call: c,
+    label: kernelLabel(c),
+    tensors,
+    // a kernel of a list (AddN, Concat) reads its inputs as a list
+    inputs: (c.positional ? tensors : Object.fromEntries(made)) as tf.NamedTensorInfoMap,
+  };
+});
+/** Runs one recorded call and frees its outputs. */
+const replayOne = (p: (typeof prepared)[number]) => {
+  const out = p.call.config.kernelFunc({ inputs: p.inputs, backend, attrs: p.call.attrs });
+  for (const o of Array.isArray(out) ? out : [out]) backend.disposeData(o.dataId);
+};
+const replay = () => prepared.forEach(replayOne);
+for (let i = 0; i < warmup; i++) replay();
+const stepMs: number[] = [];
+const replayMs: number[] = [];
+const byKernel = new Map<string, number[]>();
+for (let r = 0; r < rounds; r++) {
+  let t0 = performance.now();
+  for (let i = 0; i < 3; i++) op.run();
+  stepMs.push((performance.now() - t0) / 3);
+  t0 = performance.now();
+  for (let i = 0; i < 3; i++) replay();
+  replayMs.push((performance.now() - t0) / 3);
+  const own = new Map<string, number>();
+  for (const p of prepared) {
+    const k0 = performance.now();
+    replayOne(p);
+    own.set(p.label, (own.get(p.label) ?? 0) + performance.now() - k0);
+  }
+  for (const [label, ms] of own) byKernel.set(label, [...(byKernel.get(label) ?? []), ms]);
+}
+const step = median(stepMs);
+const kernels = median(replayMs);
+console.log(`${values.cell}: ${calls.length} kernel calls a training step (T = 12, batch 50)`);
+console.log(
+  `step ${step.toFixed(2)} ms, its kernels replayed ${kernels.toFixed(2)} ms ` +
+    `(${(100 * kernels / step).toFixed(0)} %), the rest ${(step - kernels).toFixed(2)} ms ` +
+    `(medians of ${rounds} alternations of 3 steps and 3 replays)`,
+);
+console.log("\n| kernel | calls a step | ms replayed |\n| --- | ---: | ---: |");
+const rows = [...byKernel].map(([label, ms]) => ({
+  label,
+  calls: prepared.filter((p) => p.label === label).length,
+  ms: median(ms),
+})).sort((a, b) => b.ms - a.ms);
+for (const r of rows) console.log(`| ${r.label} | ${r.calls} | ${r.ms.toFixed(3)} |`);
+for (const p of prepared) tf.dispose(p.tensors);
+op.dispose();
