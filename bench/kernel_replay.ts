@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { initBackend, tf } from "../lib/backend/mod.ts";
 import { trainOperation } from "../lib/train/mod.ts";
+import { countOption } from "./count_option.ts";
 
 /** One recorded kernel call: its kernel and what it was called with. */
 interface KernelCall {
@@ -94,11 +95,8 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const rounds = Number(values.rounds);
-const warmup = Number(values.warmup);
-if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(warmup) || warmup < 0) {
-  throw new Error(`--rounds must be a positive integer and --warmup one ≥ 0`);
-}
+const rounds = countOption("--rounds", values.rounds, 1);
+const warmup = countOption("--warmup", values.warmup, 0);
 await initBackend({ quiet: true });
 const op = trainOperation(values.cell!, {});
 for (let i = 0; i < warmup; i++) op.run();

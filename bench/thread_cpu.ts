@@ -20,6 +20,7 @@
 import { parseArgs } from "node:util";
 import { initBackend, uniformEngineWalks } from "../lib/backend/mod.ts";
 import { trainOperation } from "../lib/train/mod.ts";
+import { countOption } from "./count_option.ts";
 
 /** CPU seconds of every thread of this process, by "tid name". */
 function threadSeconds(): Map<string, number> {
@@ -49,11 +50,8 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const steps = Number(values.steps);
-const warmup = Number(values.warmup);
-if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(warmup) || warmup < 0) {
-  throw new Error(`--steps must be a positive integer and --warmup one ≥ 0`);
-}
+const steps = countOption("--steps", values.steps, 1);
+const warmup = countOption("--warmup", values.warmup, 0);
 if (values.walks !== "on" && values.walks !== "off") {
   throw new Error(`--walks is "on" or "off", found "${values.walks}"`);
 }
