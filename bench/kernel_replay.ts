@@ -1,11 +1,12 @@
 /**
  * What a training step's kernels cost without the engine around them: records the
  * kernel calls of one training step of `--cell` (T = 12, batch 50) after `--warmup`
- * untimed steps, then replays them straight through the backend's kernel functions
+ * untimed steps (with `--method`, of one batch of that method's heatmaps, the batch
+ * `explain` works in), then replays them straight through the backend's kernel functions
  * (the same kernels, shapes and attributes, on inputs of random values made
  * beforehand: no tensors, no gradient tape, no scopes) and alternates `--rounds`
- * times three steps with three replays. Prints the medians, the replay's share of the
- * step, and each kernel's calls and replayed time (casts to the dtype they already
+ * times three steps (or batches) with three replays. Prints the medians, the replay's
+ * share of the step, and each kernel's calls and replayed time (casts to the dtype they already
  * have counted apart). The difference is what tfjs's engine and the JavaScript
  * around the kernels cost a step: the most that a training engine calling the same
  * kernels without tfjs's bookkeeping could take off. The replay reuses its inputs,
@@ -19,6 +20,7 @@
  */
 import { parseArgs } from "node:util";
 import { initBackend, tf } from "../lib/backend/mod.ts";
+import { explainOperation } from "../lib/relevance/mod.ts";
 import { trainOperation } from "../lib/train/mod.ts";
 import { countOption } from "./count_option.ts";
 
@@ -92,13 +94,20 @@ const { values } = parseArgs({
     cell: { type: "string", default: "deep" },
     rounds: { type: "string", default: "60" },
     warmup: { type: "string", default: "30" },
+    method: { type: "string" },
   },
   strict: true,
 });
 const rounds = countOption("--rounds", values.rounds, 1);
 const warmup = countOption("--warmup", values.warmup, 0);
 await initBackend({ quiet: true });
-const op = trainOperation(values.cell!, {});
+const op = values.method === undefined
+  ? trainOperation(values.cell!, {})
+  : explainOperation(values.cell!, { method: values.method });
+const what = values.method === undefined
+  ? "a training step (T = 12, batch 50)"
+  : `a batch of ${op.batch} ${values.method} heatmaps (T = 12)`;
+const [unit, units] = values.method === undefined ? ["step", "steps"] : ["batch", "batches"];
 for (let i = 0; i < warmup; i++) op.run();
 const calls = recordCalls(() => op.run());
 const backend = tf.backend();
@@ -143,13 +152,13 @@ for (let r = 0; r < rounds; r++) {
 }
 const step = median(stepMs);
 const kernels = median(replayMs);
-console.log(`${values.cell}: ${calls.length} kernel calls a training step (T = 12, batch 50)`);
+console.log(`${values.cell}: ${calls.length} kernel calls in ${what}`);
 console.log(
-  `step ${step.toFixed(2)} ms, its kernels replayed ${kernels.toFixed(2)} ms ` +
+  `${unit} ${step.toFixed(2)} ms, its kernels replayed ${kernels.toFixed(2)} ms ` +
     `(${(100 * kernels / step).toFixed(0)} %), the rest ${(step - kernels).toFixed(2)} ms ` +
-    `(medians of ${rounds} alternations of 3 steps and 3 replays)`,
+    `(medians of ${rounds} alternations of 3 ${units} and 3 replays)`,
 );
-console.log("\n| kernel | calls a step | ms replayed |\n| --- | ---: | ---: |");
+console.log(`\n| kernel | calls a ${unit} | ms replayed |\n| --- | ---: | ---: |`);
 const rows = [...byKernel].map(([label, ms]) => ({
   label,
   calls: prepared.filter((p) => p.label === label).length,
