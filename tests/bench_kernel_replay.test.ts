@@ -1,0 +1,63 @@
+/**
+ * `bench/kernel_replay.ts` records a step's (or a batch's) kernel calls and replays them,
+ * and the bench scripts' whole-number options are checked with the value named.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows } from "@std/assert";
+import { countOption } from "../bench/count_option.ts";
+
+/** Runs the replay script with `args`; its exit status and output. */
+async function replay(args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "bench/kernel_replay.ts", ...args],
+    cwd: new URL("..", import.meta.url),
+    env: { NO_COLOR: "1" },
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { ok: result.success, out: text(result.stdout), err: text(result.stderr) };
+}
+
+/** The kernel table's rows: kernel, calls, milliseconds. */
+function tableRows(out: string): [string, number, number][] {
+  return out.split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| kernel") && !l.startsWith("| ---"))
+    .map((l) => {
+      const [kernel, calls, ms] = l.split("|").slice(1, 4).map((c) => c.trim());
+      return [kernel, Number(calls), Number(ms)];
+    });
+}
+
+Deno.test("kernel_replay replays a Deep training step's kernels, the products among them", async () => {
+  const r = await replay(["--cell", "deep", "--rounds", "2", "--warmup", "1"]);
+  assert(r.ok, r.err);
+  const calls = Number(/deep: (\d+) kernel calls in a training step/.exec(r.out)?.[1]);
+  assert(calls > 100, r.out);
+  assertMatch(r.out, /step [\d.]+ ms, its kernels replayed [\d.]+ ms \(\d+ %\)/);
+  const rows = tableRows(r.out);
+  assertEquals(rows.reduce((n, [, c]) => n + c, 0), calls, "every call is in the table once");
+  const products = rows.find(([k]) => k === "BatchMatMul");
+  assert(products && products[1] > 0 && products[2] > 0, r.out);
+});
+
+Deno.test("kernel_replay hands a kernel of a list (the GRU's AddN) its inputs as a list", async () => {
+  const r = await replay(["--cell", "gru", "--rounds", "1", "--warmup", "1"]);
+  assert(r.ok, r.err);
+  assert(tableRows(r.out).some(([k, calls]) => k === "AddN" && calls > 0), r.out);
+});
+
+Deno.test("kernel_replay --method replays a batch of heatmaps", async () => {
+  const r = await replay(["--cell", "deep", "--method", "dtd", "--rounds", "1", "--warmup", "1"]);
+  assert(r.ok, r.err);
+  assertMatch(r.out, /deep: \d+ kernel calls in a batch of 500 dtd heatmaps/);
+  assertMatch(r.out, /batch [\d.]+ ms, its kernels replayed [\d.]+ ms/);
+});
+
+Deno.test("the bench scripts' counts name the option and the value they refuse", async () => {
+  assertEquals(countOption("--rounds", "12", 1), 12);
+  assertEquals(countOption("--warmup", "0", 0), 0);
+  for (const bad of ["0", "-3", "1.5", "x", "", undefined]) {
+    assertThrows(() => countOption("--rounds", bad, 1), RangeError, `found "${bad}"`);
+  }
+  const r = await replay(["--cell", "deep", "--rounds", "many"]);
+  assert(!r.ok);
+  assertStringIncludes(r.err, `--rounds must be a whole number ≥ 1, found "many"`);
+});
