@@ -1,6 +1,6 @@
 /**
  * What a training step's kernels cost without the engine around them: records the
- * kernel calls of one training step of `--cell` (T = 12, batch 50) after `--warmup`
+ * kernel calls of one training step of `--cell` (T = 12 or `--T`, batch 50) after `--warmup`
  * untimed steps (with `--method`, of one batch of that method's heatmaps, the batch
  * `explain` works in), then replays them straight through the backend's kernel functions
  * (the same kernels, shapes and attributes, on inputs of random values made
@@ -95,18 +95,20 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "60" },
     warmup: { type: "string", default: "30" },
     method: { type: "string" },
+    T: { type: "string" },
   },
   strict: true,
 });
 const rounds = countOption("--rounds", values.rounds, 1);
 const warmup = countOption("--warmup", values.warmup, 0);
+const length = values.T === undefined ? {} : { T: countOption("--T", values.T, 1) };
 await initBackend({ quiet: true });
 const op = values.method === undefined
-  ? trainOperation(values.cell!, {})
-  : explainOperation(values.cell!, { method: values.method });
+  ? trainOperation(values.cell!, length)
+  : explainOperation(values.cell!, { ...length, method: values.method });
 const what = values.method === undefined
-  ? "a training step (T = 12, batch 50)"
-  : `a batch of ${op.batch} ${values.method} heatmaps (T = 12)`;
+  ? `a training step (T = ${op.T}, batch ${op.batch})`
+  : `a batch of ${op.batch} ${values.method} heatmaps (T = ${op.T})`;
 const [unit, units] = values.method === undefined ? ["step", "steps"] : ["batch", "batches"];
 for (let i = 0; i < warmup; i++) op.run();
 const calls = recordCalls(() => op.run());

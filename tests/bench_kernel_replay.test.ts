@@ -44,6 +44,13 @@ Deno.test("kernel_replay hands a kernel of a list (the GRU's AddN) its inputs as
   assert(tableRows(r.out).some(([k, calls]) => k === "AddN" && calls > 0), r.out);
 });
 
+Deno.test("kernel_replay --T replays a cell of another length (LeNet-5 at T = 1)", async () => {
+  const r = await replay(["--cell", "lenet5", "--T", "1", "--rounds", "1", "--warmup", "1"]);
+  assert(r.ok, r.err);
+  assertMatch(r.out, /lenet5: \d+ kernel calls in a training step \(T = 1, batch 50\)/);
+  assert(tableRows(r.out).some(([k, calls]) => k === "Conv2D" && calls > 0), r.out);
+});
+
 Deno.test("kernel_replay --method replays a batch of heatmaps", async () => {
   const r = await replay(["--cell", "deep", "--method", "dtd", "--rounds", "1", "--warmup", "1"]);
   assert(r.ok, r.err);
