@@ -19,9 +19,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { initBackend, tf } from "../lib/backend/mod.ts";
+import { initBackend, replaceKernels, tf } from "../lib/backend/mod.ts";
 import { explainOperation } from "../lib/relevance/mod.ts";
-import { trainOperation } from "../lib/train/mod.ts";
+import { median, trainOperation } from "../lib/train/mod.ts";
 import { countOption } from "./count_option.ts";
 
 /** One recorded kernel call: its kernel and what it was called with. */
@@ -33,23 +33,12 @@ interface KernelCall {
   attrs: tf.NamedAttrMap;
 }
 
-/** Replaces every kernel of the active backend with `make(kernel)`. */
-function swapKernels(
-  configs: readonly tf.KernelConfig[],
-  make: (c: tf.KernelConfig) => tf.KernelConfig,
-): void {
-  for (const c of configs) {
-    tf.unregisterKernel(c.kernelName, c.backendName);
-    tf.registerKernel(make(c));
-  }
-}
-
 /** The kernel calls `run` makes, the outermost only (a kernel built of kernels counts once). */
 function recordCalls(run: () => unknown): KernelCall[] {
   const originals = tf.getKernelsForBackend(tf.getBackend());
   const calls: KernelCall[] = [];
   let depth = 0;
-  swapKernels(originals, (config) => ({
+  replaceKernels(originals.map((config) => ({
     ...config,
     kernelFunc: (args) => {
       if (depth === 0) {
@@ -69,11 +58,11 @@ function recordCalls(run: () => unknown): KernelCall[] {
         depth--;
       }
     },
-  }));
+  })));
   try {
     run();
   } finally {
-    swapKernels(originals, (c) => c);
+    replaceKernels(originals);
   }
   return calls;
 }
@@ -85,8 +74,6 @@ function kernelLabel(c: KernelCall): string {
     ? "Cast (to its own dtype)"
     : c.config.kernelName;
 }
-
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -48,6 +48,7 @@ export {
   whileBelow,
 } from "./wasm_assembler.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
+export { replaceKernels } from "./replace_kernels.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export { uniformEngineWalks } from "./uniform_walks.ts";
 export {

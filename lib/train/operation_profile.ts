@@ -18,7 +18,7 @@
  * @module
  */
 import { Session } from "node:inspector";
-import { tf } from "../backend/mod.ts";
+import { replaceKernels, tf } from "../backend/mod.ts";
 import { median } from "./bench.ts";
 
 /** One kernel's share of a call. */
@@ -171,8 +171,7 @@ async function withKernelTimers(
   body: () => Promise<void>,
   now: () => number,
 ): Promise<{ wallMs: number; kernels: Map<string, { calls: number; ms: number }> }> {
-  const backend = tf.getBackend();
-  const originals = tf.getKernelsForBackend(backend);
+  const originals = tf.getKernelsForBackend(tf.getBackend());
   const kernels = new Map<string, { calls: number; ms: number }>();
   // the time of the kernels running inside each open kernel call, to charge it only once
   const inner: number[] = [];
@@ -194,16 +193,7 @@ async function withKernelTimers(
       }
     },
   });
-  const swap = (
-    configs: readonly tf.KernelConfig[],
-    make: (c: tf.KernelConfig) => tf.KernelConfig,
-  ) => {
-    for (const c of configs) {
-      tf.unregisterKernel(c.kernelName, backend);
-      tf.registerKernel(make(c));
-    }
-  };
-  swap(originals, timed);
+  replaceKernels(originals.map(timed));
   try {
     await warm();
     kernels.clear();
@@ -211,7 +201,7 @@ async function withKernelTimers(
     await body();
     return { wallMs: now() - t0, kernels };
   } finally {
-    swap(originals, (c) => c);
+    replaceKernels(originals);
   }
 }
 
