@@ -10,6 +10,7 @@ import {
   measureRate,
   runTorchReference,
 } from "../lib/train/mod.ts";
+import { runScript } from "./script_fixtures.ts";
 
 await initBackend({ quiet: true });
 
@@ -49,16 +50,8 @@ Deno.test("the training benchmark measures Adam steps of a cell and leaves no te
   assertStringIncludes(benchTable([row]), "| train | deep | 4 | 50 |");
 });
 
-/** `deno task bench` with `args`: whether it succeeded, and its stdout and stderr. */
-async function benchCli(args: string[]): Promise<{ ok: boolean; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/bench.ts", ...args],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { ok: out.success, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+/** `deno task bench` with `args`. */
+const benchCli = (args: string[]) => runScript("lib/cli/bench.ts", args);
 
 Deno.test("deno task bench --json prints one row per selected cell", async () => {
   const out = await benchCli([
