@@ -37,6 +37,11 @@ export {
 } from "./errors.ts";
 export { ADAM_UPDATE, adamStep, type AdamUpdateAttrs } from "./wasm_adam.ts";
 export {
+  GUARDED_QUOTIENT,
+  type GuardedQuotientAttrs,
+  guardedQuotientValues,
+} from "./wasm_guarded_quotient.ts";
+export {
   exportsOn,
   F64,
   I32,

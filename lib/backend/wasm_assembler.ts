@@ -10,6 +10,8 @@
 
 /** The value type i32. */
 export const I32 = 0x7f;
+/** The value type f32. */
+export const F32 = 0x7d;
 /** The value type f64. */
 export const F64 = 0x7c;
 /** The value type v128 (SIMD). */
@@ -73,6 +75,7 @@ export interface Instructions {
   i32Load: number[];
   i32Store: number[];
   i32Const(n: number): number[];
+  f32Const(x: number): number[];
   i32GeU: number[];
   i32Add: number[];
   i32And: number[];
@@ -88,6 +91,15 @@ export interface Instructions {
   v128And: number[];
   v128Or: number[];
   v128Xor: number[];
+  v128Bitselect: number[];
+  f32x4Splat: number[];
+  f32x4Gt: number[];
+  f32x4Abs: number[];
+  f32x4Neg: number[];
+  f32x4Add: number[];
+  f32x4Sub: number[];
+  f32x4Mul: number[];
+  f32x4Div: number[];
   f32x4DemoteF64x2Zero: number[];
   f64x2PromoteLowF32x4: number[];
   i32x4Shl: number[];
@@ -113,6 +125,8 @@ export const op: Instructions = {
   i32Load: [0x28, ...memarg(2)],
   i32Store: [0x36, ...memarg(2)],
   i32Const: (n: number) => [0x41, ...sleb(n)],
+  /** The float32 nearest `x`. */
+  f32Const: (x: number) => [0x43, ...new Uint8Array(Float32Array.of(x).buffer)],
   i32GeU: [0x4f],
   i32Add: [0x6a],
   i32And: [0x71],
@@ -132,6 +146,16 @@ export const op: Instructions = {
   v128And: simd(0x4e),
   v128Or: simd(0x50),
   v128Xor: simd(0x51),
+  /** Lanes of the first operand where the third's bits are set, else of the second. */
+  v128Bitselect: simd(0x52),
+  f32x4Splat: simd(0x13),
+  f32x4Gt: simd(0x44),
+  f32x4Abs: simd(0xe0),
+  f32x4Neg: simd(0xe1),
+  f32x4Add: simd(0xe4),
+  f32x4Sub: simd(0xe5),
+  f32x4Mul: simd(0xe6),
+  f32x4Div: simd(0xe7),
   f32x4DemoteF64x2Zero: simd(0x5e),
   f64x2PromoteLowF32x4: simd(0x5f),
   i32x4Shl: simd(0xab),

@@ -14,6 +14,7 @@
  * | `AvgPoolGrad` | replaced | the stock kernel is 5-8x slower than one pass over `dy` |
  * | `Identity`, `Cast` | replaced | the stock kernels copy; these share the data (same dtype) |
  * | `RnnxAdamUpdate` | added | one Adam step in one pass (float64 SIMD pairs) instead of twelve elementwise kernels |
+ * | `RnnxGuardedQuotient` | added | the relevance rules' guarded quotient in one pass instead of seven elementwise kernels |
  *
  * The kernels are registered under the backend name "wasm" only; other backends keep
  * their own kernels.
@@ -26,6 +27,7 @@ import { MATMUL_KERNELS, physicalTransposeMatMul } from "./wasm_batch_mat_mul.ts
 import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
 import { adamUpdateWasmConfig } from "./wasm_adam.ts";
+import { guardedQuotientWasmConfig } from "./wasm_guarded_quotient.ts";
 import { avgPoolGradWasmConfig } from "./wasm_avg_pool_grad.ts";
 import { identityWasmConfig, zeroCopyCast } from "./wasm_identity.ts";
 import { maxPoolGradWasmConfig } from "./wasm_max_pool_grad.ts";
@@ -141,6 +143,7 @@ export function registerWasmKernels(): readonly KernelFix[] {
     [conv2DBackpropFilterWasmConfig, "missing on wasm; conv layers need it to train"],
     [unsortedSegmentSumWasmConfig, "missing on wasm; the gradient of gather needs it"],
     [adamUpdateWasmConfig, "one Adam step per parameter in one pass (the optimiser's fast path)"],
+    [guardedQuotientWasmConfig, "a rule's guarded quotient in one pass (the relevance fast path)"],
   ];
   for (const [config, reason] of missing) {
     if (tf.getKernel(config.kernelName, WASM) != null) continue;

@@ -191,8 +191,9 @@ interface GroupShare {
  * conservative αβ rule). With one group nothing changes. Call inside a tidy.
  */
 function groupShares(groups: readonly GroupShare[]): GroupShare[] {
+  // one group: its quotient finds its own zeros
+  if (groups.length < 2) return [...groups];
   const withMasks = groups.map((g) => ({ ...g, mask: g.z ? nonZero(g.z) : undefined }));
-  if (withMasks.length < 2) return withMasks;
   const total = groups.reduce((a, g) => a + (g.share as number), 0);
   let live: tf.Tensor | undefined;
   for (const g of withMasks) {
@@ -411,12 +412,17 @@ export function redistributeBlocks(
         return { share: group.share, merged, z, zWithBias: zb ? tf.add(z!, zb) : z };
       });
       const shares = groupShares(groups.map((g) => ({ share: g.share, z: g.zWithBias })));
-      let passed: tf.Tensor = tf.zerosLike(R);
+      // Σ_g s_g·z_g, from the first term on: 0 + x is x but for −0, which the row sums
+      // below cannot tell from +0 (a sum that starts at +0 never becomes −0)
+      let passed: tf.Tensor | undefined;
       groups.forEach((group, i) => {
         const { z, mask, share } = shares[i];
         const upper = share === 1 ? R : tf.mul(R, share);
         const s = z ? guardedQuotient(upper, z, epsilon, mask) : tf.zerosLike(R);
-        if (group.z) passed = tf.add(passed, tf.mul(s, group.z));
+        if (group.z) {
+          const sz = tf.mul(s, group.z);
+          passed = passed ? tf.add(passed, sz) : sz;
+        }
         for (const m of group.merged) {
           const w = weights.combination(m.block, full, m.rParts);
           if (!w) continue;
@@ -426,7 +432,7 @@ export function redistributeBlocks(
           parts.set(m.block.start, prev ? tf.add(prev, contribution) : contribution);
         }
       });
-      const perNeuron = tf.reshape(tf.sub(R, passed), [R.shape[0], -1]);
+      const perNeuron = tf.reshape(passed ? tf.sub(R, passed) : R, [R.shape[0], -1]);
       return {
         relevance: blocks.map((b) => parts.get(b.start) ?? tf.zeros(blockShape(b))),
         absorbed: tf.sum(perNeuron, 1) as tf.Tensor1D,
