@@ -41,6 +41,7 @@ export {
   type GuardedQuotientAttrs,
   guardedQuotientValues,
 } from "./wasm_guarded_quotient.ts";
+export { RESIDUAL_SUM, RESIDUAL_SUM_GROUPS, residualSumValues } from "./wasm_residual_sum.ts";
 export {
   exportsOn,
   F64,

@@ -80,6 +80,12 @@ export interface Instructions {
   i32Add: number[];
   i32And: number[];
   i32Shl: number[];
+  i32Mul: number[];
+  f32Load: number[];
+  f32Store(offset?: number): number[];
+  f32Add: number[];
+  f32Sub: number[];
+  f32Mul: number[];
   v128Load(offset?: number): number[];
   v128Store: number[];
   v128Load64Zero: number[];
@@ -131,6 +137,13 @@ export const op: Instructions = {
   i32Add: [0x6a],
   i32And: [0x71],
   i32Shl: [0x74],
+  i32Mul: [0x6c],
+  f32Load: [0x2a, ...memarg(2)],
+  /** Stores the f32 on the stack at the address below it plus `offset`. */
+  f32Store: (offset = 0) => [0x38, ...memarg(2, offset)],
+  f32Add: [0x92],
+  f32Sub: [0x93],
+  f32Mul: [0x94],
   /** Loads 16 bytes from the address on the stack plus `offset`. */
   v128Load: (offset = 0) => [...simd(0x00), ...memarg(2, offset)],
   v128Store: [...simd(0x0b), ...memarg(2)],

@@ -15,6 +15,7 @@
  * | `Identity`, `Cast` | replaced | the stock kernels copy; these share the data (same dtype) |
  * | `RnnxAdamUpdate` | added | one Adam step in one pass (float64 SIMD pairs) instead of twelve elementwise kernels |
  * | `RnnxGuardedQuotient` | added | the relevance rules' guarded quotient in one pass instead of seven elementwise kernels |
+ * | `RnnxResidualSum` | added | what a layer's rule keeps, per row, in one pass instead of three to five kernels |
  *
  * The kernels are registered under the backend name "wasm" only; other backends keep
  * their own kernels.
@@ -28,6 +29,7 @@ import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts
 import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
 import { adamUpdateWasmConfig } from "./wasm_adam.ts";
 import { guardedQuotientWasmConfig } from "./wasm_guarded_quotient.ts";
+import { residualSumWasmConfig } from "./wasm_residual_sum.ts";
 import { avgPoolGradWasmConfig } from "./wasm_avg_pool_grad.ts";
 import { identityWasmConfig, zeroCopyCast } from "./wasm_identity.ts";
 import { maxPoolGradWasmConfig } from "./wasm_max_pool_grad.ts";
@@ -144,6 +146,10 @@ export function registerWasmKernels(): readonly KernelFix[] {
     [unsortedSegmentSumWasmConfig, "missing on wasm; the gradient of gather needs it"],
     [adamUpdateWasmConfig, "one Adam step per parameter in one pass (the optimiser's fast path)"],
     [guardedQuotientWasmConfig, "a rule's guarded quotient in one pass (the relevance fast path)"],
+    [
+      residualSumWasmConfig,
+      "what a layer's rule keeps per row in one pass (the relevance fast path)",
+    ],
   ];
   for (const [config, reason] of missing) {
     if (tf.getKernel(config.kernelName, WASM) != null) continue;

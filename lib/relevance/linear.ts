@@ -20,6 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { RESIDUAL_SUM, RESIDUAL_SUM_GROUPS } from "../backend/mod.ts";
 import type { InputModifier } from "./modifiers.ts";
 import type { InputBlock, Rule, Term, WeightCombination } from "./rule.ts";
 import { guardedQuotient, nonZero } from "./stabilise.ts";
@@ -205,6 +206,30 @@ function groupShares(groups: readonly GroupShare[]): GroupShare[] {
   // share · total / live where some group is live, 0 where none is (nothing to redistribute by).
   const scale = guardedQuotient(tf.onesLike(live), live, 0);
   return withMasks.map((g) => ({ ...g, share: tf.mul(scale, (g.share as number) * total) }));
+}
+
+/**
+ * Per row of `R` [B, out…]: Σ_k (R_k − Σ_g s_gk·z_gk), what the groups' quotients `s_g`
+ * did not pass on through their normalisers `z_g`. One kernel on wasm
+ * (`RnnxResidualSum`, the same bits). Call inside a tidy.
+ */
+function residualSum(R: tf.Tensor, groups: readonly [tf.Tensor, tf.Tensor][]): tf.Tensor1D {
+  const one = (t: tf.Tensor) => t.dtype === "float32" && tf.util.arraysEqual(t.shape, R.shape);
+  if (
+    groups.length > 0 && groups.length <= RESIDUAL_SUM_GROUPS && R.rank > 0 &&
+    tf.getKernel(RESIDUAL_SUM, tf.getBackend()) != null && groups.flat().every(one) && one(R)
+  ) {
+    const inputs: tf.NamedTensorMap = { r: R };
+    groups.forEach(([s, z], g) => Object.assign(inputs, { [`s${g}`]: s, [`z${g}`]: z }));
+    return tf.engine().runKernel(RESIDUAL_SUM, inputs, {}) as tf.Tensor1D;
+  }
+  // Σ_g s_g·z_g from the first term on: 0 + x is x but for −0, which the row sums
+  // cannot tell from +0 (a sum that starts at +0 never becomes −0)
+  const passed = groups.map(([s, z]) => tf.mul(s, z)).reduce<tf.Tensor | undefined>(
+    (a, sz) => a ? tf.add(a, sz) : sz,
+    undefined,
+  );
+  return tf.sum(tf.reshape(passed ? tf.sub(R, passed) : R, [R.shape[0], -1]), 1) as tf.Tensor1D;
 }
 
 /** Σ factor · modifier(bias). */
@@ -412,17 +437,12 @@ export function redistributeBlocks(
         return { share: group.share, merged, z, zWithBias: zb ? tf.add(z!, zb) : z };
       });
       const shares = groupShares(groups.map((g) => ({ share: g.share, z: g.zWithBias })));
-      // Σ_g s_g·z_g, from the first term on: 0 + x is x but for −0, which the row sums
-      // below cannot tell from +0 (a sum that starts at +0 never becomes −0)
-      let passed: tf.Tensor | undefined;
+      const passed: [s: tf.Tensor, z: tf.Tensor][] = [];
       groups.forEach((group, i) => {
         const { z, mask, share } = shares[i];
         const upper = share === 1 ? R : tf.mul(R, share);
         const s = z ? guardedQuotient(upper, z, epsilon, mask) : tf.zerosLike(R);
-        if (group.z) {
-          const sz = tf.mul(s, group.z);
-          passed = passed ? tf.add(passed, sz) : sz;
-        }
+        if (group.z) passed.push([s, group.z]);
         for (const m of group.merged) {
           const w = weights.combination(m.block, full, m.rParts);
           if (!w) continue;
@@ -432,10 +452,9 @@ export function redistributeBlocks(
           parts.set(m.block.start, prev ? tf.add(prev, contribution) : contribution);
         }
       });
-      const perNeuron = tf.reshape(passed ? tf.sub(R, passed) : R, [R.shape[0], -1]);
       return {
         relevance: blocks.map((b) => parts.get(b.start) ?? tf.zeros(blockShape(b))),
-        absorbed: tf.sum(perNeuron, 1) as tf.Tensor1D,
+        absorbed: residualSum(R, passed),
       };
     });
   } finally {
