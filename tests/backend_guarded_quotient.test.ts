@@ -113,7 +113,7 @@ Deno.test("the kernel refuses operands of another shape or dtype, naming them", 
     assertThrows(
       () => run({ r: tf.ones([3, 2]), z }),
       Error,
-      "input r must be float32 of shape [2,3]",
+      "input z must be float32 of shape [3,2]",
     );
     assertThrows(
       () => run({ r: tf.ones([2, 3]), z, mask: tf.ones([2, 3], "int32") }),

@@ -19,13 +19,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelInputError } from "./errors.ts";
 import { exportsOn, F64, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
   heapMemory,
   heapOffset,
   type KernelArgs,
-  requireInput,
+  requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
   type WasmHeap,
@@ -156,17 +155,8 @@ const adamOn = exportsOn<{ adam: (...args: number[]) => void }>(() => [adamFunct
 
 function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as unknown as WasmBackendLike;
-  const infos = ["p", "m", "v", "g"].map((name) => requireInput(args.inputs, name, ADAM_UPDATE));
+  const infos = requireFloat32Inputs(args.inputs, ["p", "m", "v", "g"], ADAM_UPDATE);
   const size = tf.util.sizeFromShape(infos[0].shape);
-  for (const [i, info] of infos.entries()) {
-    if (info.dtype !== "float32" || tf.util.sizeFromShape(info.shape) !== size) {
-      throw new KernelInputError(
-        ADAM_UPDATE,
-        `input ${"pmvg"[i]} must be float32 of shape [${infos[0].shape}], ` +
-          `found ${info.dtype} of shape [${info.shape}]`,
-      );
-    }
-  }
   const outs = [0, 1, 2].map(() => backend.makeOutput(infos[0].shape, "float32"));
   const attrs = args.attrs as unknown as AdamUpdateAttrs;
   const paired = size & ~1;

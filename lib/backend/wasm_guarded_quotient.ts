@@ -19,13 +19,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelInputError } from "./errors.ts";
 import { exportsOn, F32, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
   heapMemory,
   heapOffset,
   type KernelArgs,
-  requireInput,
+  requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
   type WasmHeap,
@@ -180,17 +179,8 @@ const variant = (masked: boolean, stabilised: boolean) =>
 function guardedQuotient(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
   const names = args.inputs.mask == null ? ["r", "z"] : ["r", "z", "mask"];
-  const infos = names.map((name) => requireInput(args.inputs, name, GUARDED_QUOTIENT));
-  const shape = infos[1].shape;
-  for (const [i, info] of infos.entries()) {
-    if (info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape)) {
-      throw new KernelInputError(
-        GUARDED_QUOTIENT,
-        `input ${names[i]} must be float32 of shape [${shape}], ` +
-          `found ${info.dtype} of shape [${info.shape}]`,
-      );
-    }
-  }
+  const infos = requireFloat32Inputs(args.inputs, names, GUARDED_QUOTIENT);
+  const shape = infos[0].shape;
   const out = backend.makeOutput(shape, "float32");
   const attrs = args.attrs as unknown as GuardedQuotientAttrs;
   const size = tf.util.sizeFromShape(shape);

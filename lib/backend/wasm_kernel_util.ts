@@ -64,6 +64,48 @@ export function requireInput(
   return info;
 }
 
+/**
+ * Returns the inputs `names` of a kernel call, checked to be float32 of one shape (with
+ * at least one axis when `rows`), or throws naming the kernel and the first input that
+ * is absent or is not.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { requireFloat32Inputs } from "./wasm_kernel_util.ts";
+ * const a = { dataId: {}, shape: [2, 3], dtype: "float32" as const };
+ * const b = { ...a, shape: [3, 2] };
+ * try {
+ *   requireFloat32Inputs({ a, b } as tf.NamedTensorInfoMap, ["a", "b"], "K");
+ *   throw new Error("accepted");
+ * } catch (e) {
+ *   if (!String(e).includes("input b must be float32 of shape [2,3]")) throw e;
+ * }
+ * ```
+ */
+export function requireFloat32Inputs(
+  inputs: tf.NamedTensorInfoMap,
+  names: readonly string[],
+  kernel: string,
+  rows = false,
+): tf.TensorInfo[] {
+  const infos = names.map((name) => requireInput(inputs, name, kernel));
+  const shape = infos[0].shape;
+  for (const [i, info] of infos.entries()) {
+    if (
+      info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape) ||
+      (rows && shape.length === 0)
+    ) {
+      throw new KernelInputError(
+        kernel,
+        `input ${names[i]} must be float32 of shape [${shape}]${rows ? " (rows first)" : ""}, ` +
+          `found ${info.dtype} of shape [${info.shape}]`,
+      );
+    }
+  }
+  return infos;
+}
+
 /** Runs the wasm kernel `name` with the given inputs and attributes and returns its single output. */
 export function callWasmKernel(
   name: string,

@@ -15,13 +15,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { KernelInputError } from "./errors.ts";
 import { exportsOn, F32, I32, op, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
   heapMemory,
   heapOffset,
   type KernelArgs,
-  requireInput,
+  requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
   type WasmHeap,
@@ -139,17 +138,8 @@ function residualSum(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
   const groups = args.inputs.s1 == null ? 1 : 2;
   const names = ["r", "s0", "z0", ...(groups === 2 ? ["s1", "z1"] : [])];
-  const infos = names.map((name) => requireInput(args.inputs, name, RESIDUAL_SUM));
+  const infos = requireFloat32Inputs(args.inputs, names, RESIDUAL_SUM, true);
   const shape = infos[0].shape;
-  for (const [i, info] of infos.entries()) {
-    if (info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape) || shape.length < 1) {
-      throw new KernelInputError(
-        RESIDUAL_SUM,
-        `input ${names[i]} must be float32 of shape [${shape}] (rows first), ` +
-          `found ${info.dtype} of shape [${info.shape}]`,
-      );
-    }
-  }
   const rows = shape[0];
   const n = rows === 0 ? 0 : tf.util.sizeFromShape(shape) / rows;
   const out = backend.makeOutput([rows], "float32");
