@@ -55,6 +55,7 @@ export {
 } from "./wasm_assembler.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export { replaceKernels } from "./replace_kernels.ts";
+export { runFusedKernel } from "./fused_kernel.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export { uniformEngineWalks } from "./uniform_walks.ts";
 export {

@@ -21,13 +21,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { exportsOn, F64, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
-  heapMemory,
-  heapOffset,
+  heapPass,
   type KernelArgs,
   requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
-  type WasmHeap,
 } from "./wasm_kernel_util.ts";
 
 /** The name the fused Adam kernel is registered under. */
@@ -159,11 +157,8 @@ function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
   const size = tf.util.sizeFromShape(infos[0].shape);
   const outs = [0, 1, 2].map(() => backend.makeOutput(infos[0].shape, "float32"));
   const attrs = args.attrs as unknown as AdamUpdateAttrs;
-  const paired = size & ~1;
-  if (paired > 0) {
-    const heap = backend as unknown as WasmHeap;
-    const at = (x: tf.TensorInfo) => heapOffset(heap, x.dataId);
-    adamOn(heapMemory(heap)).adam(
+  heapPass(backend, size, 2, (paired, at, memory) =>
+    adamOn(memory).adam(
       ...infos.map(at),
       ...outs.map(at),
       paired,
@@ -173,16 +168,11 @@ function adamUpdate(args: KernelArgs): tf.TensorInfo[] {
       f(1 - attrs.beta2),
       f(attrs.epsilon),
       f(attrs.lrT),
-    );
-  }
-  if (paired < size) {
-    // Views are taken after every allocation: an allocation may grow (and detach) the heap.
-    const view = (x: tf.TensorInfo) =>
-      (backend.typedArrayFromHeap(x) as Float32Array).subarray(paired);
-    const [p, m, v, g] = infos.map(view);
-    const [pOut, mOut, vOut] = outs.map(view);
+    ), (paired, view) => {
+    const [p, m, v, g] = infos.map((x) => view(x, paired));
+    const [pOut, mOut, vOut] = outs.map((x) => view(x, paired));
     adamStep(p, m, v, g, pOut, mOut, vOut, attrs);
-  }
+  });
   return outs;
 }
 

@@ -21,13 +21,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { exportsOn, F32, I32, op, V128, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
-  heapMemory,
-  heapOffset,
+  heapPass,
   type KernelArgs,
   requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
-  type WasmHeap,
 } from "./wasm_kernel_util.ts";
 
 /** The name the guarded quotient kernel is registered under. */
@@ -184,28 +182,26 @@ function guardedQuotient(args: KernelArgs): tf.TensorInfo {
   const out = backend.makeOutput(shape, "float32");
   const attrs = args.attrs as unknown as GuardedQuotientAttrs;
   const size = tf.util.sizeFromShape(shape);
-  const lanes = size & ~3;
-  if (lanes > 0) {
-    const heap = backend as unknown as WasmHeap;
-    const at = (x: tf.TensorInfo) => heapOffset(heap, x.dataId);
-    const masked = infos.length === 3;
-    quotientOn(heapMemory(heap))[variant(masked, f(attrs.epsilon) !== 0)](
-      at(infos[0]),
-      at(infos[1]),
-      masked ? at(infos[2]) : 0,
-      at(out),
-      lanes,
-      f(attrs.epsilon),
-      f(attrs.zero),
-    );
-  }
-  if (lanes < size) {
-    // Views are taken after every allocation: an allocation may grow (and detach) the heap.
-    const view = (x: tf.TensorInfo) =>
-      (backend.typedArrayFromHeap(x) as Float32Array).subarray(lanes);
-    const [r, z, mask] = infos.map(view);
-    guardedQuotientValues(r, z, mask ?? null, view(out), attrs);
-  }
+  const masked = infos.length === 3;
+  heapPass(
+    backend,
+    size,
+    4,
+    (lanes, at, memory) =>
+      quotientOn(memory)[variant(masked, f(attrs.epsilon) !== 0)](
+        at(infos[0]),
+        at(infos[1]),
+        masked ? at(infos[2]) : 0,
+        at(out),
+        lanes,
+        f(attrs.epsilon),
+        f(attrs.zero),
+      ),
+    (lanes, view) => {
+      const [r, z, mask] = infos.map((x) => view(x, lanes));
+      guardedQuotientValues(r, z, mask ?? null, view(out, lanes), attrs);
+    },
+  );
   return out;
 }
 

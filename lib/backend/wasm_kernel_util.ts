@@ -7,6 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { KernelInputError, MissingKernelError } from "./errors.ts";
+import { unlikeInput } from "./fused_kernel.ts";
 
 /** The name tfjs registers the WebAssembly backend under. */
 export const WASM = "wasm";
@@ -90,20 +91,41 @@ export function requireFloat32Inputs(
   rows = false,
 ): tf.TensorInfo[] {
   const infos = names.map((name) => requireInput(inputs, name, kernel));
-  const shape = infos[0].shape;
-  for (const [i, info] of infos.entries()) {
-    if (
-      info.dtype !== "float32" || !tf.util.arraysEqual(info.shape, shape) ||
-      (rows && shape.length === 0)
-    ) {
-      throw new KernelInputError(
-        kernel,
-        `input ${names[i]} must be float32 of shape [${shape}]${rows ? " (rows first)" : ""}, ` +
-          `found ${info.dtype} of shape [${info.shape}]`,
-      );
-    }
+  const i = unlikeInput(infos, rows);
+  if (i !== -1) {
+    const shape = infos[0].shape;
+    throw new KernelInputError(
+      kernel,
+      `input ${names[i]} must be float32 of shape [${shape}]${rows ? " (rows first)" : ""}, ` +
+        `found ${infos[i].dtype} of shape [${infos[i].shape}]`,
+    );
   }
   return infos;
+}
+
+/**
+ * One pass of a kernel of the project's own over `count` units (elements or rows) of
+ * its operands on the wasm heap: the first `count` rounded down to a multiple of
+ * `multiple` by `whole(units, at, memory)` in WebAssembly, at the operands' byte offsets
+ * `at(x)`, the rest by `tail(units, view)` in JavaScript, on float32 views of the
+ * operands from element `view(x, from)` on. The views are taken after every
+ * allocation, since an allocation may grow (and detach) the heap.
+ */
+export function heapPass(
+  backend: WasmBackendLike,
+  count: number,
+  multiple: number,
+  whole: (units: number, at: (x: tf.TensorInfo) => number, memory: WebAssembly.Memory) => void,
+  tail: (units: number, view: (x: tf.TensorInfo, from: number) => Float32Array) => void,
+): void {
+  const units = count - count % multiple;
+  if (units > 0) {
+    const heap = backend as unknown as WasmHeap;
+    whole(units, (x) => heapOffset(heap, x.dataId), heapMemory(heap));
+  }
+  if (units < count) {
+    tail(units, (x, from) => (backend.typedArrayFromHeap(x) as Float32Array).subarray(from));
+  }
 }
 
 /** Runs the wasm kernel `name` with the given inputs and attributes and returns its single output. */

@@ -17,13 +17,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { exportsOn, F32, I32, op, type WasmFunction, whileBelow } from "./wasm_assembler.ts";
 import {
-  heapMemory,
-  heapOffset,
+  heapPass,
   type KernelArgs,
   requireFloat32Inputs,
   WASM,
   type WasmBackendLike,
-  type WasmHeap,
 } from "./wasm_kernel_util.ts";
 
 /** The name the residual sum kernel is registered under. */
@@ -143,23 +141,16 @@ function residualSum(args: KernelArgs): tf.TensorInfo {
   const rows = shape[0];
   const n = rows === 0 ? 0 : tf.util.sizeFromShape(shape) / rows;
   const out = backend.makeOutput([rows], "float32");
-  const sided = rows & ~3;
-  if (sided > 0) {
-    const heap = backend as unknown as WasmHeap;
-    const at = (x: tf.TensorInfo) => heapOffset(heap, x.dataId);
+  heapPass(backend, rows, 4, (sided, at, memory) => {
     const [r, s0, z0, s1, z1] = infos.map(at);
-    sumsOn(heapMemory(heap))[`sums${groups}`](r, s0, z0, s1 ?? 0, z1 ?? 0, at(out), sided, n);
-  }
-  if (sided < rows) {
-    // Views are taken after every allocation: an allocation may grow (and detach) the heap.
-    const view = (x: tf.TensorInfo, from: number) =>
-      (backend.typedArrayFromHeap(x) as Float32Array).subarray(from);
+    sumsOn(memory)[`sums${groups}`](r, s0, z0, s1 ?? 0, z1 ?? 0, at(out), sided, n);
+  }, (sided, view) => {
     const [r, ...terms] = infos.map((x) => view(x, sided * n));
     const pairs = groups === 1
       ? [[terms[0], terms[1]] as const]
       : [[terms[0], terms[1]] as const, [terms[2], terms[3]] as const];
     residualSumValues(r, pairs, view(out, sided));
-  }
+  });
   return out;
 }
 

@@ -20,7 +20,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { RESIDUAL_SUM, RESIDUAL_SUM_GROUPS } from "../backend/mod.ts";
+import { RESIDUAL_SUM, RESIDUAL_SUM_GROUPS, runFusedKernel } from "../backend/mod.ts";
 import type { InputModifier } from "./modifiers.ts";
 import type { InputBlock, Rule, Term, WeightCombination } from "./rule.ts";
 import { guardedQuotient, nonZero } from "./stabilise.ts";
@@ -214,14 +214,11 @@ function groupShares(groups: readonly GroupShare[]): GroupShare[] {
  * (`RnnxResidualSum`, the same bits). Call inside a tidy.
  */
 function residualSum(R: tf.Tensor, groups: readonly [tf.Tensor, tf.Tensor][]): tf.Tensor1D {
-  const one = (t: tf.Tensor) => t.dtype === "float32" && tf.util.arraysEqual(t.shape, R.shape);
-  if (
-    groups.length > 0 && groups.length <= RESIDUAL_SUM_GROUPS && R.rank > 0 &&
-    tf.getKernel(RESIDUAL_SUM, tf.getBackend()) != null && groups.flat().every(one) && one(R)
-  ) {
+  if (groups.length > 0 && groups.length <= RESIDUAL_SUM_GROUPS) {
     const inputs: tf.NamedTensorMap = { r: R };
     groups.forEach(([s, z], g) => Object.assign(inputs, { [`s${g}`]: s, [`z${g}`]: z }));
-    return tf.engine().runKernel(RESIDUAL_SUM, inputs, {}) as tf.Tensor1D;
+    const fused = runFusedKernel(RESIDUAL_SUM, inputs, {}, true);
+    if (fused) return fused as tf.Tensor1D;
   }
   // Σ_g s_g·z_g from the first term on: 0 + x is x but for −0, which the row sums
   // cannot tell from +0 (a sum that starts at +0 never becomes −0)

@@ -26,7 +26,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { GUARDED_QUOTIENT, type GuardedQuotientAttrs } from "../backend/mod.ts";
+import { GUARDED_QUOTIENT, type GuardedQuotientAttrs, runFusedKernel } from "../backend/mod.ts";
 
 /** ε of the pooling rule: 0, exact division (pooled values are ≥ 0). */
 export const POOL_EPSILON = 0;
@@ -83,23 +83,13 @@ export function guardedQuotient(
   epsilon: number,
   mask?: tf.Tensor,
 ): tf.Tensor {
-  if (fusedQuotient(R, z, mask)) {
-    const attrs: GuardedQuotientAttrs = { epsilon, zero: ZERO_NORMALISER };
-    const inputs: tf.NamedTensorMap = mask ? { r: R, z, mask } : { r: R, z };
-    return tf.engine().runKernel(GUARDED_QUOTIENT, inputs, { ...attrs }) as tf.Tensor;
-  }
+  const attrs = { epsilon, zero: ZERO_NORMALISER } satisfies GuardedQuotientAttrs;
+  const fused = runFusedKernel(GUARDED_QUOTIENT, mask ? { r: R, z, mask } : { r: R, z }, attrs);
+  if (fused) return fused;
   return tf.tidy(() => {
     const m = mask ?? nonZero(z);
     const d = epsilon === 0 ? z : stabilise(z, epsilon);
     // Where z counts as zero the denominator becomes z + 1 ≈ 1 and the numerator 0.
     return tf.div(tf.mul(R, m), tf.add(d, tf.sub(1, m)));
   });
-}
-
-/** Whether the one-kernel quotient serves these operands: registered for the backend, one shape, float32. */
-function fusedQuotient(R: tf.Tensor, z: tf.Tensor, mask?: tf.Tensor): boolean {
-  if (tf.getKernel(GUARDED_QUOTIENT, tf.getBackend()) == null) return false;
-  return [R, ...(mask ? [mask] : [])].every((t) =>
-    t.dtype === "float32" && tf.util.arraysEqual(t.shape, z.shape)
-  ) && z.dtype === "float32";
 }
