@@ -37,6 +37,7 @@ import {
 import { type DnnlLibrary, loadDnnl } from "./dnnl_library.ts";
 import { dnnlAvgPool, dnnlAvgPoolGrad } from "./dnnl_pool.ts";
 import { MissingKernelError } from "./errors.ts";
+import { replaceKernels } from "./replace_kernels.ts";
 import type { KernelFix } from "./wasm_kernels.ts";
 import { WASM } from "./wasm_kernel_util.ts";
 
@@ -93,8 +94,7 @@ function replace<L>(
     const current = tf.getKernel(name, WASM);
     if (current == null) throw new MissingKernelError(name, WASM);
     if (!replaced.has(name)) replaced.set(name, current);
-    tf.unregisterKernel(name, WASM);
-    tf.registerKernel(make(library, current));
+    replaceKernels([make(library, current)]);
     return { kernel: name, action: "replaced", reason: `runs on ${description}` };
   });
 }

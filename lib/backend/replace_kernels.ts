@@ -1,6 +1,7 @@
 /**
- * Swapping registered kernels: the kernel profiler times every kernel this way, and
- * puts the originals back the same way.
+ * Swapping registered kernels: the wasm and BLAS kernel fixes replace tfjs's kernels
+ * this way, and the kernel profiler times every kernel and puts the originals back the
+ * same way.
  *
  * @module
  */

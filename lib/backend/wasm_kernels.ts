@@ -24,6 +24,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { MissingKernelError } from "./errors.ts";
+import { replaceKernels } from "./replace_kernels.ts";
 import { MATMUL_KERNELS, physicalTransposeMatMul } from "./wasm_batch_mat_mul.ts";
 import { conv2DBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2DBackpropInputViaConv } from "./wasm_conv2d_backprop_input.ts";
@@ -49,9 +50,14 @@ export interface KernelFix {
 
 let registered: readonly KernelFix[] | undefined;
 
-function replace(config: tf.KernelConfig): void {
-  tf.unregisterKernel(config.kernelName, WASM);
-  tf.registerKernel(config);
+/** Registers `config` in place of the stock kernel (for `reason`), or as the missing one. */
+function replaceOrAdd(config: tf.KernelConfig, reason: string): KernelFix {
+  if (tf.getKernel(config.kernelName, WASM) == null) {
+    tf.registerKernel(config);
+    return { kernel: config.kernelName, action: "added", reason: "missing on wasm" };
+  }
+  replaceKernels([config]);
+  return { kernel: config.kernelName, action: "replaced", reason };
 }
 
 /**
@@ -66,7 +72,7 @@ export function registerWasmKernels(): readonly KernelFix[] {
   for (const name of MATMUL_KERNELS) {
     const original = tf.getKernel(name, WASM);
     if (original == null) throw new MissingKernelError(name, WASM);
-    replace(physicalTransposeMatMul(original));
+    replaceKernels([physicalTransposeMatMul(original)]);
     fixes.push({
       kernel: name,
       action: "replaced",
@@ -75,23 +81,18 @@ export function registerWasmKernels(): readonly KernelFix[] {
   }
   const backpropInput = tf.getKernel(tf.Conv2DBackpropInput, WASM);
   if (backpropInput == null) throw new MissingKernelError(tf.Conv2DBackpropInput, WASM);
-  replace(conv2DBackpropInputViaConv(backpropInput));
+  replaceKernels([conv2DBackpropInputViaConv(backpropInput)]);
   fixes.push({
     kernel: tf.Conv2DBackpropInput,
     action: "replaced",
     reason: "stride-1 calls run as a forward Conv2D (the stock kernel is a slow direct loop)",
   });
-  if (tf.getKernel(tf.MaxPoolGrad, WASM) != null) {
-    replace(maxPoolGradWasmConfig);
-    fixes.push({
-      kernel: tf.MaxPoolGrad,
-      action: "replaced",
-      reason: "the stock kernel misroutes gradients of all-negative windows",
-    });
-  } else {
-    tf.registerKernel(maxPoolGradWasmConfig);
-    fixes.push({ kernel: tf.MaxPoolGrad, action: "added", reason: "missing on wasm" });
-  }
+  fixes.push(
+    replaceOrAdd(
+      maxPoolGradWasmConfig,
+      "the stock kernel misroutes gradients of all-negative windows",
+    ),
+  );
   const slice = tf.getKernel(tf.Slice, WASM);
   const split = tf.getKernel(tf.SplitV, WASM);
   const concat = tf.getKernel(tf.Concat, WASM);
@@ -101,9 +102,7 @@ export function registerWasmKernels(): readonly KernelFix[] {
       WASM,
     );
   }
-  replace(fastSlice(slice));
-  replace(fastSplitV(split));
-  replace(fastConcat(concat));
+  replaceKernels([fastSlice(slice), fastSplitV(split), fastConcat(concat)]);
   fixes.push({
     kernel: tf.Slice,
     action: "replaced",
@@ -117,23 +116,17 @@ export function registerWasmKernels(): readonly KernelFix[] {
     action: "replaced",
     reason: "copies each input's columns row by row (the stock kernel makes a subarray per row)",
   });
-  if (tf.getKernel(tf.AvgPoolGrad, WASM) != null) {
-    replace(avgPoolGradWasmConfig);
-    fixes.push({
-      kernel: tf.AvgPoolGrad,
-      action: "replaced",
-      reason: "one pass over dy (the stock kernel is several times slower)",
-    });
-  } else {
-    tf.registerKernel(avgPoolGradWasmConfig);
-    fixes.push({ kernel: tf.AvgPoolGrad, action: "added", reason: "missing on wasm" });
-  }
+  fixes.push(
+    replaceOrAdd(
+      avgPoolGradWasmConfig,
+      "one pass over dy (the stock kernel is several times slower)",
+    ),
+  );
   const cast = tf.getKernel(tf.Cast, WASM);
   if (cast == null || tf.getKernel(tf.Identity, WASM) == null) {
     throw new MissingKernelError(cast == null ? tf.Cast : tf.Identity, WASM);
   }
-  replace(identityWasmConfig);
-  replace(zeroCopyCast(cast));
+  replaceKernels([identityWasmConfig, zeroCopyCast(cast)]);
   for (const kernel of [tf.Identity, tf.Cast]) {
     fixes.push({
       kernel,
