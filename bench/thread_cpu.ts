@@ -19,6 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { initBackend, uniformEngineWalks } from "../lib/backend/mod.ts";
+import { readProcStat } from "../lib/train/process_alive.ts";
 import { trainOperation } from "../lib/train/mod.ts";
 import { countOption } from "./count_option.ts";
 
@@ -27,15 +28,10 @@ function threadSeconds(): Map<string, number> {
   const ticks = 100; // USER_HZ, the unit of utime and stime
   const out = new Map<string, number>();
   for (const entry of Deno.readDirSync("/proc/self/task")) {
-    let stat: string;
-    try {
-      stat = Deno.readTextFileSync(`/proc/self/task/${entry.name}/stat`);
-    } catch {
-      continue; // the thread ended while we read
-    }
-    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    out.set(`${entry.name} ${name}`, (Number(fields[11]) + Number(fields[12])) / ticks);
+    const stat = readProcStat(`/proc/self/task/${entry.name}/stat`);
+    if (stat === null) continue; // the thread ended while we read
+    const [utime, stime] = [stat.fields[11], stat.fields[12]].map(Number);
+    out.set(`${entry.name} ${stat.name}`, (utime + stime) / ticks);
   }
   return out;
 }

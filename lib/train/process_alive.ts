@@ -45,13 +45,41 @@ export function processAlive(pid: number): boolean | null {
  * ```
  */
 export function processStartTime(pid: number): string | null {
+  return readProcStat(`/proc/${pid}/stat`)?.fields[19] ?? null;
+}
+
+/** A `/proc` stat line read apart by {@link readProcStat}. */
+export interface ProcStat {
+  /** The command name (field 2), without its parentheses. */
+  name: string;
+  /** Fields 3 on: field n is `fields[n - 3]`. */
+  fields: string[];
+}
+
+/**
+ * Reads a process's or thread's stat line (`/proc/<pid>/stat`,
+ * `/proc/<pid>/task/<tid>/stat`), or returns null when it cannot be read (ended, or no
+ * `/proc`). The command name may hold spaces and parentheses; the fields follow its
+ * last closing parenthesis.
+ *
+ * @example
+ * ```ts
+ * import { readProcStat } from "./process_alive.ts";
+ * const stat = readProcStat("/proc/self/stat");
+ * // field 4, the parent's pid
+ * if (stat !== null && Number(stat.fields[1]) !== Deno.ppid) throw new Error(stat.fields[1]);
+ * ```
+ */
+export function readProcStat(path: string): ProcStat | null {
   let stat: string;
   try {
-    stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    stat = Deno.readTextFileSync(path);
   } catch {
     return null;
   }
-  // the command name (field 2) is in parentheses and may hold spaces
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields[19] ?? null;
+  const close = stat.lastIndexOf(")");
+  return {
+    name: stat.slice(stat.indexOf("(") + 1, close),
+    fields: stat.slice(close + 2).trimEnd().split(" "),
+  };
 }
