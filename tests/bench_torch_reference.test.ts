@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals, assertLess, assertStringIncludes } from "@std/assert";
 import { tf } from "../lib/backend/mod.ts";
+import { runScript } from "./script_fixtures.ts";
 import { buildCell, createModel, disposeModel, forward } from "../lib/cells/mod.ts";
 import { Prng } from "../lib/data/prng.ts";
 import { findTorchPython, TorchReferenceError } from "../lib/train/mod.ts";
@@ -19,7 +20,8 @@ const python = await findTorchPython().catch((e) => {
 });
 const ignore = python === null;
 
-async function runScript(
+/** Runs the PyTorch reference script with `args`. */
+async function runReference(
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(python!, { args: [SCRIPT, ...args] }).output();
@@ -39,7 +41,7 @@ Deno.test({
   name: "the torch reference cells have the parameters of the code-mode cells in lib/cells",
   ignore,
   async fn() {
-    const { code, stdout, stderr } = await runScript(["--check", "--json"]);
+    const { code, stdout, stderr } = await runReference(["--check", "--json"]);
     assertEquals(code, 0, stderr);
     const reports = JSON.parse(stdout) as ParamReport[];
     assertEquals(reports.map((r) => r.cell), [...CELLS]);
@@ -95,7 +97,7 @@ Deno.test({
         tf.dispose([x, logits]);
         disposeModel(model);
 
-        const { code, stdout, stderr } = await runScript(["--parity", file]);
+        const { code, stdout, stderr } = await runReference(["--parity", file]);
         assertEquals(code, 0, stderr);
         const got = (JSON.parse(stdout) as { logits: number[][] }).logits;
         assertEquals(got.length, B);
@@ -120,7 +122,7 @@ Deno.test({
   name: "the torch reference prints one JSON array of timings and nothing else on stdout",
   ignore,
   async fn() {
-    const { code, stdout, stderr } = await runScript([
+    const { code, stdout, stderr } = await runReference([
       "--cells",
       "rlstm",
       "--threads",
@@ -155,7 +157,7 @@ Deno.test({
   name: "the torch reference rejects an unknown cell and lists the valid ones",
   ignore,
   async fn() {
-    const { code, stdout, stderr } = await runScript(["--cells", "gru", "--json"]);
+    const { code, stdout, stderr } = await runReference(["--cells", "gru", "--json"]);
     assertEquals(code, 1);
     assertEquals(stdout, "");
     assertStringIncludes(stderr, 'unknown cell "gru"; valid cells: deep, rlstm, convdeep');
@@ -166,20 +168,12 @@ Deno.test({
   name: "deno task bench --vs-pytorch --rounds 2 pairs each cell's rounds with the reference",
   ignore,
   async fn() {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        "lib/cli/bench.ts",
-        ...["--cells", "deep,shallow", "--batch", "4", "--warmup", "0", "--repeats", "1"],
-        ...["--vs-pytorch", "--rounds", "2", "--json"],
-      ],
-      cwd: new URL("..", import.meta.url),
-      env: { NO_COLOR: "1" },
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert(out.success, stderr);
-    const rows = JSON.parse(new TextDecoder().decode(out.stdout)) as Record<string, unknown>[];
+    const { ok, stdout, stderr } = await runScript("lib/cli/bench.ts", [
+      ...["--cells", "deep,shallow", "--batch", "4", "--warmup", "0", "--repeats", "1"],
+      ...["--vs-pytorch", "--rounds", "2", "--json"],
+    ]);
+    assert(ok, stderr);
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
     const deep = rows.find((r) => r.cell === "deep")!;
     assertEquals(deep.rounds, 2);
     assert((deep.ratio as number) > 0 && (deep.ratio_per_core as number) > 0, JSON.stringify(deep));

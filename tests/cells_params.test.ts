@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { analyseCell, buildCell, countParameters } from "../lib/cells/mod.ts";
 import { parameterRows, parameterTable } from "../lib/cli/cells.ts";
+import { runScript } from "./script_fixtures.ts";
 
 function counts(id: string, T: number) {
   return countParameters(analyseCell(buildCell(id, T)));
@@ -69,13 +70,9 @@ Deno.test("the cells task lists every cell variant with both counts", () => {
 });
 
 Deno.test("deno task cells --json prints a parseable array", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/cells.ts", "--json"],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
-  }).output();
-  assert(out.success, new TextDecoder().decode(out.stderr));
-  const rows = JSON.parse(new TextDecoder().decode(out.stdout));
+  const out = await runScript("lib/cli/cells.ts", ["--json"]);
+  assert(out.ok, out.stderr);
+  const rows = JSON.parse(out.stdout);
   assertEquals(rows.find((r: { cell: string; T: number }) => r.cell === "deep" && r.T === 7), {
     cell: "deep",
     T: 7,

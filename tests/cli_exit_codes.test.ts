@@ -1,15 +1,8 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
+import { runScript } from "./script_fixtures.ts";
 
-/** Runs a task's entry point; returns its exit code and standard error. */
-async function task(file: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `lib/cli/${file}`, ...args],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
-    stdout: "null",
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+/** Runs a task's entry point. */
+const task = (file: string, args: string[]) => runScript(`lib/cli/${file}`, args);
 
 Deno.test("every task exits 2 on a command line that does not fit, with the reason", async () => {
   const cases: [string, string[], string][] = [

@@ -10,12 +10,19 @@ export interface ScriptRun {
   stderr: string;
 }
 
-/** Runs `script` (a path from the repository root) with `args` and all permissions. */
-export async function runScript(script: string, args: readonly string[]): Promise<ScriptRun> {
+/**
+ * Runs `script` (a path from the repository root) with `args`, all permissions and
+ * `NO_COLOR` plus `env` added to this process's environment.
+ */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<ScriptRun> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", script, ...args],
     cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   return { ok: out.success, code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };

@@ -33,6 +33,7 @@ import { backendInfo } from "../lib/backend/mod.ts";
 import { getProfile, SMOKE, trainRun } from "../lib/train/mod.ts";
 import { runBench } from "../lib/cli/bench.ts";
 import { ensureDataMirror, tempRunsRoot, tinyStoppingProfile } from "./train_fixtures.ts";
+import { runScript } from "./script_fixtures.ts";
 
 Deno.test("the full protocol is 14 Experiment-1 runs and 12 MAJ cells × 2 datasets × 7 folds", () => {
   const items = protocolItems(getProfile("full"));
@@ -287,18 +288,8 @@ Deno.test("usage errors of deno task sweep exit 2 and say what was wrong", async
     [["--profile", "huge", "--dry-run"], '"huge"'],
   ];
   for (const [args, message] of cases) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        new URL("../lib/cli/sweep.ts", import.meta.url).pathname,
-        ...args,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assertEquals(out.code, 2, `${args.join(" ")}: ${stderr}`);
+    const { code, stderr } = await runScript("lib/cli/sweep.ts", args);
+    assertEquals(code, 2, `${args.join(" ")}: ${stderr}`);
     assertStringIncludes(stderr, message);
     if (args[0] !== "--cells" && args[0] !== "--datasets" && args[0] !== "--profile") {
       assertStringIncludes(stderr, "usage: deno task sweep");

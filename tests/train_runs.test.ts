@@ -31,6 +31,7 @@ import {
   UnknownProfileError,
 } from "../lib/train/mod.ts";
 import { ensureDataMirror, tempRunsRoot } from "./train_fixtures.ts";
+import { runScript } from "./script_fixtures.ts";
 
 await initBackend({ quiet: true });
 ensureDataMirror();
@@ -269,15 +270,8 @@ Deno.test("unknown names and impossible options fail with the valid choices", ()
   assertEquals(planRun({ ...base, profile: "full" }).foldList, [0, 1, 2, 3, 4, 5, 6]);
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "lib/cli/train.ts", ...args],
-    cwd: new URL("..", import.meta.url),
-    env: { NO_COLOR: "1", ...env },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runScript("lib/cli/train.ts", args, env);
 
 Deno.test("deno task train reports unknown names with the valid ones", async () => {
   // usage errors exit 2, as in every task
@@ -311,9 +305,6 @@ Deno.test("deno task train reports unknown names with the valid ones", async () 
 Deno.test("a killed training process leaves no complete-looking fold and resumes on the next run", async () => {
   const root = await tempRunsRoot();
   const args = [
-    "run",
-    "--allow-all",
-    "lib/cli/train.ts",
     "--cell",
     "convdeep",
     "--dataset",
@@ -327,7 +318,7 @@ Deno.test("a killed training process leaves no complete-looking fold and resumes
   const env = { NO_COLOR: "1", RNNX_RUNS_DIR: root };
   try {
     const child = new Deno.Command(Deno.execPath(), {
-      args,
+      args: ["run", "--allow-all", "lib/cli/train.ts", ...args],
       cwd: new URL("..", import.meta.url),
       env,
       stdout: "null",
@@ -353,13 +344,9 @@ Deno.test("a killed training process leaves no complete-looking fold and resumes
     await child.status;
     assert(await isRunComplete(fold0), "fold 0 finished before the kill");
     assertEquals(await isRunComplete(fold1), false, "fold 1 was still training when killed");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: new URL("..", import.meta.url),
-      env,
-    }).output();
-    assert(out.success, new TextDecoder().decode(out.stderr));
-    const rows = JSON.parse(new TextDecoder().decode(out.stdout));
+    const out = await cli(args, { RNNX_RUNS_DIR: root });
+    assert(out.ok, out.stderr);
+    const rows = JSON.parse(out.stdout);
     assertEquals(rows.map((r: { fold: number; skipped: boolean }) => [r.fold, r.skipped]), [
       [0, true],
       [1, false],
