@@ -1,8 +1,9 @@
 /**
- * The project's own kernels (the rules' guarded quotient and residual sums) take inputs
- * of one float32 shape. This module holds that condition, once, for both sides: the
- * kernels check their inputs against it, and the tensor code that calls them uses it to
- * choose between the one kernel and the same result composed of tensor ops.
+ * The project's own kernels (the Adam update, the rules' guarded quotient and residual
+ * sums) take inputs of one float32 shape. This module holds that condition, once, for
+ * both sides: each kernel checks its inputs against it, and the relevance code that calls
+ * the rules' two kernels uses it to choose between the one kernel and the same result
+ * composed of tensor ops.
  *
  * @module
  */
