@@ -7,10 +7,11 @@
  * beforehand: no tensors, no gradient tape, no scopes) and alternates `--rounds`
  * times three steps (or batches) with three replays. Prints the medians, the replay's
  * share of the step, and each kernel's calls and replayed time (casts to the dtype they already
- * have counted apart). The difference is what tfjs's engine and the JavaScript
- * around the kernels cost a step: the most that a training engine calling the same
- * kernels without tfjs's bookkeeping could take off. The replay reuses its inputs,
- * which stay in cache, so its time is, if anything, low.
+ * have counted apart). The difference is what a step spends around its kernels: for a
+ * batch of heatmaps, tfjs's engine and the JavaScript of the rules; for a training step,
+ * which itself replays a recording of its kernels once its first steps are recorded
+ * (`StepReplay`), the dropout masks drawn and written and the Adam update. The replay
+ * reuses its inputs, which stay in cache, so its time is, if anything, low.
  *
  * ```sh
  * deno run -A bench/kernel_replay.ts --cell deep
@@ -19,60 +20,23 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { initBackend, replaceKernels, tf } from "../lib/backend/mod.ts";
+import {
+  initBackend,
+  type KernelRecording,
+  type RecordedCall,
+  recordKernels,
+  tf,
+} from "../lib/backend/mod.ts";
 import { explainOperation } from "../lib/relevance/mod.ts";
 import { median, trainOperation } from "../lib/train/mod.ts";
 import { countOption } from "./count_option.ts";
 
-/** One recorded kernel call: its kernel and what it was called with. */
-interface KernelCall {
-  config: tf.KernelConfig;
-  inputs: [string, { shape: number[]; dtype: tf.DataType }][];
-  /** Whether the inputs came as a list (AddN, Concat) rather than by name. */
-  positional: boolean;
-  attrs: tf.NamedAttrMap;
-}
-
-/** The kernel calls `run` makes, the outermost only (a kernel built of kernels counts once). */
-function recordCalls(run: () => unknown): KernelCall[] {
-  const originals = tf.getKernelsForBackend(tf.getBackend());
-  const calls: KernelCall[] = [];
-  let depth = 0;
-  replaceKernels(originals.map((config) => ({
-    ...config,
-    kernelFunc: (args) => {
-      if (depth === 0) {
-        calls.push({
-          config,
-          inputs: Object.entries(args.inputs).flatMap(([name, t]) =>
-            t ? [[name, { shape: [...t.shape], dtype: t.dtype }] as KernelCall["inputs"][0]] : []
-          ),
-          attrs: args.attrs ?? {},
-          positional: Array.isArray(args.inputs),
-        });
-      }
-      depth++;
-      try {
-        return config.kernelFunc(args);
-      } finally {
-        depth--;
-      }
-    },
-  })));
-  try {
-    run();
-  } finally {
-    replaceKernels(originals);
-  }
-  return calls;
-}
-
 /** The kernel's name, with casts to the dtype their input already has apart. */
-function kernelLabel(c: KernelCall): string {
+function kernelLabel(c: RecordedCall, recording: KernelRecording): string {
   const x = c.inputs.find(([name]) => name === "x")?.[1];
-  return c.config.kernelName === "Cast" && c.attrs.dtype === x?.dtype
+  return c.kernelName === "Cast" && x !== undefined && c.attrs.dtype === recording.slots[x].dtype
     ? "Cast (to its own dtype)"
-    : c.config.kernelName;
+    : c.kernelName;
 }
 
 const { values } = parseArgs({
@@ -98,17 +62,20 @@ const what = values.method === undefined
   : `a batch of ${op.batch} ${values.method} heatmaps (T = ${op.T})`;
 const [unit, units] = values.method === undefined ? ["step", "steps"] : ["batch", "batches"];
 for (let i = 0; i < warmup; i++) op.run();
-const calls = recordCalls(() => op.run());
+const { recording } = recordKernels(() => op.run());
+const { calls } = recording;
 const backend = tf.backend();
 const prepared = calls.map((c) => {
-  const made = c.inputs.map(([name, { shape, dtype }]): [string, tf.Tensor] => [
-    name,
-    dtype === "float32" ? tf.randomUniform(shape, 0.1, 1) : tf.zeros(shape, dtype),
-  ]);
+  const made = c.inputs.map(([name, slot], i): [string, tf.Tensor] => {
+    const { shape, dtype } = recording.slots[slot];
+    const view = [...(c.views[i] ?? shape)];
+    return [name, dtype === "float32" ? tf.randomUniform(view, 0.1, 1) : tf.zeros(view, dtype)];
+  });
   const tensors = made.map(([, t]) => t);
   return {
     call: c,
-    label: kernelLabel(c),
+    kernel: tf.getKernel(c.kernelName, recording.backendName)!,
+    label: kernelLabel(c, recording),
     tensors,
     // a kernel of a list (AddN, Concat) reads its inputs as a list
     inputs: (c.positional ? tensors : Object.fromEntries(made)) as tf.NamedTensorInfoMap,
@@ -116,7 +83,7 @@ const prepared = calls.map((c) => {
 });
 /** Runs one recorded call and frees its outputs. */
 const replayOne = (p: (typeof prepared)[number]) => {
-  const out = p.call.config.kernelFunc({ inputs: p.inputs, backend, attrs: p.call.attrs });
+  const out = p.kernel.kernelFunc({ inputs: p.inputs, backend, attrs: p.call.attrs });
   for (const o of Array.isArray(out) ? out : [out]) backend.disposeData(o.dataId);
 };
 const replay = () => prepared.forEach(replayOne);

@@ -55,6 +55,15 @@ export {
 } from "./wasm_assembler.ts";
 export { type KernelFix, registerWasmKernels, wasmKernelFixes } from "./wasm_kernels.ts";
 export { replaceKernels } from "./replace_kernels.ts";
+export {
+  type KernelRecording,
+  type RecordedCall,
+  type RecordedSlot,
+  recordKernels,
+  type SlotOrigin,
+  type TensorValues,
+} from "./kernel_recording.ts";
+export { KernelProgram, type ProgramSlots } from "./kernel_program.ts";
 export { runFusedKernel } from "./fused_kernel.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export { uniformEngineWalks } from "./uniform_walks.ts";

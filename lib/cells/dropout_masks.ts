@@ -129,6 +129,14 @@ function lanesFor(n: number): { memory: WebAssembly.Memory; draw4: Draw4 } {
   return { memory: lanesMemory, draw4: drawOn(lanesMemory).draw4 };
 }
 
+/** Where a run's dropout masks come from: {@link Masks}, or a stand-in with the same requests. */
+export interface MaskSource {
+  /** The mask of `node` at one step (`key`) for `rows` samples of `size` values. */
+  step(node: DropoutLike, rows: number, size: number, key: string): Float32Array;
+  /** The masks of steps 0..steps−1 stacked along the batch axis (t-major). */
+  stacked(node: DropoutLike, rows: number, size: number, steps: number): Float32Array;
+}
+
 /**
  * Dropout masks drawn from {@link Prng} streams named after the dropout node and the
  * step (`<node>@<t>`, `<node>@out` in the output graph, `<node>` for a stationary mask),
@@ -149,7 +157,7 @@ function lanesFor(n: number): { memory: WebAssembly.Memory; draw4: Draw4 } {
  * if (!mask.every((v) => v === 0 || v === Math.fround(1 / 0.8))) throw new Error("not a mask");
  * ```
  */
-export class Masks {
+export class Masks implements MaskSource {
   readonly #root: Prng;
   readonly #threshold: number;
   /** The bits of the kept entries' float32 value. */

@@ -12,6 +12,8 @@ export * from "./graph.ts";
 export * from "./parameters.ts";
 export * from "./model.ts";
 export * from "./engine.ts";
+export { Masks, type MaskSource } from "./dropout_masks.ts";
+export * from "./mask_probe.ts";
 export * from "./safetensors.ts";
 export * from "./weights.ts";
 export * from "./torch_weights.ts";

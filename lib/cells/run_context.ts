@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Masks } from "./dropout_masks.ts";
+import { Masks, type MaskSource } from "./dropout_masks.ts";
 import type { CellModel } from "./model.ts";
 import type { Activation, ApplyContext, DropoutLike } from "./nodes/kind.ts";
 import type { RunOptions } from "./run_options.ts";
@@ -23,7 +23,7 @@ export class RunContext {
   /** Samples per step. */
   readonly rows: number;
   /** Null outside training (and when nothing is dropped). */
-  readonly masks: Masks | null;
+  readonly masks: MaskSource | null;
 
   /** A context for batches of `rows` samples. */
   constructor(model: CellModel, opts: RunOptions, rows: number) {
@@ -31,7 +31,9 @@ export class RunContext {
     this.#opts = opts;
     this.rows = rows;
     const keep = model.options.keepProb;
-    this.masks = opts.training && keep < 1 ? new Masks(opts.seed ?? 0, keep, model.spec.T) : null;
+    this.masks = opts.training && keep < 1
+      ? opts.masks ?? new Masks(opts.seed ?? 0, keep, model.spec.T)
+      : null;
   }
 
   /** The context of step `key` (a step number, "out", or {@link ALL_STEPS} for `steps` stacked steps). */

@@ -4,6 +4,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import type { MaskSource } from "./dropout_masks.ts";
 
 /** Replacement activations, e.g. guided ReLU for guided backprop. */
 export interface ActivationHooks {
@@ -18,6 +19,8 @@ export interface RunOptions {
   training?: boolean;
   /** Seed of the dropout masks (training only; default 0). */
   seed?: number;
+  /** Dropout masks to use in place of those drawn from `seed` (training only). */
+  masks?: MaskSource;
   /** Activation replacements (default: the plain functions). */
   hooks?: ActivationHooks;
   /** Run state-free nodes once over all steps (default true). */

@@ -15,7 +15,7 @@ import { buildCell, createModel, disposeModel, forward } from "../cells/mod.ts";
 import { Prng } from "../data/mod.ts";
 import { Adam } from "./adam.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE, DEFAULT_LEARNING_RATE } from "./hyperparameters.ts";
-import { trainStep } from "./trainer.ts";
+import { StepReplay } from "./step_replay.ts";
 
 /** Items per second over repeated timed runs. */
 export interface RateStats {
@@ -306,13 +306,15 @@ export function trainOperation(cell: string, opts: CellBenchOptions = {}): CellO
   const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
   const { x, y } = benchBatch(spec.width, batch, seed);
   const dropout = new Prng(seed).fork("bench-dropout");
+  const steps = new StepReplay(model, adam);
   return {
     case: "train",
     cell: spec.id,
     T: spec.T,
     batch,
-    run: () => trainStep(model, adam, x, y, dropout.seed32()),
+    run: () => steps.step(x, y, dropout.seed32()),
     dispose: () => {
+      steps.dispose();
       tf.dispose([x, y]);
       adam.dispose();
       disposeModel(model);

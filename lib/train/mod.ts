@@ -33,6 +33,8 @@ export * from "./sequence_length.ts";
 export * from "./stopping.ts";
 export * from "./store.ts";
 export * from "./trainer.ts";
+export * from "./train_step.ts";
+export * from "./step_replay.ts";
 export * from "./bench_machine.ts";
 export * from "./bench_memory.ts";
 export * from "./bench_pytorch.ts";

@@ -9,13 +9,13 @@
  * @module
  */
 import { tf } from "../backend/mod.ts";
-import { type CellModel, forward } from "../cells/mod.ts";
+import type { CellModel } from "../cells/mod.ts";
 import { makeBatch, Prng, type SequenceSource } from "../data/mod.ts";
 import { Adam, type AdamState } from "./adam.ts";
 import { TrainingDivergedError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE } from "./hyperparameters.ts";
-import { countCorrect, crossEntropy11 } from "./loss.ts";
+import { StepReplay } from "./step_replay.ts";
 import { bestHeldOut, stopDecision, type StoppingRule, type StopRecord } from "./stopping.ts";
 
 /** A snapshot of training progress, sent after every batch. */
@@ -155,41 +155,6 @@ export function dropoutSeeds(seed: number, epoch: number): Prng {
   return new Prng(seed).fork(`dropout/epoch-${epoch}`);
 }
 
-/**
- * One optimisation step on a batch: forward with dropout, loss over the 11
- * padded logits, gradients of the model's parameters, then the Adam update —
- * unless the loss is not finite, in which case nothing is updated and the
- * returned loss shows it. Leaves no tensors behind.
- */
-export function trainStep(
-  model: CellModel,
-  adam: Adam,
-  x: tf.Tensor,
-  labels: tf.Tensor1D,
-  dropoutSeed: number,
-): { loss: number; correct: number } {
-  const names = new Map<string, string>();
-  for (const [key, v] of model.params) names.set(v.name, key);
-  let logits: tf.Tensor2D | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    logits = tf.keep(forward(model, x, { training: true, seed: dropoutSeed }));
-    return crossEntropy11(logits, labels);
-  }, [...model.params.values()]);
-  try {
-    const correctT = countCorrect(logits!, labels);
-    const [loss, correct] = [value.dataSync()[0], correctT.dataSync()[0]];
-    correctT.dispose();
-    if (Number.isFinite(loss)) {
-      const byKey = new Map<string, tf.Tensor>();
-      for (const [name, g] of Object.entries(grads)) byKey.set(names.get(name) ?? name, g);
-      adam.apply(byKey);
-    }
-    return { loss, correct };
-  } finally {
-    tf.dispose([value, logits!, ...Object.values(grads)]);
-  }
-}
-
 function checkIndices(source: SequenceSource, indices: ArrayLike<number>): void {
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
@@ -237,6 +202,7 @@ export async function trainModel(
   if (indices.length === 0) throw new RangeError("no training samples");
   const fold = opts.fold ?? null;
   const adam = new Adam(model.params, { learningRate: opts.learningRate, ...ADAM_DEFAULTS });
+  const steps = new StepReplay(model, adam);
   const history: EpochStats[] = [];
   let first = 1;
   if (opts.resume) {
@@ -301,7 +267,7 @@ export async function trainModel(
         const y = tf.tensor1d(batch.labels, "int32");
         let step: { loss: number; correct: number };
         try {
-          step = trainStep(model, adam, x, y, seeds.seed32());
+          step = steps.step(x, y, seeds.seed32());
         } finally {
           tf.dispose([x, y]);
         }
@@ -361,6 +327,7 @@ export async function trainModel(
       }
     }
   } finally {
+    steps.dispose();
     adam.dispose();
   }
   return {
