@@ -141,30 +141,37 @@ export class KernelProgram {
       values[slot] = given;
     });
     const backend = tf.backend();
+    // looked up at every run, so that kernels swapped in since (a profiler's timers) run
+    const kernels = new Map<string, tf.KernelFunc>();
     for (const c of this.#calls) {
-      const kernel = tf.getKernel(c.kernelName, this.#backendName)!;
-      const list = c.inputs.map((slot) => values[slot]!);
-      if (c.viewed) {
-        c.views.forEach((shape, k) => {
-          if (shape) list[k] = { dataId: list[k].dataId, shape: [...shape], dtype: list[k].dtype };
-        });
+      let kernel = kernels.get(c.kernelName);
+      if (!kernel) {
+        kernel = tf.getKernel(c.kernelName, this.#backendName)!.kernelFunc;
+        kernels.set(c.kernelName, kernel);
+      }
+      const { inputs: slots, names, views } = c;
+      const list: tf.TensorInfo[] = new Array(slots.length);
+      for (let k = 0; k < slots.length; k++) {
+        const info = values[slots[k]]!;
+        const view = c.viewed ? views[k] : null;
+        list[k] = view ? { dataId: info.dataId, shape: [...view], dtype: info.dtype } : info;
       }
       let inputs: tf.NamedTensorInfoMap | tf.TensorInfo[] = list;
-      if (c.names) {
+      if (names) {
         const named: tf.NamedTensorInfoMap = {};
-        c.names.forEach((name, k) => named[name] = list[k]);
+        for (let k = 0; k < names.length; k++) named[names[k]] = list[k];
         inputs = named;
       }
-      const out = kernel.kernelFunc({
-        inputs: inputs as tf.NamedTensorInfoMap,
-        attrs: c.attrs,
-        backend,
-      });
-      const outs = Array.isArray(out) ? out : [out];
-      c.outputs.forEach((slot, k) => values[slot] = outs[k]);
-      for (const slot of c.frees) {
-        backend.disposeData(values[slot]!.dataId);
-        values[slot] = undefined;
+      const out = kernel({ inputs: inputs as tf.NamedTensorInfoMap, attrs: c.attrs, backend });
+      const { outputs, frees } = c;
+      if (Array.isArray(out)) {
+        for (let k = 0; k < outputs.length; k++) values[outputs[k]] = out[k];
+      } else {
+        values[outputs[0]] = out;
+      }
+      for (let k = 0; k < frees.length; k++) {
+        backend.disposeData(values[frees[k]]!.dataId);
+        values[frees[k]] = undefined;
       }
     }
     return this.#results.map((slot, i) => {

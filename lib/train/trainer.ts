@@ -16,6 +16,7 @@ import { TrainingDivergedError } from "./errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { ADAM_DEFAULTS, BATCH_SIZE } from "./hyperparameters.ts";
 import { StepReplay } from "./step_replay.ts";
+import { trainStep } from "./train_step.ts";
 import { bestHeldOut, stopDecision, type StoppingRule, type StopRecord } from "./stopping.ts";
 
 /** A snapshot of training progress, sent after every batch. */
@@ -128,6 +129,11 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Stop before `epochs` by a rule decided on held-out samples after every epoch. */
   stopping?: EarlyStopping;
+  /**
+   * Replay each batch shape's steps from a recording of their kernels (`StepReplay`)
+   * rather than run every step through tfjs's engine (default true; the same bits).
+   */
+  replay?: boolean;
 }
 
 /** The result of {@link trainModel}. */
@@ -267,7 +273,9 @@ export async function trainModel(
         const y = tf.tensor1d(batch.labels, "int32");
         let step: { loss: number; correct: number };
         try {
-          step = steps.step(x, y, seeds.seed32());
+          step = opts.replay === false
+            ? trainStep(model, adam, x, y, seeds.seed32())
+            : steps.step(x, y, seeds.seed32());
         } finally {
           tf.dispose([x, y]);
         }
