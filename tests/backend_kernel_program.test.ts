@@ -92,3 +92,16 @@ Deno.test("recordKernels: values read from JavaScript are counted, a kernel's ow
   assertEquals(recording.calls.map((c) => c.kernelName), ["Add", "Relu"]);
   tf.dispose([x, result]);
 });
+
+Deno.test("recordKernels: a string tensor is not taken down, and the recording says so", () => {
+  const x = tf.tensor1d([1, 2, 3]);
+  const { result, recording } = recordKernels(() => {
+    const names = tf.tensor1d(["a", "b", "c"], "string");
+    names.dispose();
+    return tf.exp(x);
+  });
+  assertEquals(recording.unsupported, "a string tensor written from JavaScript");
+  const clean = recordKernels(() => tf.exp(x));
+  assertEquals(clean.recording.unsupported, null);
+  tf.dispose([x, result, clean.result]);
+});

@@ -55,6 +55,11 @@ export interface KernelRecording {
    */
   readonly reads: number;
   /**
+   * The first value the recording could not take down (a string or complex tensor), or
+   * null; a recording with one cannot be replayed.
+   */
+  readonly unsupported: string | null;
+  /**
    * The slot that holds `t`: the latest of `t`'s buffer in `t`'s shape (kernels that only
    * reshape hand one buffer on), or undefined.
    */
@@ -79,16 +84,12 @@ function valuesOf(
   backend: tf.KernelBackend,
   dataId: tf.DataId,
 ): TensorValues {
-  const v = readSync.call(backend, dataId);
-  if (!(v instanceof Float32Array || v instanceof Int32Array || v instanceof Uint8Array)) {
-    throw new TypeError("recordKernels: only numeric tensors can be recorded");
-  }
-  return v.slice();
+  return (readSync.call(backend, dataId) as TensorValues).slice();
 }
 
 /**
  * Runs `run` and takes down its kernel calls. Strings and complex numbers are not
- * recorded (a recording of them throws).
+ * taken down: a recording that meets one says so in `unsupported`.
  *
  * @example
  * ```ts
@@ -114,10 +115,13 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
   const { readSync: readValues } = backend;
   let reads = 0;
   let depth = 0;
+  let unsupported: string | null = null;
+  const numeric = (dtype: tf.DataType, what: string): boolean => {
+    if (dtype !== "string" && dtype !== "complex64") return true;
+    unsupported ??= `a ${dtype} tensor ${what}`;
+    return false;
+  };
   const newSlot = (info: tf.TensorInfo, origin: SlotOrigin): number => {
-    if (info.dtype === "string" || info.dtype === "complex64") {
-      throw new TypeError(`recordKernels: a ${info.dtype} tensor cannot be recorded`);
-    }
     slots.push({ shape: [...info.shape], dtype: info.dtype, origin });
     const slot = slots.length - 1;
     slotByData.set(info.dataId, slot);
@@ -128,7 +132,9 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
     const known = slotByData.get(info.dataId);
     if (known !== undefined) return known;
     // read now: the work may free it (as an optimiser step frees the weights it replaces)
-    const values = valuesOf(readValues, backend, info.dataId);
+    const values = numeric(info.dtype, "from before the recording")
+      ? valuesOf(readValues, backend, info.dataId)
+      : new Uint8Array(0);
     return newSlot(info, { kind: "outside", dataId: info.dataId, values });
   };
   const originals = tf.getKernelsForBackend(backendName);
@@ -150,9 +156,10 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
         depth--;
       }
       const call = calls.length;
-      const outputs = (Array.isArray(out) ? out : [out]).map((o) =>
-        newSlot(o, { kind: "kernel", call })
-      );
+      const outputs = (Array.isArray(out) ? out : [out]).map((o) => {
+        numeric(o.dtype, `made by ${config.kernelName}`);
+        return newSlot(o, { kind: "kernel", call });
+      });
       calls.push({
         kernelName: config.kernelName,
         inputs,
@@ -170,15 +177,15 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
   backend.write = (values, shape, dtype) => {
     const dataId = write.call(backend, values, shape, dtype);
     if (depth === 0) {
-      if (
-        !(values instanceof Float32Array || values instanceof Int32Array ||
-          values instanceof Uint8Array)
-      ) {
-        throw new TypeError(
-          `recordKernels: a ${dtype} tensor written from JavaScript cannot be recorded`,
-        );
-      }
-      newSlot({ dataId, shape, dtype }, { kind: "written", values: values.slice() });
+      const typed = values instanceof Float32Array || values instanceof Int32Array ||
+        values instanceof Uint8Array;
+      if (!typed) numeric("string", "written from JavaScript");
+      newSlot({ dataId, shape, dtype }, {
+        kind: "written",
+        values: typed && numeric(dtype, "written from JavaScript")
+          ? values.slice()
+          : new Uint8Array(0),
+      });
     }
     return dataId;
   };
@@ -208,6 +215,7 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
       slots,
       calls,
       reads,
+      unsupported,
       slotOf: (t) =>
         slotsByData.get(t.dataId)?.findLast((slot) => sameShape(slots[slot].shape, t.shape)),
     },

@@ -260,6 +260,7 @@ export class StepReplay {
     let refused: string | null = null;
     try {
       if (recording.reads > 0) throw new NotReplayable("the step reads values on the way");
+      if (recording.unsupported) throw new NotReplayable(`the step has ${recording.unsupported}`);
       const roles = rolesOf(recording, model, x, labels, result);
       take = { recording, roles, seed, signature: signatureOf(recording, roles) };
     } catch (e) {
@@ -303,7 +304,10 @@ export class StepReplay {
       seed: b.seed,
       signature: "",
     };
-    if (signatureOf(recording, p.roles) !== b.signature) {
+    if (
+      recording.reads > 0 || recording.unsupported ||
+      signatureOf(recording, p.roles) !== b.signature
+    ) {
       throw new NotReplayable("the step makes other kernel calls with numbered masks");
     }
     const { roles } = b;
