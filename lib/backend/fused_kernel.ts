@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { sameShape } from "./same_shape.ts";
 
 /** What {@link unlikeInput} reads of a tensor or tensor info. */
 export interface DtypeAndShape {
@@ -33,8 +34,7 @@ export interface DtypeAndShape {
 export function unlikeInput(inputs: readonly DtypeAndShape[], rows = false): number {
   const shape = inputs[0]?.shape ?? [];
   return inputs.findIndex((t) =>
-    t.dtype !== "float32" || t.shape.length !== shape.length ||
-    t.shape.some((d, i) => d !== shape[i]) || (rows && shape.length === 0)
+    t.dtype !== "float32" || !sameShape(t.shape, shape) || (rows && shape.length === 0)
   );
 }
 

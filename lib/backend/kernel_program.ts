@@ -9,6 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { KernelRecording } from "./kernel_recording.ts";
+import { sameShape } from "./same_shape.ts";
 
 interface ProgramCall {
   readonly kernelName: string;
@@ -95,9 +96,7 @@ export class KernelProgram {
       outputs: c.outputs,
       frees: freesAt[i],
     }));
-    const backend = tf.backend() as tf.KernelBackend & {
-      write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId;
-    };
+    const backend = tf.backend();
     const used = new Set([...lastUse.keys(), ...slots.results]);
     this.#base = recorded.map((s, slot) => {
       if (s.origin.kind === "kernel" || bound.has(slot) || !used.has(slot)) return undefined;
@@ -133,7 +132,7 @@ export class KernelProgram {
     this.#bound.forEach((slot, i) => {
       const shape = this.#shapes[slot];
       const given = inputs[i];
-      if (given.shape.length !== shape.length || given.shape.some((d, k) => d !== shape[k])) {
+      if (!sameShape(given.shape, shape)) {
         throw new RangeError(
           `KernelProgram.run: input ${i} has shape [${given.shape}], recorded [${shape}]`,
         );
@@ -176,9 +175,7 @@ export class KernelProgram {
     }
     return this.#results.map((slot, i) => {
       const info = values[slot]!;
-      if (this.#shared[i]) {
-        (backend as unknown as { incRef(d: tf.DataId): void }).incRef(info.dataId);
-      }
+      if (this.#shared[i]) backend.incRef(info.dataId);
       return info;
     });
   }

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { replaceKernels } from "./replace_kernels.ts";
+import { sameShape } from "./same_shape.ts";
 
 /** The values of a numeric tensor, as the backend reads them. */
 export type TensorValues = Float32Array | Int32Array | Uint8Array;
@@ -66,19 +67,6 @@ export interface KernelRecording {
   slotOf(t: tf.TensorInfo): number | undefined;
 }
 
-/** What a backend offers that a recording needs. */
-interface RecordableBackend extends tf.KernelBackend {
-  write(
-    values: tf.backend_util.BackendValues | null,
-    shape: number[],
-    dtype: tf.DataType,
-  ): tf.DataId;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, k) => d === b[k]);
-}
-
 function valuesOf(
   readSync: tf.KernelBackend["readSync"],
   backend: tf.KernelBackend,
@@ -106,7 +94,7 @@ function valuesOf(
  */
 export function recordKernels<T>(run: () => T): { result: T; recording: KernelRecording } {
   const backendName = tf.getBackend();
-  const backend = tf.backend() as RecordableBackend;
+  const backend = tf.backend();
   const slots: RecordedSlot[] = [];
   const calls: RecordedCall[] = [];
   const slotByData = new Map<tf.DataId, number>();
@@ -205,7 +193,7 @@ export function recordKernels<T>(run: () => T): { result: T; recording: KernelRe
     patched.forEach((name, i) => {
       const descriptor = own[i];
       if (descriptor) Object.defineProperty(backend, name, descriptor);
-      else delete (backend as Partial<RecordableBackend>)[name];
+      else delete (backend as Partial<tf.KernelBackend>)[name];
     });
   }
   return {

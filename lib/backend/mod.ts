@@ -64,6 +64,7 @@ export {
   type TensorValues,
 } from "./kernel_recording.ts";
 export { KernelProgram, type ProgramSlots } from "./kernel_program.ts";
+export { sameShape } from "./same_shape.ts";
 export { runFusedKernel } from "./fused_kernel.ts";
 export { shareSavedTensors } from "./saved_tensors.ts";
 export { uniformEngineWalks } from "./uniform_walks.ts";

@@ -18,12 +18,19 @@ import {
   KernelProgram,
   type KernelRecording,
   recordKernels,
+  sameShape,
   type TensorValues,
   tf,
 } from "../backend/mod.ts";
 import { type CellModel, drawRequests, MaskProbe, type MaskRequest, Masks } from "../cells/mod.ts";
 import type { Adam } from "./adam.ts";
-import { applyStep, type StepResult, type StepTensors, stepTensors } from "./train_step.ts";
+import {
+  applyStep,
+  type StepResult,
+  type StepTensors,
+  stepTensors,
+  trainStep,
+} from "./train_step.ts";
 
 /** Steps of one shape recorded, at most, while looking for two that make the same calls. */
 const MAX_RECORDED = 4;
@@ -63,7 +70,6 @@ interface Compiled {
   paramKeys: string[];
   gradKeys: string[];
   requests: readonly MaskRequest[];
-  entries: number;
   pieces: MaskPiece[];
 }
 
@@ -77,8 +83,7 @@ class NotReplayable extends Error {}
 
 function outsideSlot(recording: KernelRecording, t: tf.TensorInfo): number | undefined {
   const i = recording.slots.findIndex((s) =>
-    s.origin.kind === "outside" && s.origin.dataId === t.dataId &&
-    s.shape.length === t.shape.length && s.shape.every((d, k) => d === t.shape[k])
+    s.origin.kind === "outside" && s.origin.dataId === t.dataId && sameShape(s.shape, t.shape)
   );
   return i < 0 ? undefined : i;
 }
@@ -183,10 +188,7 @@ function gather(drawn: readonly Float32Array[], piece: MaskPiece): Float32Array 
 
 /** Writes `values` as a tensor of the backend, outside tfjs's engine. */
 function writeInfo(values: Float32Array, shape: number[]): tf.TensorInfo {
-  const backend = tf.backend() as tf.KernelBackend & {
-    write(values: Float32Array, shape: number[], dtype: tf.DataType): tf.DataId;
-  };
-  return { dataId: backend.write(values, shape, "float32"), shape, dtype: "float32" };
+  return { dataId: tf.backend().write(values, shape, "float32"), shape, dtype: "float32" };
 }
 
 /**
@@ -241,9 +243,7 @@ export class StepReplay {
       this.#shapes.set(shape, state);
     }
     if (state.phase === "replaying") return this.#replay(state.compiled, x, labels, dropoutSeed);
-    if (state.phase === "engine") {
-      return applyStep(this.#adam, stepTensors(this.#model, x, labels, dropoutSeed));
-    }
+    if (state.phase === "engine") return trainStep(this.#model, this.#adam, x, labels, dropoutSeed);
     return this.#record(shape, state, x, labels, dropoutSeed);
   }
 
@@ -298,15 +298,9 @@ export class StepReplay {
     const probe = new MaskProbe();
     const { result, recording } = recordKernels(() => stepTensors(model, x, labels, b.seed, probe));
     tf.dispose([result.loss, result.correct, ...result.grads.values()]);
-    const p: Take = {
-      recording,
-      roles: rolesOf(recording, model, x, labels, result),
-      seed: b.seed,
-      signature: "",
-    };
     if (
       recording.reads > 0 || recording.unsupported ||
-      signatureOf(recording, p.roles) !== b.signature
+      signatureOf(recording, rolesOf(recording, model, x, labels, result)) !== b.signature
     ) {
       throw new NotReplayable("the step makes other kernel calls with numbered masks");
     }
@@ -318,7 +312,7 @@ export class StepReplay {
     const pieces: MaskPiece[] = [];
     b.recording.slots.forEach((s, slot) => {
       if (s.origin.kind === "kernel" || inputs.has(slot)) return;
-      const [va, vb, vp] = [a, b, p].map((t) => valuesOf(t.recording, slot));
+      const [va, vb, vp] = [a.recording, b.recording, recording].map((r) => valuesOf(r, slot));
       if (sameBits(va, vb) && sameBits(vb, vp)) return;
       const runs = s.origin.kind === "written" && s.dtype === "float32"
         ? entryRuns(vp, probe.requests, probe.entries)
@@ -349,7 +343,6 @@ export class StepReplay {
       paramKeys,
       gradKeys: roles.grads.map(([key]) => key),
       requests: probe.requests,
-      entries: probe.entries,
       pieces,
     };
   }

@@ -55,7 +55,4 @@ export function singleValue(from: string, shape: number[], domain: Domain): Valu
   return { shape, segments: [{ from, size: shape[shape.length - 1], domain }] };
 }
 
-/** Whether two shapes are equal. */
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
+export { sameShape } from "../../backend/mod.ts";
