@@ -3,9 +3,27 @@
  * backend and of the BLAS kernels they replace, give the same bits every time, and
  * step aside cleanly when the library is absent or turned off.
  */
-import { assert, assertEquals, assertLessOrEqual, assertStringIncludes } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertLessOrEqual,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { blasRegistration, initBackend, tf } from "../lib/backend/mod.ts";
-import { JIT_FORWARD_BELOW_CHANNELS, MAX_DNNL_PLANS } from "../lib/backend/dnnl_library.ts";
+import {
+  JIT_FORWARD_BELOW_CHANNELS,
+  MAX_DNNL_PLANS,
+  openDnnl,
+} from "../lib/backend/dnnl_library.ts";
+import {
+  type ConvolutionPart,
+  evenRanges,
+  MIN_PARTED_MULTIPLY_ADDS,
+  partRanges,
+  partsGiveWholeBits,
+} from "../lib/backend/dnnl_parts.ts";
+import { DnnlHelpers } from "../lib/backend/dnnl_helpers.ts";
 import { dnnlGeometry, MIN_DNNL_INPUT_GRADIENT_CHANNELS } from "../lib/backend/dnnl_conv2d.ts";
 import { poolGeometry } from "../lib/backend/dnnl_pool.ts";
 import {
@@ -302,12 +320,183 @@ Deno.test({
   },
 });
 
+/** label, input shape, filter shape, stride, padding: convolutions large enough for parts. */
+const LARGE_CONVS: typeof CONVS = [
+  ["Conv⁺ 5×5×24, batch 50", [50, 28, 7, 24], [5, 5, 24, 24], 1, "same"],
+  ["Conv⁺ 5×5×24, a last batch of 31", [31, 28, 7, 24], [5, 5, 24, 24], 1, "same"],
+  ["ConvDeep first layer, batch 50", [50, 28, 3, 1], [5, 5, 1, 24], 1, "same"],
+  ["ConvDeep second layer, batch 50", [50, 14, 2, 24], [3, 3, 24, 32], 1, "same"],
+  ["valid padding, an odd count of output channels", [60, 20, 12, 6], [3, 2, 6, 7], 1, "valid"],
+  ["stride 2", [64, 33, 31, 8], [3, 3, 8, 16], 2, "same"],
+];
+
+/** The multiply-adds of a convolution. */
+const multiplyAdds = (g: NonNullable<ReturnType<typeof dnnlGeometry>>) =>
+  g.B * g.OH * g.OW * g.O * g.kh * g.kw * g.C;
+
+Deno.test({
+  name: "convolution passes in parts across threads give the bits of the whole on one thread",
+  ignore: noDnnl,
+  async fn() {
+    const dnnl = registration.dnnl!;
+    /** Each case's three passes: their bits and how many of the runs went in parts. */
+    const passes = () =>
+      [...CONVS, ...LARGE_CONVS].map(([label, xs, ws, stride, pad]) => {
+        const attrs = { strides: stride, pad, dataFormat: "NHWC", dilations: 1 };
+        const g = dnnlGeometry(xs, ws, attrs as unknown as ConvAttrs, false)!;
+        const x = uniform(xs, `parts/${label}/x`);
+        const filter = uniform(ws, `parts/${label}/w`);
+        const dy = uniform([g.B, g.OH, g.OW, g.O], `parts/${label}/dy`);
+        const runs: [string, Record<string, tf.Tensor>, Record<string, unknown>][] = [
+          [tf.Conv2D, { x, filter }, attrs],
+          [tf.Conv2DBackpropInput, { dy, filter }, { ...attrs, inputShape: xs }],
+          [tf.Conv2DBackpropFilter, { x, dy }, { ...attrs, filterShape: ws }],
+        ];
+        const result = runs.map(([name, inputs, a]) => {
+          const before = dnnl.passesInParts;
+          const bits = sameBitsTwice(`${label} ${name}`, name, inputs, a);
+          return { label: `${label} ${name}`, bits, inParts: dnnl.passesInParts - before };
+        });
+        tf.dispose([x, filter, dy]);
+        return { g, result };
+      });
+    const before = dnnl.threads;
+    assertEquals(before, 1, "the suite runs oneDNN on one thread");
+    const one = passes();
+    assert(one.every(({ result }) => result.every((r) => r.inParts === 0)), "none in parts");
+    let two: typeof one;
+    try {
+      dnnl.setThreads(2);
+      assertEquals(await dnnl.started(), 1, "a helper started");
+      two = passes();
+    } finally {
+      dnnl.setThreads(before);
+    }
+    assertEquals(dnnl.helpers, 0, "one thread stops the helpers");
+    one.forEach(({ g, result }, i) =>
+      result.forEach(({ label, bits }, pass) => {
+        const { inParts } = two[i].result[pass];
+        assertEquals(two[i].result[pass].bits, bits, `${label}: the same bits on two threads`);
+        // the input gradient of one channel is the BLAS kernel's, not oneDNN's
+        const onDnnl = pass !== 1 || g.C >= MIN_DNNL_INPUT_GRADIENT_CHANNELS;
+        const parted = onDnnl && multiplyAdds(g) >= MIN_PARTED_MULTIPLY_ADDS;
+        assertEquals(inParts, parted ? 2 : 0, `${label}: runs in parts`);
+      })
+    );
+  },
+});
+
+Deno.test("samples or channels are cut into even ranges, none when there are too few", () => {
+  assertEquals(evenRanges(24, 2), [[0, 12], [12, 24]]);
+  assertEquals(evenRanges(7, 3), [[0, 3], [3, 5], [5, 7]]);
+  assertEquals(evenRanges(32, 1), [[0, 32]]);
+  assertEquals(evenRanges(2, 2), [[0, 1], [1, 2]]);
+  assertEquals(evenRanges(1, 2), null);
+});
+
+Deno.test("a pass is cut by sample, its filter gradient by output channel, small ones not at all", () => {
+  const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 } as const;
+  const g = dnnlGeometry([50, 28, 7, 24], [5, 5, 24, 24], attrs as unknown as ConvAttrs, false)!;
+  assertEquals(partRanges("forward", g, 2), [[0, 25], [25, 50]]);
+  assertEquals(partRanges("backwardData", g, 3), [[0, 17], [17, 34], [34, 50]]);
+  assertEquals(partRanges("backwardWeights", g, 2), [[0, 12], [12, 24]]);
+  assertEquals(partRanges("forward", { ...g, B: 1 }, 2), null, "fewer samples than threads");
+  const small = dnnlGeometry([2, 8, 7, 24], [5, 5, 24, 24], attrs as unknown as ConvAttrs, false)!;
+  assertLessOrEqual(multiplyAdds(small), MIN_PARTED_MULTIPLY_ADDS);
+  assertEquals(partRanges("backwardWeights", small, 2), null, "too small to hand out");
+});
+
+Deno.test({
+  name: "the check of parts against the whole pass fails on a single bit",
+  ignore: noDnnl,
+  fn() {
+    const dnnl = registration.dnnl!;
+    const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 } as const;
+    const g = dnnlGeometry([50, 28, 7, 24], [5, 5, 24, 24], attrs as unknown as ConvAttrs, true)!;
+    for (const pass of ["forward", "backwardData", "backwardWeights"] as const) {
+      const ranges = partRanges(pass, g, 2)!;
+      const whole = (args: number[]) =>
+        (dnnl.convolution(g)[pass] as (...a: number[]) => void)(...args);
+      assert(partsGiveWholeBits(pass, g, ranges, whole, (p) => dnnl.runPart(p)), pass);
+      // the same parts, with the last bit of the output's first value flipped
+      const flipped = (p: ConvolutionPart) => {
+        dnnl.runPart(p);
+        const out = p.args.at(-1)!;
+        const first = new Uint32Array(
+          Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(BigInt(out))!, 4),
+        );
+        if (p.range[0] === 0) first[0] ^= 1;
+      };
+      assert(!partsGiveWholeBits(pass, g, ranges, whole, flipped), `${pass}: one bit off`);
+    }
+  },
+});
+
+Deno.test({
+  name: "a helper that cannot load oneDNN says why and takes no work",
+  ignore: noDnnl,
+  async fn() {
+    const helpers = new DnnlHelpers("/no/such/libdnnl.so.2", 1);
+    try {
+      assertEquals(await helpers.started(), 0);
+      assertStringIncludes(helpers.failures[0], "/no/such/libdnnl.so.2");
+      assertEquals(helpers.ready, 0);
+      assertThrows(() => helpers.run([{}], () => {}), RangeError, "1 parts for 0 ready helpers");
+    } finally {
+      helpers.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a part that fails on a helper is named once the thread's own part has run",
+  ignore: noDnnl,
+  async fn() {
+    const path = registration.dnnl!.path;
+    const helpers = new DnnlHelpers<ConvolutionPart>(path, 1);
+    try {
+      assertEquals(await helpers.started(), 1);
+      const attrs = { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 1 };
+      const g = dnnlGeometry([2, 6, 5, 3], [3, 3, 3, 4], attrs as unknown as ConvAttrs, false)!;
+      const broken = { ...g, kh: 0 };
+      let own = false;
+      const failed = assertThrows(() =>
+        helpers.run(
+          [{ pass: "backwardWeights", geometry: broken, range: [2, 4], args: [0, 0, 0] }],
+          () => (own = true),
+        )
+      );
+      assert(own, "the thread's own part ran");
+      assertStringIncludes((failed as Error).message, "a oneDNN helper failed: oneDNN:");
+      // the helper takes the next part as before
+      const dnnl = openDnnl(path, 1);
+      const x = new Float32Array(g.B * g.H * g.W * g.C).map((_, i) => Math.sin(i));
+      const dy = new Float32Array(g.B * g.OH * g.OW * g.O).map((_, i) => Math.cos(i));
+      const [here, there] = [0, 1].map(() => new Float32Array(g.kh * g.kw * g.C * g.O));
+      const at = (a: Float32Array) => Number(Deno.UnsafePointer.value(Deno.UnsafePointer.of(a)));
+      dnnl.convolution(g).backwardWeights(at(x), at(dy), at(here));
+      const part = (range: readonly [number, number]): ConvolutionPart => ({
+        pass: "backwardWeights",
+        geometry: g,
+        range,
+        args: [at(x), at(dy), at(there)],
+      });
+      helpers.run([part([2, 4])], () => dnnl.runPart(part([0, 2])));
+      assertEquals(there, here);
+    } finally {
+      helpers.close();
+    }
+  },
+});
+
 /** Three Conv⁺Deep training steps (batch 50): the backend's description and the weights' bits. */
 const TRAINING_PROBE = `
-import { initBackend, tf } from "./lib/backend/mod.ts";
+import { blasRegistration, initBackend, tf } from "./lib/backend/mod.ts";
 import { buildCell, createModel } from "./lib/cells/mod.ts";
 import { Adam, ADAM_DEFAULTS, benchBatch, DEFAULT_LEARNING_RATE, trainStep } from "./lib/train/mod.ts";
 const info = await initBackend({ backend: "wasm", quiet: true });
+const dnnl = blasRegistration()?.dnnl;
+await dnnl?.started();
 const spec = buildCell("conv+deep", 12);
 const model = createModel(spec, { seed: 0 });
 const adam = new Adam(model.params, { learningRate: DEFAULT_LEARNING_RATE, ...ADAM_DEFAULTS });
@@ -316,11 +505,12 @@ for (let i = 0; i < 3; i++) trainStep(model, adam, x, y, 7 + i);
 const bits = [...model.params.values()].map((p) =>
   Array.from(new Uint32Array((p.dataSync() as Float32Array).slice().buffer)).join(","));
 const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(bits.join(";"))));
-console.log(JSON.stringify({ detail: info.detail, digest: Array.from(digest).join(".") }));
+const inParts = dnnl?.passesInParts ?? 0;
+console.log(JSON.stringify({ detail: info.detail, digest: Array.from(digest).join("."), inParts }));
 `;
 
 Deno.test({
-  name: "RNNX_DNNL_THREADS=2 trains to the same bits as one thread (filter gradients on one)",
+  name: "RNNX_DNNL_THREADS=2 trains to the same bits as one thread, its passes in parts",
   ignore: noDnnl,
   async fn() {
     const run = async (threads: string) =>
@@ -334,10 +524,12 @@ Deno.test({
     const two = await run("2");
     assertStringIncludes(one.detail, "oneDNN");
     assertStringIncludes(one.detail, "1 thread)");
-    assertStringIncludes(two.detail, "2 threads, filter gradients on one");
+    assertStringIncludes(two.detail, "2 threads, passes in parts");
     assertStringIncludes(two.detail, "OpenBLAS", "OpenBLAS keeps its own count");
     assert(!two.detail.includes("libopenblas.so.0, 2 threads"), two.detail);
     assertEquals(two.digest, one.digest);
+    assertEquals(one.inParts, 0);
+    assertLessOrEqual(1, two.inParts, "the passes ran in parts");
   },
 });
 

@@ -8,11 +8,10 @@
  * `python3-torch` pulls in). Only the oneDNN 2 C API is used (its descriptors are
  * plain structs the caller allocates; oneDNN 3 made them opaque). Without the
  * library, without `--allow-ffi`, or with another major version nothing is loaded and
- * the BLAS convolutions stay. oneDNN runs on `RNNX_DNNL_THREADS` OpenMP threads (by
- * default as many as OpenBLAS runs, `RNNX_BLAS_THREADS`, default 1), with the same bits
- * whatever the count: each filter gradient, the one pass whose sums oneDNN splits across
- * threads, is planned and run on one thread (through libgomp's `omp_set_num_threads`;
- * without it oneDNN stays on one thread).
+ * the BLAS convolutions stay. oneDNN runs on `RNNX_DNNL_THREADS` threads (by default as
+ * many as OpenBLAS runs, `RNNX_BLAS_THREADS`, default 1): this one and helper threads
+ * (`dnnl_helpers.ts`) that take parts of each convolution pass, each on one OpenMP
+ * thread, with the same bits whatever the count ({@link openDnnl}).
  *
  * A convolution is planned once per geometry (shapes, strides, padding): the forward,
  * input-gradient and filter-gradient primitives with the filter in the layout oneDNN
@@ -32,6 +31,14 @@ import {
   threadCount,
   withLoadEnvironment,
 } from "./blas_library.ts";
+import { DnnlHelpers } from "./dnnl_helpers.ts";
+import {
+  type ConvolutionPart,
+  type ConvolutionPass,
+  partRanges,
+  partsGiveWholeBits,
+  type Range,
+} from "./dnnl_parts.ts";
 
 /** The environment variable naming the oneDNN library (`off` disables it). */
 export const DNNL_ENV = "RNNX_DNNL";
@@ -126,6 +133,9 @@ export const MAX_DNNL_PLANS = 64;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 
+/** Throws a {@link DnnlError} for a `status` other than `dnnl_success`. */
+type Ok = (status: number, call: string) => void;
+
 /** A oneDNN call that did not return `dnnl_success`. */
 export class DnnlError extends Error {
   /** Creates the error for `call`, which returned `status`. */
@@ -159,6 +169,22 @@ export interface DnnlConvolution {
   release(): void;
 }
 
+/**
+ * The filter gradient of some of a geometry's output channels, which oneDNN sums in
+ * the same order as the whole one's: each part computes the same bits as the whole
+ * filter gradient computes for its channels, where {@link DnnlLibrary} checked that.
+ */
+export interface DnnlFilterGradientPart {
+  /** dw[…, from:to] = the channels' filter gradient of x and dy (the whole tensors' addresses). */
+  run(x: number, dy: number, dw: number): void;
+  /** Its buffers (a copy of the channels' dy, the gradient in oneDNN's layout). */
+  readonly buffers: readonly Float32Array[];
+  /** The implementation that runs, e.g. "jit:avx512_core". */
+  readonly implementation: string;
+  /** Destroys the primitives and memory objects (the plan must not be used afterwards). */
+  release(): void;
+}
+
 /** Shapes, window, strides and padding of one NHWC pooling (a convolution's, less the filter's). */
 export type PoolGeometry = Omit<Geometry, "O" | "dh" | "dw" | "rows" | "K">;
 
@@ -178,14 +204,22 @@ export interface DnnlLibrary {
   readonly path: string;
   /** A short description, e.g. "oneDNN 2.6.3 (libdnnl.so.2, 1 thread)". */
   readonly description: string;
-  /** The threads it runs on (filter gradients on one). */
+  /** The threads it runs on: this one and `threads - 1` helpers. */
   readonly threads: number;
+  /** Helper threads ready to take parts (0 on one thread, or while they start). */
+  readonly helpers: number;
+  /** How many convolution passes have run in parts across threads so far. */
+  readonly passesInParts: number;
   /**
-   * Runs on `n` threads from now on (the cached plans are released); the bits stay
-   * those of one thread.
+   * Resolves, with {@link helpers}, once every helper has loaded oneDNN or failed to
+   * (passes run whole until then).
+   */
+  started(): Promise<number>;
+  /**
+   * Runs on `n` threads from now on (helpers started or stopped); the bits stay those
+   * of one thread.
    *
-   * @throws RangeError when `n` is not a positive integer; Error when `n` > 1 and
-   * libgomp did not load.
+   * @throws RangeError when `n` is not a positive integer.
    */
   setThreads(n: number): void;
   /**
@@ -193,6 +227,8 @@ export interface DnnlLibrary {
    * {@link MAX_DNNL_PLANS} are kept, the least recently used released first).
    */
   convolution(g: ConvGeometry): DnnlConvolution;
+  /** Runs one part of a convolution pass here (what a helper runs). */
+  runPart(part: ConvolutionPart): void;
   /** The primitives of an average pooling, cached with the convolutions' plans. */
   averagePool(g: PoolGeometry): DnnlAveragePool;
   /** How many plans are cached. */
@@ -223,43 +259,40 @@ function bytes(a: BigUint64Array): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * libgomp's `omp_set_num_threads` (the OpenMP runtime Debian's oneDNN runs on), or null
- * where it cannot be loaded.
+ * Sets the calling thread's OpenMP thread count to one, through libgomp's
+ * `omp_set_num_threads` (the OpenMP runtime Debian's oneDNN runs on), where it loads.
  */
-function openMpThreads(): ((n: number) => void) | null {
+function oneOpenMpThread(): void {
   try {
     const omp = Deno.dlopen("libgomp.so.1", {
       omp_set_num_threads: { parameters: ["i32"], result: "void" },
     });
-    return (n) => omp.symbols.omp_set_num_threads(n);
+    omp.symbols.omp_set_num_threads(1);
+    omp.close();
   } catch {
-    return null;
+    // without libgomp, OMP_NUM_THREADS=1 at load is all there is
   }
 }
 
 /**
- * Runs `f` with oneDNN on one thread, then back on its count: what a filter gradient is
- * planned and run in, so that its sums do not depend on the thread count.
+ * Opens the oneDNN library at `path` (a path or library name) to run on `requested`
+ * threads: this one and `requested - 1` helper threads (`dnnl_helpers.ts`), each with
+ * oneDNN on one OpenMP thread. A pass is cut into one part per thread, the forward
+ * pass and the input gradient by sample, the filter gradient by output channel, where
+ * a check on random values has found that the parts compute the bits the whole pass
+ * computes on one thread for that geometry; until the helpers have started, where the
+ * check fails, and for passes below {@link MIN_PARTED_MULTIPLY_ADDS}, the whole runs
+ * here. So the bits never depend on the thread count, and no thread spins between
+ * passes. {@link loadDnnl} opens it where the environment says.
+ *
+ * @throws Error when the library cannot be opened or is not oneDNN 2.
  */
-type OnOneThread = <T>(f: () => T) => T;
-
-function open(path: string, requested: number): DnnlLibrary {
-  // libgomp reads OMP_NUM_THREADS once, when it loads; the count is then set through it
-  const [lib, setOmpThreads] = withLoadEnvironment(
-    { OMP_NUM_THREADS: "1" },
-    () => [Deno.dlopen(path, SYMBOLS), openMpThreads()] as const,
-  );
-  let threads = setOmpThreads ? requested : 1;
-  setOmpThreads?.(threads);
-  const onOneThread: OnOneThread = (f) => {
-    if (threads === 1) return f();
-    setOmpThreads!(1);
-    try {
-      return f();
-    } finally {
-      setOmpThreads!(threads);
-    }
-  };
+export function openDnnl(path: string, requested: number): DnnlLibrary {
+  // libgomp reads OMP_NUM_THREADS once, when it loads: one OpenMP thread, here and in
+  // every helper (each thread's count is its own)
+  const lib = withLoadEnvironment({ OMP_NUM_THREADS: "1" }, () => Deno.dlopen(path, SYMBOLS));
+  oneOpenMpThread();
+  let threads = requested;
   const s = lib.symbols;
   const version = new Deno.UnsafePointerView(s.dnnl_version()!);
   const [major, minor, patch] = [version.getInt32(0), version.getInt32(4), version.getInt32(8)];
@@ -293,36 +326,100 @@ function open(path: string, requested: number): DnnlLibrary {
     plans.set(key, plan);
     return plan;
   };
+  const whole = (g: ConvGeometry) =>
+    cached(`conv:${Object.values(g)}`, () => planConvolution(s, engine, stream, g, ok));
+  const filterGradientPart = (g: ConvGeometry, channels: Range) =>
+    cached(
+      `part:${Object.values(g)}:${channels}`,
+      () => planFilterGradientPart(s, engine, stream, g, channels, ok),
+    );
+  const runPart = ({ pass, geometry: g, range: [from, to], args }: ConvolutionPart) => {
+    if (pass === "backwardWeights") {
+      filterGradientPart(g, [from, to]).run(args[0], args[1], args[2]);
+      return;
+    }
+    // a part of the samples is a convolution of its own, at the samples' offsets
+    const [inBytes, outBytes] = [g.H * g.W * g.C, g.OH * g.OW * g.O].map((n) => n * from * 4);
+    const plan = whole({ ...g, B: to - from });
+    if (pass === "forward") plan.forward(args[0] + inBytes, args[1], args[2], args[3] + outBytes);
+    else plan.backwardData(args[0] + outBytes, args[1], args[2] + inBytes);
+  };
+  let helpers: DnnlHelpers<ConvolutionPart> | null = null;
+  let inParts = 0;
+  const startHelpers = () => {
+    helpers?.close();
+    helpers = threads > 1 ? new DnnlHelpers(path, threads - 1) : null;
+  };
+  /** Per pass, geometry and part count: the parts' ranges, where they give the whole's bits. */
+  const checked = new Map<string, Range[] | null>();
+  const partsOf = (pass: ConvolutionPass, g: ConvGeometry, count: number) => {
+    const key = `${pass}:${Object.values(g)}:${count}`;
+    if (!checked.has(key)) {
+      const ranges = partRanges(pass, g, count);
+      const same = ranges !== null && partsGiveWholeBits(
+        pass,
+        g,
+        ranges,
+        (args) => (whole(g)[pass] as (...a: number[]) => void)(...args),
+        runPart,
+      );
+      checked.set(key, same ? ranges : null);
+    }
+    return checked.get(key)!;
+  };
+  /** Runs a pass in parts across this thread and the ready helpers; false where it cannot. */
+  const parted = (pass: ConvolutionPass, g: ConvGeometry, args: number[]) => {
+    const ready = Math.min(helpers?.ready ?? 0, threads - 1);
+    const ranges = ready > 0 ? partsOf(pass, g, ready + 1) : null;
+    if (ranges === null) return false;
+    const [own, ...others] = ranges.map((range) => ({ pass, geometry: g, range, args }));
+    inParts++;
+    helpers!.run(others, () => runPart(own));
+    return true;
+  };
+  startHelpers();
   const base = path.split("/").at(-1);
   return {
     path,
     get description() {
       return `oneDNN ${major}.${minor}.${patch} (${base}, ${
-        threads === 1 ? "1 thread" : `${threads} threads, filter gradients on one`
+        threads === 1 ? "1 thread" : `${threads} threads, passes in parts`
       })`;
     },
     get threads() {
       return threads;
     },
+    get helpers() {
+      return helpers?.ready ?? 0;
+    },
+    get passesInParts() {
+      return inParts;
+    },
+    started: async () => (await helpers?.started()) ?? 0,
     setThreads(n: number) {
       if (!Number.isInteger(n) || n < 1) {
         throw new RangeError(`oneDNN threads must be a positive integer, found ${n}`);
       }
-      if (n > 1 && !setOmpThreads) {
-        throw new Error(`oneDNN cannot run on ${n} threads: libgomp.so.1 did not load`);
-      }
       if (n === threads) return;
-      // the primitives were planned for the old count
-      for (const plan of plans.values()) plan.release();
-      plans.clear();
       threads = n;
-      setOmpThreads?.(n);
+      startHelpers();
     },
-    convolution: (g) =>
-      cached(
-        `conv:${Object.values(g)}`,
-        () => planConvolution(s, engine, stream, g, ok, onOneThread),
-      ),
+    convolution(g) {
+      const plan = whole(g);
+      return {
+        ...plan,
+        forward(x, w, b, y) {
+          if (!parted("forward", g, [x, w, b, y])) plan.forward(x, w, b, y);
+        },
+        backwardData(dy, w, dx) {
+          if (!parted("backwardData", g, [dy, w, dx])) plan.backwardData(dy, w, dx);
+        },
+        backwardWeights(x, dy, dw) {
+          if (!parted("backwardWeights", g, [x, dy, dw])) plan.backwardWeights(x, dy, dw);
+        },
+      };
+    },
+    runPart,
     averagePool: (g) =>
       cached(`pool:${Object.values(g)}`, () => planAveragePool(s, engine, stream, g, ok)),
     planCount: () => plans.size,
@@ -334,7 +431,7 @@ function planner(
   s: Symbols,
   engine: Deno.PointerValue,
   stream: Deno.PointerValue,
-  ok: (status: number, call: string) => void,
+  ok: Ok,
 ) {
   const md = (logical: number[], strides: number[]) => {
     const m = new Uint8Array(MD_BYTES);
@@ -492,7 +589,7 @@ function planAveragePool(
   engine: Deno.PointerValue,
   stream: Deno.PointerValue,
   g: PoolGeometry,
-  ok: (status: number, call: string) => void,
+  ok: Ok,
 ): DnnlAveragePool {
   const { nhwc, memory, args, execute, bind, described, planned, wait, release } = planner(
     s,
@@ -556,35 +653,17 @@ function planAveragePool(
   };
 }
 
-/** Plans the primitives of one geometry (see the module description). */
-function planConvolution(
-  s: Symbols,
-  engine: Deno.PointerValue,
-  stream: Deno.PointerValue,
-  g: ConvGeometry,
-  ok: (status: number, call: string) => void,
-  onOneThread: OnOneThread,
-): DnnlConvolution {
-  const {
-    md,
-    nhwc,
-    implementation,
-    queriedMd,
-    memory,
-    owned,
-    reorder,
-    args,
-    execute,
-    bind,
-    planned,
-    wait,
-    release,
-  } = planner(s, engine, stream, ok);
-  const src = nhwc(g.B, g.C, g.H, g.W);
-  const dst = nhwc(g.B, g.O, g.OH, g.OW);
-  // the filter's logical dimensions are oneDNN's (O, I, H, W); the strides say HWIO
-  const userWeights = md([g.O, g.C, g.kh, g.kw], [1, g.O, g.kw * g.C * g.O, g.C * g.O]);
-  const biasMd = g.bias ? md([g.O], [1]) : null;
+/** The calls of {@link planner}. */
+type Planner = ReturnType<typeof planner>;
+
+/**
+ * The descriptors of one convolution geometry: its NHWC input and output, a filter in
+ * the layout oneDNN prefers, and the forward and filter-gradient plans, planned as
+ * {@link JIT_FORWARD_BELOW_CHANNELS} says.
+ */
+function convolutionDescriptors(s: Symbols, p: Planner, g: ConvGeometry, ok: Ok) {
+  const src = p.nhwc(g.B, g.C, g.H, g.W);
+  const dst = p.nhwc(g.B, g.O, g.OH, g.OW);
   const anyWeights = new Uint8Array(MD_BYTES);
   ok(
     s.dnnl_memory_desc_init_by_tag(
@@ -596,68 +675,84 @@ function planConvolution(
     ),
     "dnnl_memory_desc_init_by_tag",
   );
-  const [strides, padL, padR] = [
-    dims([g.sh, g.sw]),
-    dims([g.top, g.left]),
-    dims([g.bottom, g.right]),
-  ];
-
-  const { convolutionDirect: direct } = DNNL;
+  const biasMd = g.bias ? p.md([g.O], [1]) : null;
+  const window = [dims([g.sh, g.sw]), dims([g.top, g.left]), dims([g.bottom, g.right])] as const;
   const none = new Uint8Array(MD_BYTES);
-  const { pd: fpd, primitive: fwd, offered: forwardOffered } = planned(
+  const forward = [
     "dnnl_convolution_forward_desc_init",
     CONV_DESC_BYTES,
-    (d) =>
+    (d: Uint8Array<ArrayBuffer>) =>
       s.dnnl_convolution_forward_desc_init(
         d,
         DNNL.forwardTraining,
-        direct,
+        DNNL.convolutionDirect,
         src,
         anyWeights,
         biasMd ?? none,
         dst,
-        strides,
-        padL,
-        padR,
+        ...window,
       ),
     null,
-    (name) => g.C >= JIT_FORWARD_BELOW_CHANNELS || name.startsWith("jit:"),
-  );
-  const { pd: bpd, primitive: bwdData } = planned(
-    "dnnl_convolution_backward_data_desc_init",
-    CONV_DESC_BYTES,
-    (d) =>
-      s.dnnl_convolution_backward_data_desc_init(
-        d,
-        direct,
-        src,
-        anyWeights,
-        dst,
-        strides,
-        padL,
-        padR,
-      ),
-    fpd,
-  );
-  const { pd: wpd, primitive: bwdWeights } = onOneThread(() =>
-    planned(
+    (name: string) => g.C >= JIT_FORWARD_BELOW_CHANNELS || name.startsWith("jit:"),
+  ] as const;
+  /** The filter gradient's plan, with the forward plan `hint`. */
+  const filterGradient = (hint: Deno.PointerValue) =>
+    p.planned(
       "dnnl_convolution_backward_weights_desc_init",
       CONV_DESC_BYTES,
       (d) =>
         s.dnnl_convolution_backward_weights_desc_init(
           d,
-          direct,
+          DNNL.convolutionDirect,
           src,
           anyWeights,
           none,
           dst,
-          strides,
-          padL,
-          padR,
+          ...window,
         ),
-      fpd,
-    )
+      hint,
+    );
+  return { src, dst, anyWeights, biasMd, window, forward, filterGradient };
+}
+
+/** The filter `[kh, kw, C, O]` as oneDNN's logical (O, I, H, W) dimensions, `O` of `stride`. */
+function userFilter(p: Planner, g: Geometry, stride = g.O) {
+  return p.md([g.O, g.C, g.kh, g.kw], [1, stride, g.kw * g.C * stride, g.C * stride]);
+}
+
+/** Plans the primitives of one geometry (see the module description). */
+function planConvolution(
+  s: Symbols,
+  engine: Deno.PointerValue,
+  stream: Deno.PointerValue,
+  g: ConvGeometry,
+  ok: Ok,
+): DnnlConvolution {
+  const p = planner(s, engine, stream, ok);
+  const { implementation, queriedMd, memory, owned, reorder, args, execute, bind, wait } = p;
+  const { src, dst, anyWeights, biasMd, window, forward, filterGradient } = convolutionDescriptors(
+    s,
+    p,
+    g,
+    ok,
   );
+  const userWeights = userFilter(p, g);
+  const { pd: fpd, primitive: fwd, offered: forwardOffered } = p.planned(...forward);
+  const { pd: bpd, primitive: bwdData } = p.planned(
+    "dnnl_convolution_backward_data_desc_init",
+    CONV_DESC_BYTES,
+    (d) =>
+      s.dnnl_convolution_backward_data_desc_init(
+        d,
+        DNNL.convolutionDirect,
+        src,
+        anyWeights,
+        dst,
+        ...window,
+      ),
+    fpd,
+  );
+  const { pd: wpd, primitive: bwdWeights } = filterGradient(fpd);
   const fWeights = owned(queriedMd(fpd, DNNL.queryWeightsMd));
   const bWeights = owned(queriedMd(bpd, DNNL.queryWeightsMd));
   const diffWeightsMd = queriedMd(wpd, DNNL.queryDiffWeightsMd);
@@ -690,7 +785,7 @@ function planConvolution(
   const buffers = [fWeights.buffer, bWeights.buffer, dWeights.buffer];
   return {
     buffers,
-    release,
+    release: p.release,
     forwardOffered,
     implementations: {
       forward: implementation(fpd),
@@ -717,12 +812,65 @@ function planConvolution(
     backwardWeights(px, pdy, pdw) {
       bind(x, px);
       bind(y, pdy);
-      onOneThread(() => {
-        execute(bwdWeights, weightArgs, 3);
-        wait();
-      });
+      execute(bwdWeights, weightArgs, 3);
+      wait();
       bind(w, pdw);
       execute(fromGradient, outOfGradient, 2);
+      wait();
+    },
+  };
+}
+
+/**
+ * Plans the filter gradient of the output channels `[from, to)` of a geometry, on
+ * the whole `dy` and `dw`: the channels' `dy` copied out into a buffer of their own,
+ * the filter gradient of the geometry with those channels alone, and its result
+ * copied into their columns of `dw` (the copies are oneDNN reorders).
+ */
+function planFilterGradientPart(
+  s: Symbols,
+  engine: Deno.PointerValue,
+  stream: Deno.PointerValue,
+  whole: ConvGeometry,
+  [from, to]: Range,
+  ok: Ok,
+): DnnlFilterGradientPart {
+  const p = planner(s, engine, stream, ok);
+  const { queriedMd, memory, owned, reorder, args, execute, bind, wait } = p;
+  const g = { ...whole, O: to - from };
+  const { src, dst, forward, filterGradient } = convolutionDescriptors(s, p, g, ok);
+  const { pd: wpd, primitive } = filterGradient(p.described(...forward).pd);
+  // the whole dy and dw, read and written at the channels' offset
+  const dyChannels = p.md([g.B, g.O, g.OH, g.OW], [
+    g.OH * g.OW * whole.O,
+    1,
+    g.OW * whole.O,
+    whole.O,
+  ]);
+  const dwChannels = userFilter(p, g, whole.O);
+  const diffWeightsMd = queriedMd(wpd, DNNL.queryDiffWeightsMd);
+  const [dense, dWeights] = [owned(dst), owned(diffWeightsMd)];
+  const [x, dy, dw] = [memory(src), memory(dyChannels), memory(dwChannels)];
+  const copyIn = reorder(dyChannels, dst);
+  const copyOut = reorder(diffWeightsMd, dwChannels);
+  const copyInArgs = args([[DNNL.argSrc, dy], [DNNL.argDst, dense.mem]]);
+  const gradientArgs = args([[DNNL.argSrc, x], [DNNL.argDiffDst, dense.mem], [
+    DNNL.argDiffWeights,
+    dWeights.mem,
+  ]]);
+  const copyOutArgs = args([[DNNL.argSrc, dWeights.mem], [DNNL.argDst, dw]]);
+  const offset = from * Float32Array.BYTES_PER_ELEMENT;
+  return {
+    buffers: [dense.buffer, dWeights.buffer],
+    release: p.release,
+    implementation: p.implementation(wpd),
+    run(px, pdy, pdw) {
+      bind(dy, pdy + offset);
+      execute(copyIn, copyInArgs, 2);
+      bind(x, px);
+      execute(primitive, gradientArgs, 3);
+      bind(dw, pdw + offset);
+      execute(copyOut, copyOutArgs, 2);
       wait();
     },
   };
@@ -739,7 +887,7 @@ export function loadDnnl(): DnnlLoadResult {
   return loadNative(
     DNNL_ENV,
     DNNL_CANDIDATES,
-    open,
+    openDnnl,
     "no oneDNN 2 library found",
     () => threadCount(DNNL_THREADS_ENV),
   );

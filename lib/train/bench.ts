@@ -365,6 +365,7 @@ export async function benchTrainThreads(
   try {
     for (const n of counts) {
       dnnl.setThreads(n);
+      await dnnl.started();
       rows.push({ ...await benchTrain(cell, opts), threads: Math.max(n, blasThreads) });
     }
   } finally {
